@@ -1,0 +1,82 @@
+// The engine: an LSP server in its own process. Connection and handler wiring only.
+// Inside VS Code it is started over IPC by vscode-languageclient; alone: `node dist/server.mjs --stdio`.
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type ServerCapabilities,
+} from 'vscode-languageserver/node.js';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileURLToPath } from 'node:url';
+import { resolveDataDir, type EngineContext } from './context.js';
+import { SettingsStore } from './settings.js';
+import { registerLocal } from './local/register.js';
+import { registerRouter } from './router/register.js';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const cleanups: (() => Promise<void> | void)[] = [];
+
+// A native crash or an unhandled rejection is logged and kept inside this process: the client restarts it.
+process.on('uncaughtException', (error) => connection.console.error(`Uncaught: ${error.stack ?? error.message}`));
+process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled rejection: ${String(reason)}`));
+
+let ctx: EngineContext | undefined;
+
+connection.onInitialize((params) => {
+  const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown };
+  const settings = new SettingsStore(options.settings ?? options);
+  settings.apiKey = process.env.ANTHROPIC_API_KEY || undefined;
+  settings.enablePull(Boolean(params.capabilities.workspace?.configuration) && !process.env.TANDEM_NO_PULL);
+  const workspaceFolders = (params.workspaceFolders ?? [])
+    .map((f) => f.uri)
+    .concat(params.rootUri && !params.workspaceFolders?.length ? [params.rootUri] : [])
+    .filter((uri) => uri.startsWith('file:'))
+    .map((uri) => fileURLToPath(uri));
+  ctx = {
+    connection,
+    documents,
+    settings,
+    dataDir: resolveDataDir(options.dataDir),
+    workspaceFolders,
+    onShutdown: (fn) => cleanups.push(fn),
+    log: {
+      info: (m) => connection.console.info(m),
+      warn: (m) => connection.console.warn(m),
+      error: (m) => connection.console.error(m),
+    },
+  };
+  const capabilities: ServerCapabilities = {
+    textDocumentSync: TextDocumentSyncKind.Incremental,
+  };
+  const local = registerLocal(ctx);
+  const router = registerRouter(ctx, local.chat);
+  Object.assign(capabilities, local.capabilities, router.capabilities);
+  return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };
+});
+
+connection.onInitialized(async () => {
+  if (!ctx) return;
+  const engine = ctx;
+  await engine.settings.refresh(connection).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
+});
+
+connection.onDidChangeConfiguration(async (change) => {
+  if (!ctx) return;
+  const engine = ctx;
+  await engine.settings.refresh(connection, change.settings).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
+});
+
+connection.onShutdown(async () => {
+  for (const fn of cleanups.reverse()) {
+    try {
+      await fn();
+    } catch (error) {
+      connection.console.error(`Shutdown: ${String(error)}`);
+    }
+  }
+});
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,265 @@
+// Every custom request and notification between the extension (or any LSP client) and the engine.
+// Declared once here, documented in docs/protocol.md. Pure types: no `vscode` import.
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+// ---------------------------------------------------------------------------------------------------
+// Local model
+
+export type ModelRole = 'completion' | 'chat';
+export type Device = 'cuda' | 'vulkan' | 'metal' | 'cpu';
+
+export type ModelState =
+  | { role: ModelRole; state: 'none'; message: string; recommended?: string }
+  | { role: ModelRole; state: 'downloading'; name: string; receivedBytes: number; totalBytes: number; percent: number }
+  | { role: ModelRole; state: 'loading'; name: string }
+  | { role: ModelRole; state: 'ready'; name: string; device: Device; gpuLayers: number; contextSize: number; fim: boolean }
+  | { role: ModelRole; state: 'error'; name?: string; message: string };
+
+/** Engine → client: the state of a local model changed. */
+export const ModelStateNotification = new NotificationType<ModelState>('tandem/modelState');
+
+/** Client → engine: the current state of both local models. */
+export const GetModelStateRequest = new RequestType<void, ModelState[], void>('tandem/getModelState');
+
+export interface ModelPreset {
+  id: string;
+  role: ModelRole;
+  label: string;
+  url: string;
+  fileName: string;
+  sizeBytes: number;
+  sha256?: string;
+  /** Memory the model needs to run well (weights + context), in bytes. */
+  minMemoryBytes: number;
+}
+
+export interface HardwareInfo {
+  gpu: Device | false;
+  vramBytes: number;
+  ramBytes: number;
+  cores: number;
+}
+
+export interface PresetsResult {
+  hardware: HardwareInfo;
+  presets: ModelPreset[];
+  /** Preset ids chosen for this machine, per role. */
+  recommended: Record<ModelRole, string>;
+}
+
+/** Client → engine: the model presets and which fit this machine. */
+export const ListPresetsRequest = new RequestType<void, PresetsResult, void>('tandem/listPresets');
+
+export interface DownloadModelParams {
+  role: ModelRole;
+  /** A preset id, or a URL. Neither: the recommended preset for the role. */
+  preset?: string;
+  url?: string;
+}
+
+export interface DownloadModelResult {
+  path: string;
+  /** True when the file was already complete in the data dir and nothing was fetched. */
+  cached: boolean;
+}
+
+/** Client → engine: download (or resume) a model into the data dir; cancel with $/cancelRequest. Progress
+ * arrives as tandem/modelState `downloading`. */
+export const DownloadModelRequest = new RequestType<DownloadModelParams, DownloadModelResult, void>('tandem/downloadModel');
+
+// ---------------------------------------------------------------------------------------------------
+// Completion statistics
+
+export interface StageStats {
+  p50: number;
+  p90: number;
+  count: number;
+}
+
+export interface CompletionStats {
+  requests: number;
+  /** Requests answered from the typed-ahead cache, with no model call. */
+  cacheHits: number;
+  generations: number;
+  cancelled: number;
+  skipped: Record<string, number>;
+  /** Milliseconds per stage. */
+  stages: {
+    wait: StageStats;
+    context: StageStats;
+    prefill: StageStats;
+    firstToken: StageStats;
+    decode: StageStats;
+    postProcess: StageStats;
+    total: StageStats;
+  };
+  /** Prompt tokens evaluated by the model per request (after KV-cache reuse). */
+  tokensEvaluated: StageStats;
+  promptTokens: StageStats;
+}
+
+/** Client → engine: completion statistics since the engine started. */
+export const GetStatsRequest = new RequestType<void, CompletionStats, void>('tandem/stats');
+
+// ---------------------------------------------------------------------------------------------------
+// Router
+
+export type RequestKind = 'completion' | 'explain' | 'chat' | 'refactor';
+export type Route = 'local' | 'cloud' | 'blocked';
+
+export interface ContextFile {
+  uri: string;
+  /** Full text, or the text of `range` when given. Absent: the engine reads the file (open document or disk). */
+  text?: string;
+  range?: { startLine: number; endLine: number };
+  languageId?: string;
+}
+
+export interface RouteParams {
+  kind: RequestKind;
+  prompt: string;
+  files?: ContextFile[];
+  /** The user asked for Claude explicitly, or for the local model. */
+  prefer?: 'cloud' | 'local';
+  /** The user rejected the local answer to this question. */
+  rejectedLocal?: boolean;
+}
+
+export interface RouteDecision {
+  route: Route;
+  /** Local model name, or the cloud model id. */
+  model: string;
+  /** Plain-language reasons, most important first. */
+  reasons: string[];
+  /** Worst-case cost in USD before anything runs (0 for local). */
+  worstCaseUsd: number;
+  promptTokens: number;
+  /** Set when route is blocked, or when a cloud route had to be refused. */
+  blockedBy?: 'secret' | 'local-only-file' | 'consent' | 'local-only-mode' | 'budget' | 'no-api-key' | 'local-unavailable';
+  /** What would leave the machine on a cloud route. */
+  manifest?: EgressManifest;
+}
+
+/** Client → engine: the decision for a request, without running anything (dry run). */
+export const RouteRequest = new RequestType<RouteParams, RouteDecision, void>('tandem/route');
+
+export interface EgressManifest {
+  files: { uri: string; ranges: { startLine: number; endLine: number }[]; bytes: number }[];
+  tokens: number;
+  redactions: { uri: string; line: number; rule: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Chat, explain, refactor
+
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatParams extends RouteParams {
+  /** Client-chosen id; stream notifications carry it. */
+  id: string;
+  kind: Exclude<RequestKind, 'completion'>;
+  /** Earlier turns of the conversation. */
+  history?: ChatMessage[];
+}
+
+export interface TextEditSpec {
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  newText: string;
+}
+
+export interface ChatResult {
+  id: string;
+  text: string;
+  decision: RouteDecision;
+  /** Present when the answer did not come from the decided route. */
+  fallback?: { from: Route; reason: string };
+  /** Refactors: validated edits, not applied. */
+  edits?: TextEditSpec[];
+  /** Refactors: edits the model proposed that could not be validated, with the reason. */
+  editErrors?: string[];
+  entry: LedgerEntry;
+  stopped?: 'cancelled' | 'budget' | 'max-tokens';
+}
+
+/** Client → engine: run a chat/explain/refactor request through the router; cancel with $/cancelRequest. */
+export const ChatRequest = new RequestType<ChatParams, ChatResult, void>('tandem/chat');
+
+/** Engine → client: streamed answer text for a tandem/chat request. */
+export const ChatDeltaNotification = new NotificationType<{ id: string; delta: string; route: Route; model: string }>(
+  'tandem/chatDelta',
+);
+
+export type ConsentChoice = 'always' | 'once' | 'never';
+
+/** Engine → client: the first cloud use in a workspace without consent asks the user. */
+export const AskConsentRequest = new RequestType<{ reason: string; model: string; worstCaseUsd: number }, { choice: ConsentChoice }, void>(
+  'tandem/askConsent',
+);
+
+/** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
+export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');
+
+// ---------------------------------------------------------------------------------------------------
+// Ledger
+
+export interface TokenCounts {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface LedgerEntry {
+  id: string;
+  time: string;
+  kind: RequestKind;
+  route: Route;
+  model: string;
+  reasons: string[];
+  tokens: TokenCounts;
+  costUsd: number;
+  /** What the same tokens would have cost on the cloud model the user would otherwise use. */
+  counterfactualUsd: number;
+  ttftMs: number | null;
+  totalMs: number;
+  fallback?: { from: Route; reason: string };
+  manifest?: EgressManifest;
+  error?: string;
+}
+
+export interface LedgerTotals {
+  costUsd: number;
+  counterfactualUsd: number;
+  requests: number;
+  local: number;
+  cloud: number;
+  tokens: TokenCounts;
+}
+
+export interface LedgerQuery {
+  /** ISO time; entries at or after it. */
+  since?: string;
+  limit?: number;
+}
+
+export interface LedgerResult {
+  entries: LedgerEntry[];
+  today: LedgerTotals;
+  month: LedgerTotals;
+  byDay: Record<string, LedgerTotals>;
+  byMonth: Record<string, LedgerTotals>;
+  byKind: Record<string, LedgerTotals>;
+  budget: { dailyUsd: number; monthlyUsd: number; reservedUsd: number };
+  /** Entries skipped because a line was torn or corrupt. */
+  skippedLines: number;
+}
+
+/** Client → engine: ledger entries and totals. */
+export const LedgerRequest = new RequestType<LedgerQuery, LedgerResult, void>('tandem/ledger');
+
+/** Engine → client: a new ledger entry was written. */
+export const LedgerEntryNotification = new NotificationType<LedgerEntry>('tandem/ledgerEntry');
