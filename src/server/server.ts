@@ -6,7 +6,7 @@ import {
   TextDocuments,
   TextDocumentSyncKind,
   type ServerCapabilities,
-} from 'vscode-languageserver/node.js';
+} from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { resolveDataDir, type EngineContext } from './context.js';

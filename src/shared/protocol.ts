@@ -55,6 +55,10 @@ export interface DownloadModelParams {
   /** A preset id, or a URL. Neither: the recommended preset for the role. */
   preset?: string;
   url?: string;
+  /** Expected SHA-256 (hex) of the file; the download is refused when it differs. */
+  sha256?: string;
+  /** Expected size in bytes; the download is refused when the server offers another size. */
+  sizeBytes?: number;
 }
 
 export interface DownloadModelResult {
@@ -96,10 +100,43 @@ export interface CompletionStats {
   /** Prompt tokens evaluated by the model per request (after KV-cache reuse). */
   tokensEvaluated: StageStats;
   promptTokens: StageStats;
+  /** The latest requests, oldest first (100 unless `recent` asks for more, at most 2000). */
+  recent: CompletionRecord[];
+}
+
+/** One inline completion request as the engine saw it (times in milliseconds). */
+export interface CompletionRecord {
+  /** Engine-side sequence number, in arrival order. */
+  seq: number;
+  uri: string;
+  /** model: generated; cache: typed-ahead hit, no model call; skipped: see `reason`; cancelled: a newer request
+   * or $/cancelRequest won; error: see `reason`. */
+  source: 'model' | 'cache' | 'skipped' | 'cancelled' | 'error';
+  reason?: string;
+  waitMs: number;
+  contextMs: number;
+  prefillMs: number;
+  firstTokenMs: number;
+  decodeMs: number;
+  postProcessMs: number;
+  totalMs: number;
+  promptTokens: number;
+  /** Prompt tokens actually evaluated (the rest came from the KV cache). */
+  evaluatedTokens: number;
+  generatedTokens: number;
+  /** Characters shown (0: nothing shown). */
+  chars: number;
+  /** Why generation stopped: eog, lines, max-tokens, time, abort. */
+  stop?: string;
+}
+
+export interface GetStatsParams {
+  /** How many recent records to return (default 100, at most 2000). */
+  recent?: number;
 }
 
 /** Client → engine: completion statistics since the engine started. */
-export const GetStatsRequest = new RequestType<void, CompletionStats, void>('tandem/stats');
+export const GetStatsRequest = new RequestType<GetStatsParams | void, CompletionStats, void>('tandem/stats');
 
 // ---------------------------------------------------------------------------------------------------
 // Router
@@ -135,7 +172,20 @@ export interface RouteDecision {
   worstCaseUsd: number;
   promptTokens: number;
   /** Set when route is blocked, or when a cloud route had to be refused. */
-  blockedBy?: 'secret' | 'local-only-file' | 'consent' | 'local-only-mode' | 'budget' | 'no-api-key' | 'local-unavailable';
+  blockedBy?:
+    | 'secret'
+    | 'local-only-file'
+    | 'consent'
+    | 'local-only-mode'
+    | 'budget'
+    | 'no-api-key'
+    | 'local-unavailable'
+    /** The cloud failed repeatedly and is paused for a while (circuit breaker). */
+    | 'cloud-unavailable'
+    /** No configured tier has a context window large enough (nor a known price). */
+    | 'too-large';
+  /** Cloud routes: the max_tokens the request is sent with (may be lowered to fit the budget). */
+  maxTokens?: number;
   /** What would leave the machine on a cloud route. */
   manifest?: EgressManifest;
 }
@@ -189,9 +239,14 @@ export interface ChatResult {
 export const ChatRequest = new RequestType<ChatParams, ChatResult, void>('tandem/chat');
 
 /** Engine → client: streamed answer text for a tandem/chat request. */
-export const ChatDeltaNotification = new NotificationType<{ id: string; delta: string; route: Route; model: string }>(
-  'tandem/chatDelta',
-);
+export const ChatDeltaNotification = new NotificationType<{
+  id: string;
+  delta: string;
+  route: Route;
+  model: string;
+  /** The text streamed so far for this id is void (the cloud failed mid-answer, a fallback answer follows). */
+  reset?: boolean;
+}>('tandem/chatDelta');
 
 export type ConsentChoice = 'always' | 'once' | 'never';
 

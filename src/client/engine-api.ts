@@ -1,0 +1,33 @@
+// What the views need from the running engine. Implemented by the language client wrapper (src/client/);
+// used by the chat view and the routing panel (src/views/). Every call fails with EngineNotRunningError
+// when the engine is stopped or restarting.
+import type * as vscode from 'vscode';
+import type {
+  ChatParams,
+  ChatResult,
+  LedgerEntry,
+  LedgerQuery,
+  LedgerResult,
+  ModelState,
+  RouteDecision,
+  RouteParams,
+} from '../shared/protocol';
+
+export interface EngineApi {
+  isRunning(): boolean;
+  /** Runs a chat/explain/refactor request; deltas stream to `onDelta`; cancelling the token cancels it. */
+  chat(params: ChatParams, onDelta: (delta: string) => void, token: vscode.CancellationToken): Promise<ChatResult>;
+  route(params: RouteParams): Promise<RouteDecision>;
+  ledger(query: LedgerQuery): Promise<LedgerResult>;
+  onLedgerEntry(listener: (entry: LedgerEntry) => void): vscode.Disposable;
+  onModelState(listener: (state: ModelState) => void): vscode.Disposable;
+  /** Fires when the engine (re)starts or stops. */
+  onDidChangeRunning(listener: (running: boolean) => void): vscode.Disposable;
+}
+
+export class EngineNotRunningError extends Error {
+  override readonly name = 'EngineNotRunningError';
+  constructor() {
+    super('The Tandem engine is not running. Run "Tandem: Restart Engine" or open the log for details.');
+  }
+}

@@ -1,0 +1,60 @@
+// Typed getters over the `tandem` settings, the per-workspace cloud consent, and what a change needs.
+// The rules for "which key needs an engine restart" are pure and live in client/setting-changes.ts.
+import * as vscode from 'vscode';
+import { effectiveConsent, SETTING_KEYS, type StoredConsent } from './client/setting-changes';
+import { mergeSettings, type CloudConsent, type TandemSettings } from './shared/settings';
+
+export { changeEffect, effectiveConsent, planChange, type ChangePlan, type StoredConsent } from './client/setting-changes';
+
+export const SECTION = 'tandem';
+/** workspaceState key of the user's "Always / Never for this workspace" answer. */
+export const CONSENT_STATE_KEY = 'tandem.cloudConsent';
+
+/** The settings as VS Code has them (defaults from package.json), merged over DEFAULT_SETTINGS so bad values lose nothing else. */
+export function readSettings(scope?: vscode.ConfigurationScope): TandemSettings {
+  const config = vscode.workspace.getConfiguration(SECTION, scope);
+  const raw: Record<string, Record<string, unknown>> = {};
+  for (const key of SETTING_KEYS) {
+    const [section, leaf] = key.split('.');
+    raw[section] ??= {};
+    raw[section][leaf] = config.get(key);
+  }
+  return mergeSettings(raw);
+}
+
+export function storedConsent(workspaceState: vscode.Memento): StoredConsent | undefined {
+  const value = workspaceState.get<unknown>(CONSENT_STATE_KEY);
+  return value === 'always' || value === 'never' ? value : undefined;
+}
+
+/** Settings with the stored per-workspace consent applied: what initializationOptions and configuration pulls carry. */
+export function engineSettings(workspaceState: vscode.Memento): TandemSettings {
+  const settings = readSettings();
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<CloudConsent>('privacy.cloudConsent');
+  const valid = (v: unknown): CloudConsent | undefined => (v === 'ask' || v === 'always' || v === 'never' ? v : undefined);
+  settings.privacy.cloudConsent = effectiveConsent(
+    {
+      workspace: valid(inspected?.workspaceFolderValue) ?? valid(inspected?.workspaceValue),
+      global: valid(inspected?.globalValue),
+      fallback: settings.privacy.cloudConsent,
+    },
+    storedConsent(workspaceState),
+  );
+  return settings;
+}
+
+/** Where a user change to `key` should go: the most specific level that already sets it, else the user settings. */
+export function targetFor(key: string): vscode.ConfigurationTarget {
+  const inspected = vscode.workspace.getConfiguration(SECTION).inspect(key);
+  if (inspected?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;
+  return vscode.ConfigurationTarget.Global;
+}
+
+/** Set `tandem.<key>` at the level where it is defined (undefined removes it there). */
+export async function updateSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration(SECTION).update(key, value, targetFor(key));
+}
+
+export function completionsEnabled(): boolean {
+  return readSettings().completions.enabled;
+}

@@ -1,0 +1,230 @@
+// tandem/chat: route, run (cloud through the gate, or local), fall back both ways, validate refactor edits,
+// ledger the request. Cloud failures are answered locally; a local failure goes to the cloud only where the
+// policy allows; otherwise a clear error that carries the prompt back.
+import { randomUUID } from 'node:crypto';
+import { LSPErrorCodes, ResponseError } from 'vscode-languageserver';
+import type { ChatParams, ChatResult, LedgerEntry, Route, RouteDecision } from '../../shared/protocol.js';
+import { LocalUnavailableError } from '../context.js';
+import { fmt } from './budget.js';
+import { CloudError, describeFailure } from './errors.js';
+import { EDITS_TOOL, LOCAL_REFACTOR_SUFFIX, buildMessages, systemPrompt } from './prompts.js';
+import { costOf, priceFor, roundUsd, tokenCounts, type Usage } from './prices.js';
+import { LOCAL_ANSWER_TOKENS, type Decision } from './policy.js';
+import { filesForRefactor, outcomeFromText, outcomeFromTool } from './refactor.js';
+import type { Prepared, RouterState } from './router.js';
+import { redact } from './secrets.js';
+
+export type Emit = (delta: { id: string; delta: string; route: Route; model: string; reset?: boolean }) => void;
+
+interface Run {
+  state: RouterState;
+  params: ChatParams;
+  prepared: Prepared;
+  signal: AbortSignal;
+  emit: Emit;
+  started: number;
+  onEntry(entry: LedgerEntry): void;
+}
+
+type Fallback = { from: Route; reason: string };
+type CloudOutcome = { result: ChatResult } | { failed: string; blockedBy?: RouteDecision['blockedBy']; spentUsd: number };
+
+const ZERO: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
+
+export function publicDecision(d: Decision): RouteDecision {
+  const { redact: _r, needsConsent: _n, wantedCloud: _w, ...rest } = d;
+  return rest;
+}
+
+function counterfactual(run: Run, usage: Usage): number {
+  const s = run.state.ctx.settings.value;
+  const price = priceFor(s.cloud.counterfactualModel, s.cloud.prices);
+  return price ? costOf(price, usage) : 0;
+}
+
+function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usage: Usage }): LedgerEntry {
+  const { usage, ...rest } = fields;
+  const entry: LedgerEntry = {
+    id: randomUUID(),
+    time: new Date().toISOString(),
+    kind: run.params.kind,
+    route: d.route,
+    model: d.model,
+    reasons: d.reasons,
+    tokens: tokenCounts(usage),
+    costUsd: 0,
+    counterfactualUsd: counterfactual(run, usage),
+    ttftMs: null,
+    totalMs: Math.round(performance.now() - run.started),
+    ...rest,
+  };
+  try {
+    run.state.ledger.append(entry);
+    run.onEntry(entry);
+  } catch (error) {
+    run.state.ctx.log.error(`Ledger: could not write ${run.state.ledger.file}: ${String(error)}`);
+  }
+  return entry;
+}
+
+function failure(run: Run, d: RouteDecision, message: string, fallback?: Fallback): never {
+  const entry = record(run, d, { usage: ZERO, error: message, ...(fallback ? { fallback } : {}) });
+  throw new ResponseError(LSPErrorCodes.RequestFailed, `${message} Your message was kept.`, { prompt: run.params.prompt, decision: d, entry });
+}
+
+async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<ChatResult> {
+  const { state, params, prepared } = run;
+  const local = params.kind === 'refactor';
+  const model = state.local.modelName() ?? d.model;
+  const decision: RouteDecision = { ...publicDecision(d), route: 'local', model, worstCaseUsd: 0 };
+  if (fallback) run.emit({ id: params.id, delta: '', route: 'local', model, reset: true });
+  const r = await state.local.chat({
+    system: systemPrompt(params.kind, true),
+    messages: buildMessages(params.prompt, state.promptFiles(prepared, false), params.history, local ? LOCAL_REFACTOR_SUFFIX : ''),
+    maxTokens: LOCAL_ANSWER_TOKENS,
+    signal: run.signal,
+    onText: (delta) => run.emit({ id: params.id, delta, route: 'local', model }),
+  });
+  const usage = { ...ZERO, input: r.promptTokens, output: r.outputTokens };
+  const outcome = params.kind === 'refactor' && !run.signal.aborted ? outcomeFromText(r.text, prepared.files) : undefined;
+  const entry = record(run, decision, { usage, ttftMs: r.ttftMs, ...(fallback ? { fallback } : {}) });
+  return {
+    id: params.id,
+    text: outcome ? outcome.summary : r.text,
+    decision,
+    entry,
+    ...(fallback ? { fallback } : {}),
+    ...(outcome ? { edits: outcome.edits, editErrors: outcome.editErrors } : {}),
+    ...(run.signal.aborted ? { stopped: 'cancelled' as const } : {}),
+  };
+}
+
+async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<CloudOutcome> {
+  const { state, params, prepared } = run;
+  const settings = state.ctx.settings.value;
+  const price = priceFor(d.model, settings.cloud.prices);
+  if (!price) return { failed: `No price is known for ${d.model}.`, spentUsd: 0 };
+  // Check and reserve in one synchronous step: concurrent requests cannot overspend together.
+  const totals = state.ledger.totals();
+  const reservation = randomUUID();
+  const refusal = state.reservations.tryReserve(reservation, d.worstCaseUsd, settings.budget, { today: totals.today.costUsd, month: totals.month.costUsd });
+  if (refusal) return { failed: refusal, blockedBy: 'budget', spentUsd: 0 };
+  const cap = new AbortController();
+  let capped = false;
+  let usage: Usage = ZERO;
+  try {
+    let consented = state.consent.effective(settings.privacy.cloudConsent) === 'always';
+    if (!consented && d.needsConsent) {
+      const answer = await state.consent.obtain({ reason: d.reasons[0] ?? 'Send this request to Claude?', model: d.model, worstCaseUsd: d.worstCaseUsd }, run.signal);
+      if (!answer.allowed) return { failed: answer.reason, blockedBy: 'consent', spentUsd: 0 };
+      consented = true;
+    }
+    const files = state.promptFiles(prepared, d.redact);
+    const prompt = d.redact ? redact(params.prompt, prepared.promptFindings) : params.prompt;
+    const history = (params.history ?? []).map((m, i) => (d.redact ? { ...m, content: redact(m.content, prepared.historyFindings[i] ?? []) } : m));
+    const manifest = d.manifest ?? state.manifest(prepared, d);
+    const refactor = params.kind === 'refactor';
+    const result = await state.gate.send(
+      {
+        model: d.model,
+        maxTokens: d.maxTokens ?? settings.cloud.maxOutputTokens,
+        system: systemPrompt(params.kind, false),
+        messages: buildMessages(prompt, files, history),
+        ...(refactor ? { tools: [EDITS_TOOL], toolChoice: EDITS_TOOL.name } : {}),
+        sources: manifest.files,
+        redactions: manifest.redactions,
+        tokens: d.promptTokens,
+        consented,
+      },
+      {
+        signal: AbortSignal.any([run.signal, cap.signal]),
+        onText: (delta) => run.emit({ id: params.id, delta, route: 'cloud', model: d.model }),
+        onUsage: (u) => {
+          usage = { ...u, output: Math.min(u.output, d.maxTokens ?? u.output) };
+          // The worst case was reserved; a stream that would cost more (a prompt larger than estimated) is cut.
+          if (!capped && costOf(price, usage) > d.worstCaseUsd) {
+            capped = true;
+            cap.abort();
+          }
+        },
+      },
+    );
+    state.breaker.success();
+    const outcome = refactor ? outcomeFromTool(result.toolInputs, result.text, prepared.files) : undefined;
+    const decision: RouteDecision = { ...publicDecision(d), manifest: result.manifest };
+    const stopped = result.stopReason === 'max_tokens' ? ('max-tokens' as const) : undefined;
+    const entry = record(run, decision, {
+      usage: result.usage,
+      costUsd: costOf(price, result.usage),
+      counterfactualUsd: counterfactual(run, result.usage),
+      ttftMs: result.ttftMs,
+      manifest: result.manifest,
+      ...(fallback ? { fallback } : {}),
+    });
+    return {
+      result: {
+        id: params.id,
+        text: outcome ? outcome.summary : result.text,
+        decision,
+        entry,
+        ...(fallback ? { fallback } : {}),
+        ...(outcome ? { edits: outcome.edits, editErrors: outcome.editErrors } : {}),
+        ...(stopped ? { stopped } : {}),
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof CloudError)) throw error;
+    const spentUsd = costOf(price, usage);
+    if (capped || error.failure.kind === 'cancelled') {
+      const why = capped ? `Stopped: the answer would have cost more than the $${fmt(d.worstCaseUsd)} reserved for it within your budget.` : 'Cancelled.';
+      const decision: RouteDecision = { ...publicDecision(d), reasons: [...d.reasons, why] };
+      const entry = record(run, decision, { usage, costUsd: spentUsd, error: why, ...(fallback ? { fallback } : {}) });
+      return { result: { id: params.id, text: '', decision, entry, stopped: capped ? 'budget' : 'cancelled' } };
+    }
+    state.breaker.failure(error.failure);
+    state.ctx.log.warn(`Cloud request failed: ${describeFailure(error.failure)}${error.failure.requestId ? ` (request id ${error.failure.requestId})` : ''}`);
+    return { failed: error.message, spentUsd };
+  } finally {
+    state.reservations.release(reservation);
+  }
+}
+
+function withFailure(d: Decision, reason: string, spentUsd: number): Decision {
+  return { ...d, reasons: [...d.reasons, reason], worstCaseUsd: roundUsd(spentUsd) };
+}
+
+export async function runChat(state: RouterState, params: ChatParams, signal: AbortSignal, emit: Emit, onEntry: (e: LedgerEntry) => void): Promise<ChatResult> {
+  const started = performance.now();
+  const extra = params.kind === 'refactor' ? await filesForRefactor(state.ctx, params, signal) : [];
+  const prepared = await state.prepare(params, extra);
+  const run: Run = { state, params, prepared, signal, emit, started, onEntry };
+  const d = state.decide(prepared);
+  if (d.route === 'blocked') failure(run, publicDecision(d), d.reasons.join(' '));
+
+  if (d.route === 'cloud') {
+    const cloud = await runCloud(run, d);
+    if ('result' in cloud) return cloud.result;
+    if (!state.local.modelName()) failure(run, publicDecision(withFailure(d, cloud.failed, cloud.spentUsd)), `${cloud.failed} No local model is available to answer instead.`);
+    return runLocalOr(run, { ...d, blockedBy: cloud.blockedBy }, { from: 'cloud', reason: cloud.failed });
+  }
+  return runLocalOr(run, d);
+}
+
+/** The local model answers; if it cannot, the cloud answers where the policy allows. */
+async function runLocalOr(run: Run, d: Decision, fallback?: Fallback): Promise<ChatResult> {
+  try {
+    return await runLocal(run, d, fallback);
+  } catch (error) {
+    if (!(error instanceof LocalUnavailableError)) throw error;
+    const reason = `The local model is unavailable: ${error.message}`;
+    if (fallback) failure(run, publicDecision(d), `${fallback.reason} ${reason}`);
+    const again = run.state.decide(run.prepared, false);
+    if (again.route !== 'cloud') {
+      const why = again.reasons.filter((r) => !r.startsWith('No local chat model') && r !== 'Nothing was sent.');
+      failure(run, publicDecision(again), `${reason} It cannot go to Claude instead: ${why.join(' ')}`);
+    }
+    const cloud = await runCloud(run, again, { from: 'local', reason });
+    if ('result' in cloud) return cloud.result;
+    failure(run, publicDecision(again), `${reason} Claude could not answer either: ${cloud.failed}`);
+  }
+}

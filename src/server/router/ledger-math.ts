@@ -1,0 +1,105 @@
+// Parsing the ledger's JSONL and adding up its totals. Pure: text and entries in, numbers out.
+import type { LedgerEntry, LedgerTotals, TokenCounts } from '../../shared/protocol.js';
+import { roundUsd } from './prices.js';
+
+export interface ParsedLedger {
+  entries: LedgerEntry[];
+  /** Complete lines that were not valid entries (a torn line, once a newline followed it). */
+  skipped: number;
+  /** Text after the last newline: a line still being written, or torn by a crash. */
+  rest: string;
+}
+
+function isTokens(t: unknown): t is TokenCounts {
+  const o = t as Record<string, unknown>;
+  return !!o && ['input', 'output', 'cacheRead', 'cacheWrite'].every((k) => typeof o[k] === 'number' && Number.isFinite(o[k]));
+}
+
+export function isEntry(value: unknown): value is LedgerEntry {
+  const e = value as Record<string, unknown>;
+  return (
+    !!e &&
+    typeof e === 'object' &&
+    typeof e.id === 'string' &&
+    typeof e.time === 'string' &&
+    !Number.isNaN(Date.parse(e.time)) &&
+    typeof e.kind === 'string' &&
+    (e.route === 'local' || e.route === 'cloud' || e.route === 'blocked') &&
+    typeof e.costUsd === 'number' &&
+    Number.isFinite(e.costUsd) &&
+    typeof e.counterfactualUsd === 'number' &&
+    Number.isFinite(e.counterfactualUsd) &&
+    isTokens(e.tokens)
+  );
+}
+
+export function parseLedger(text: string): ParsedLedger {
+  const entries: LedgerEntry[] = [];
+  let skipped = 0;
+  const end = text.lastIndexOf('\n');
+  const complete = end === -1 ? '' : text.slice(0, end);
+  for (const line of complete.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (isEntry(value)) entries.push(value);
+      else skipped++;
+    } catch {
+      skipped++;
+    }
+  }
+  return { entries, skipped, rest: text.slice(end + 1) };
+}
+
+export function emptyTotals(): LedgerTotals {
+  return { costUsd: 0, counterfactualUsd: 0, requests: 0, local: 0, cloud: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 } };
+}
+
+export function addTo(totals: LedgerTotals, e: LedgerEntry): void {
+  totals.costUsd = roundUsd(totals.costUsd + e.costUsd);
+  totals.counterfactualUsd = roundUsd(totals.counterfactualUsd + e.counterfactualUsd);
+  totals.requests++;
+  // An answer counts where it came from: a cloud request that fell back to local is a local answer.
+  if (e.route === 'local') totals.local++;
+  else if (e.route === 'cloud') totals.cloud++;
+  totals.tokens.input += e.tokens.input;
+  totals.tokens.output += e.tokens.output;
+  totals.tokens.cacheRead += e.tokens.cacheRead;
+  totals.tokens.cacheWrite += e.tokens.cacheWrite;
+}
+
+/** Local calendar day and month keys (budgets follow the user's day). */
+export function dayKey(time: Date | string): string {
+  const d = typeof time === 'string' ? new Date(time) : time;
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export function monthKey(time: Date | string): string {
+  return dayKey(time).slice(0, 7);
+}
+
+export interface Totals {
+  today: LedgerTotals;
+  month: LedgerTotals;
+  byDay: Record<string, LedgerTotals>;
+  byMonth: Record<string, LedgerTotals>;
+  byKind: Record<string, LedgerTotals>;
+}
+
+export function totalsOf(entries: LedgerEntry[], now: Date): Totals {
+  const byDay: Record<string, LedgerTotals> = {};
+  const byMonth: Record<string, LedgerTotals> = {};
+  const byKind: Record<string, LedgerTotals> = {};
+  for (const e of entries) {
+    addTo((byDay[dayKey(e.time)] ??= emptyTotals()), e);
+    addTo((byMonth[monthKey(e.time)] ??= emptyTotals()), e);
+    addTo((byKind[e.kind] ??= emptyTotals()), e);
+  }
+  return {
+    today: byDay[dayKey(now)] ?? emptyTotals(),
+    month: byMonth[monthKey(now)] ?? emptyTotals(),
+    byDay,
+    byMonth,
+    byKind,
+  };
+}

@@ -1,0 +1,157 @@
+// The routing decision. Sensitivity first (fails closed), complexity second, cost third, local first.
+// Pure: everything the decision needs comes in as data, so it can be tested and called from anywhere.
+import type { RequestKind, RouteDecision } from '../../shared/protocol.js';
+import type { TandemSettings } from '../../shared/settings.js';
+import { budgetRefusal, fmt, remainingUsd, type Spent } from './budget.js';
+import { maxTokensWithin, worstCaseUsd } from './prices.js';
+import { kTokens, pickTier } from './tiers.js';
+
+export interface SecretHit {
+  /** Display path of the file, or 'your message' / 'the conversation'. */
+  where: string;
+  uri: string;
+  line: number;
+  rule: string;
+}
+
+export interface PolicyInput {
+  kind: RequestKind;
+  prefer?: 'cloud' | 'local';
+  rejectedLocal?: boolean;
+  /** Distinct files in the request. */
+  fileCount: number;
+  /** Prompt size with the local model's tokenizer, and the estimate for the cloud (chars / 3). */
+  localTokens: number;
+  cloudTokens: number;
+  local: { name?: string; contextSize?: number };
+  settings: TandemSettings;
+  secrets: SecretHit[];
+  localOnlyFiles: { where: string; glob: string }[];
+  /** Effective consent: the setting, or the answer remembered for this engine's life. */
+  consent: 'always' | 'never' | 'ask';
+  hasApiKey: boolean;
+  /** Set while the circuit breaker keeps the cloud paused: the reason in words. */
+  cloudPaused?: string;
+  spent: Spent;
+  reservedUsd: number;
+}
+
+export interface Decision extends RouteDecision {
+  /** Cloud requests: secrets in the content are redacted before sending. */
+  redact: boolean;
+  /** Cloud requests: the user must be asked first. */
+  needsConsent: boolean;
+  /** What the decision would have been without a refusal (for fallback messages). */
+  wantedCloud: boolean;
+}
+
+/** Tokens the local model needs for its answer on top of the prompt. */
+export const LOCAL_ANSWER_TOKENS = 1024;
+/** A cloud answer capped below this to fit the budget is not worth sending. */
+export const MIN_CLOUD_OUTPUT = 256;
+
+const LABEL: Record<RequestKind, string> = { completion: 'Completions', explain: 'Explanations', chat: 'Chat questions', refactor: 'Refactors' };
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function decide(input: PolicyInput): Decision {
+  const localName = input.local.name;
+  const base = { promptTokens: input.localTokens, worstCaseUsd: 0, redact: false, needsConsent: false, wantedCloud: false };
+  if (input.kind === 'completion') {
+    return {
+      ...base,
+      route: localName ? 'local' : 'blocked',
+      model: localName ?? 'none',
+      reasons: ['Inline completions always run on the local model: they must be instant and your code stays on this machine.'],
+      ...(localName ? {} : { blockedBy: 'local-unavailable' as const }),
+    };
+  }
+
+  // Complexity: does this request want the cloud?
+  const why: string[] = [];
+  const window = input.local.contextSize;
+  if (input.prefer === 'local') {
+    // The user asked for the local model: honour it even when the context is large.
+  } else if (input.prefer === 'cloud') why.push('You asked for Claude.');
+  else {
+    if (input.rejectedLocal) why.push("You rejected the local model's answer.");
+    if (input.kind === 'refactor' && input.fileCount >= 2) why.push(`This refactor touches ${input.fileCount} files; multi-file refactors go to Claude.`);
+    if (window && input.localTokens + LOCAL_ANSWER_TOKENS > window)
+      why.push(`The context (~${kTokens(input.localTokens)} tokens) is larger than the local model's window (${kTokens(window)} tokens).`);
+    if (!localName) why.push('No local chat model is available.');
+  }
+  const local = (reasons: string[]): Decision =>
+    localName
+      ? { ...base, route: 'local', model: localName, reasons }
+      : { ...base, route: 'blocked', model: 'none', reasons: [...reasons, 'No local chat model is available either.'], blockedBy: 'local-unavailable' };
+
+  if (why.length === 0) {
+    const reason =
+      input.prefer === 'local'
+        ? 'You asked for the local model.'
+        : input.kind === 'refactor'
+          ? 'A single-file refactor fits the local model; your code stays on this machine.'
+          : `${LABEL[input.kind]} stay on the local model by default; your code stays on this machine.`;
+    return local([reason]);
+  }
+
+  const refuse = (blockedBy: NonNullable<RouteDecision['blockedBy']>, reason: string, extra: Partial<Decision> = {}): Decision => {
+    const d = local([...why, reason, localName ? 'So it stays on the local model.' : 'Nothing was sent.']);
+    return { ...d, ...extra, wantedCloud: true, blockedBy };
+  };
+
+  // Sensitivity: hard rules, checked before anything else about the cloud.
+  const s = input.settings;
+  if (s.privacy.localOnly) return refuse('local-only-mode', 'Local-only mode is on (tandem.privacy.localOnly): nothing leaves this machine.');
+  if (input.localOnlyFiles.length > 0) {
+    const f = input.localOnlyFiles[0];
+    const more = input.localOnlyFiles.length > 1 ? ` (and ${plural(input.localOnlyFiles.length - 1, 'other file')})` : '';
+    return refuse('local-only-file', `${f.where}${more} is local-only (matches ${f.glob}) and never leaves this machine.`);
+  }
+  const redact = input.secrets.length > 0 && s.privacy.secrets === 'redact';
+  if (input.secrets.length > 0 && !redact) {
+    const h = input.secrets[0];
+    const more = input.secrets.length > 1 ? ` (${plural(input.secrets.length, 'secret')} in all)` : '';
+    return refuse(
+      'secret',
+      `${h.where} line ${h.line + 1} contains what looks like a secret (${h.rule})${more}. Set tandem.privacy.secrets to "redact" to send it with secrets removed.`,
+    );
+  }
+  if (input.consent === 'never') return refuse('consent', 'This workspace does not allow cloud use (tandem.privacy.cloudConsent is "never").');
+  if (!input.hasApiKey) return refuse('no-api-key', 'No Anthropic API key is set (run "Tandem: Set API Key").');
+  if (input.cloudPaused) return refuse('cloud-unavailable', input.cloudPaused);
+
+  const tier = pickTier(s.cloud.tiers, { kind: input.kind, fileCount: input.fileCount, promptTokens: input.cloudTokens, maxTokens: s.cloud.maxOutputTokens }, s.cloud.prices);
+  if (!tier.ok) return refuse('too-large', tier.reason);
+
+  // Cost: the worst case must fit what is left of the budgets, else the answer is shortened or refused.
+  let maxTokens = Math.max(1, s.cloud.maxOutputTokens);
+  let worst = worstCaseUsd(tier.price, input.cloudTokens, maxTokens);
+  const notes = [...tier.notes];
+  const refusal = budgetRefusal(s.budget, input.spent, input.reservedUsd, worst);
+  if (refusal) {
+    const left = remainingUsd(s.budget, input.spent, input.reservedUsd);
+    const fit = maxTokensWithin(tier.price, input.cloudTokens, left.usd);
+    if (fit < Math.min(MIN_CLOUD_OUTPUT, maxTokens)) return refuse('budget', refusal, { worstCaseUsd: worst });
+    maxTokens = fit;
+    worst = worstCaseUsd(tier.price, input.cloudTokens, maxTokens);
+    notes.push(`The answer is capped at ${maxTokens} tokens to stay within your ${left.limitedBy} budget ($${fmt(left.usd)} left).`);
+  }
+  const reasons = [...why, tier.reason, ...notes];
+  if (redact) reasons.push(`${plural(input.secrets.length, 'secret')} will be redacted before sending (tandem.privacy.secrets is "redact").`);
+  const needsConsent = input.consent === 'ask';
+  if (needsConsent) reasons.push('This is the first cloud use in this workspace: you will be asked before anything is sent.');
+  return {
+    route: 'cloud',
+    model: tier.model,
+    reasons,
+    worstCaseUsd: worst,
+    promptTokens: input.cloudTokens,
+    maxTokens,
+    redact,
+    needsConsent,
+    wantedCloud: true,
+  };
+}

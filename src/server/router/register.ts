@@ -1,0 +1,98 @@
+// Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/setApiKey, tandem/ledger,
+// and the tandem/askConsent and tandem/ledgerEntry messages it sends. Handlers are registered by method
+// name: the message types in shared/ come from a newer vscode-jsonrpc than vscode-languageserver bundles.
+import { CancellationTokenSource, LSPErrorCodes, ResponseError, type CancellationToken, type ServerCapabilities } from 'vscode-languageserver';
+import {
+  AskConsentRequest,
+  ChatDeltaNotification,
+  ChatRequest,
+  LedgerEntryNotification,
+  LedgerRequest,
+  RouteRequest,
+  SetApiKeyNotification,
+  type ChatParams,
+  type ChatResult,
+  type ConsentChoice,
+  type LedgerQuery,
+  type LedgerResult,
+  type RouteDecision,
+  type RouteParams,
+} from '../../shared/protocol.js';
+import type { EngineContext, LocalChat } from '../context.js';
+import { publicDecision, runChat } from './chat.js';
+import { RouterState } from './router.js';
+
+const KINDS = new Set(['completion', 'explain', 'chat', 'refactor']);
+
+function signalOf(token: CancellationToken | undefined): AbortSignal {
+  const controller = new AbortController();
+  if (token?.isCancellationRequested) controller.abort();
+  token?.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
+
+function tokenOf(signal: AbortSignal): CancellationToken {
+  const source = new CancellationTokenSource();
+  signal.addEventListener('abort', () => source.cancel(), { once: true });
+  return source.token;
+}
+
+function checkParams(params: RouteParams, chat: boolean): void {
+  const bad = (m: string) => new ResponseError(LSPErrorCodes.RequestFailed, m, { prompt: params?.prompt });
+  if (!params || typeof params !== 'object') throw bad('The request has no parameters.');
+  if (!KINDS.has(params.kind) || (chat && params.kind === 'completion'))
+    throw bad(`Unknown request kind "${String(params.kind)}": use ${chat ? 'explain, chat or refactor' : 'completion, explain, chat or refactor'}.`);
+  if (typeof params.prompt !== 'string' || !params.prompt.trim()) throw bad('The request has no prompt: type a question or an instruction.');
+  if (params.files !== undefined && !Array.isArray(params.files)) throw bad('files must be a list of {uri, text?, range?}.');
+}
+
+export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterState } {
+  const { connection } = ctx;
+  const state = new RouterState(ctx, local, async (info, signal) => {
+    const answer = (await connection.sendRequest(AskConsentRequest.method, info, tokenOf(signal))) as { choice?: ConsentChoice } | undefined;
+    return answer?.choice as ConsentChoice;
+  });
+
+  connection.onRequest(RouteRequest.method, async (params: RouteParams): Promise<RouteDecision> => {
+    checkParams(params, false);
+    const prepared = await state.prepare(params);
+    return publicDecision(state.decide(prepared));
+  });
+
+  connection.onRequest(ChatRequest.method, async (params: ChatParams, token: CancellationToken): Promise<ChatResult> => {
+    checkParams(params, true);
+    if (typeof params.id !== 'string' || !params.id) throw new ResponseError(LSPErrorCodes.RequestFailed, 'tandem/chat needs an id.', { prompt: params.prompt });
+    return runChat(
+      state,
+      params,
+      signalOf(token),
+      (delta) => void connection.sendNotification(ChatDeltaNotification.method, delta),
+      (entry) => void connection.sendNotification(LedgerEntryNotification.method, entry),
+    );
+  });
+
+  connection.onNotification(SetApiKeyNotification.method, (params: { apiKey?: unknown } | undefined) => {
+    // Never logged: only whether a key is now set.
+    const key = typeof params?.apiKey === 'string' ? params.apiKey.trim() : '';
+    ctx.settings.apiKey = key || undefined;
+    ctx.log.info(key ? 'Anthropic API key set by the client.' : 'Anthropic API key cleared by the client.');
+  });
+
+  connection.onRequest(LedgerRequest.method, (query: LedgerQuery | undefined): LedgerResult => {
+    const entries = state.ledger.entries();
+    const totals = state.ledger.totals();
+    const since = query?.since ? Date.parse(query.since) : NaN;
+    let list = Number.isNaN(since) ? entries : entries.filter((e) => Date.parse(e.time) >= since);
+    const limit = typeof query?.limit === 'number' && query.limit >= 0 ? Math.floor(query.limit) : 500;
+    list = list.slice(Math.max(0, list.length - limit));
+    const budget = ctx.settings.value.budget;
+    return {
+      entries: list,
+      ...totals,
+      budget: { dailyUsd: budget.dailyUsd, monthlyUsd: budget.monthlyUsd, reservedUsd: state.reservations.total },
+      skippedLines: state.ledger.skippedLines(),
+    };
+  });
+
+  return { capabilities: {}, state };
+}

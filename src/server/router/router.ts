@@ -1,0 +1,164 @@
+// The router's state (scanner cache, budget reservations, breaker, consent, ledger, gate) and the step
+// every request shares: read the files, scan what would leave, and decide.
+import type { ChatMessage, ContextFile, EgressManifest, RouteParams } from '../../shared/protocol.js';
+import type { EngineContext, LocalChat } from '../context.js';
+import { Reservations } from './budget.js';
+import { Consent, type Asker } from './consent.js';
+import { CircuitBreaker } from './errors.js';
+import { EgressGate } from './gate.js';
+import { readContextFile, type ReadFile } from './gather.js';
+import { Ledger } from './ledger.js';
+import { createLocalOnlyMatcher, displayPath, type LocalOnlyMatcher } from './local-only.js';
+import { decide, type Decision, type SecretHit } from './policy.js';
+import { buildMessages, estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
+import { lineOf, redact, SecretScanner, type Finding } from './secrets.js';
+
+export const PROMPT_URI = 'tandem:prompt';
+export const HISTORY_URI = 'tandem:history';
+
+export interface PreparedFile extends ReadFile {
+  path: string;
+  localOnly?: string;
+  findings: Finding[];
+}
+
+export interface Prepared {
+  params: RouteParams & { history?: ChatMessage[] };
+  files: PreparedFile[];
+  promptFindings: Finding[];
+  historyFindings: Finding[][];
+  /** Files that could not be read, in words. */
+  problems: string[];
+}
+
+export class RouterState {
+  readonly scanner = new SecretScanner();
+  readonly reservations = new Reservations();
+  readonly breaker = new CircuitBreaker();
+  readonly ledger: Ledger;
+  readonly consent: Consent;
+  readonly gate: EgressGate;
+  private matcherKey = '';
+  private matcherValue: LocalOnlyMatcher | undefined;
+
+  constructor(
+    readonly ctx: EngineContext,
+    readonly local: LocalChat,
+    ask: Asker,
+    onManifest?: (m: EgressManifest) => void,
+  ) {
+    this.ledger = new Ledger(ctx.dataDir);
+    this.consent = new Consent(ask);
+    this.gate = new EgressGate({
+      settings: () => ctx.settings.value,
+      apiKey: () => ctx.settings.apiKey,
+      matcher: () => this.matcher(),
+      scanner: this.scanner,
+      onManifest,
+    });
+  }
+
+  matcher(): LocalOnlyMatcher {
+    const globs = this.ctx.settings.value.privacy.localOnlyGlobs;
+    const key = JSON.stringify([globs, this.ctx.workspaceFolders]);
+    if (key !== this.matcherKey || !this.matcherValue) {
+      this.matcherValue = createLocalOnlyMatcher(globs, this.ctx.workspaceFolders);
+      this.matcherKey = key;
+    }
+    return this.matcherValue;
+  }
+
+  /** Reads the files and scans everything that would leave. */
+  async prepare(params: RouteParams & { history?: ChatMessage[] }, extraFiles: ContextFile[] = []): Promise<Prepared> {
+    const matcher = this.matcher();
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    const files: PreparedFile[] = [];
+    const all = [...(Array.isArray(params.files) ? params.files : []), ...extraFiles].filter((f) => f && typeof f.uri === 'string');
+    const read = await Promise.all(all.map((f) => readContextFile(f, this.ctx.documents)));
+    for (const file of read) {
+      const path = displayPath(file.uri, this.ctx.workspaceFolders);
+      if (file.error) {
+        problems.push(`${path} was left out: ${file.error}.`);
+        continue;
+      }
+      const key = `${file.uri}#${file.startLine}-${file.endLine}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const localOnly = matcher.match(file.uri);
+      // A local-only file never leaves, so its content needs no secret scan to decide.
+      const findings = localOnly ? [] : await this.scanner.scan(file.text);
+      files.push({ ...file, path, localOnly, findings });
+    }
+    const promptFindings = await this.scanner.scan(params.prompt);
+    const historyFindings = await Promise.all((params.history ?? []).map((m) => this.scanner.scan(typeof m.content === 'string' ? m.content : '')));
+    return { params, files, promptFindings, historyFindings, problems };
+  }
+
+  /** The prompt files as they would be sent: redacted when the decision says so. */
+  promptFiles(p: Prepared, redacted: boolean): PromptFile[] {
+    return p.files.map((f) => ({
+      path: f.path,
+      text: redacted ? redact(f.text, f.findings) : f.text,
+      startLine: f.startLine,
+      languageId: f.languageId,
+    }));
+  }
+
+  decide(p: Prepared, localAvailable = true): Decision {
+    const params = p.params;
+    const settings = this.ctx.settings.value;
+    const secrets: SecretHit[] = [];
+    for (const f of p.files)
+      for (const hit of f.findings) secrets.push({ where: f.path, uri: f.uri, line: f.startLine + lineOf(f.text, hit.start), rule: hit.rule });
+    for (const hit of p.promptFindings) secrets.push({ where: 'Your message', uri: PROMPT_URI, line: lineOf(params.prompt, hit.start), rule: hit.rule });
+    p.historyFindings.forEach((list, i) => {
+      for (const hit of list) secrets.push({ where: `Message ${i + 1} of the conversation`, uri: HISTORY_URI, line: lineOf(p.params.history?.[i]?.content ?? '', hit.start), rule: hit.rule });
+    });
+    const kind = params.kind === 'completion' ? 'chat' : params.kind;
+    const messages = buildMessages(params.prompt, this.promptFiles(p, false), p.params.history);
+    const chars = systemPrompt(kind, false).length + messages.reduce((n, m) => n + m.content.length, 0);
+    const localTokens = params.kind === 'completion' ? 0 : this.local.countTokens(messages.map((m) => m.content).join('\n'));
+    const ledger = this.ledger.totals();
+    const decision = decide({
+      kind: params.kind,
+      prefer: params.prefer,
+      rejectedLocal: params.rejectedLocal,
+      fileCount: new Set(p.files.map((f) => f.uri)).size,
+      localTokens,
+      cloudTokens: estimateCloudTokens(chars),
+      local: { name: localAvailable ? this.local.modelName() : undefined, contextSize: this.local.contextSize() },
+      settings,
+      secrets,
+      localOnlyFiles: p.files.filter((f) => f.localOnly).map((f) => ({ where: f.path, glob: f.localOnly as string })),
+      consent: this.consent.effective(settings.privacy.cloudConsent),
+      hasApiKey: Boolean(this.ctx.settings.apiKey),
+      cloudPaused: this.breaker.pausedReason(),
+      spent: { today: ledger.today.costUsd, month: ledger.month.costUsd },
+      reservedUsd: this.reservations.total,
+    });
+    if (p.problems.length) decision.reasons.push(...p.problems);
+    if (decision.route === 'cloud') decision.manifest = this.manifest(p, decision);
+    return decision;
+  }
+
+  /** What would leave on a cloud route: files and ranges, tokens, redactions. */
+  manifest(p: Prepared, decision: Decision): EgressManifest {
+    const redactions: EgressManifest['redactions'] = [];
+    if (decision.redact) {
+      for (const f of p.files) for (const hit of f.findings) redactions.push({ uri: f.uri, line: f.startLine + lineOf(f.text, hit.start), rule: hit.rule });
+      for (const hit of p.promptFindings) redactions.push({ uri: PROMPT_URI, line: lineOf(p.params.prompt, hit.start), rule: hit.rule });
+      p.historyFindings.forEach((list, i) => {
+        for (const hit of list) redactions.push({ uri: HISTORY_URI, line: lineOf(p.params.history?.[i]?.content ?? '', hit.start), rule: hit.rule });
+      });
+    }
+    const byUri = new Map<string, EgressManifest['files'][number]>();
+    for (const f of p.files) {
+      const entry = byUri.get(f.uri) ?? { uri: f.uri, ranges: [], bytes: 0 };
+      entry.ranges.push({ startLine: f.startLine, endLine: f.endLine });
+      entry.bytes += Buffer.byteLength(f.text);
+      byUri.set(f.uri, entry);
+    }
+    return { files: [...byUri.values()], tokens: decision.promptTokens, redactions };
+  }
+}

@@ -1,0 +1,127 @@
+// Messages between the webviews (webview/chat, webview/panel) and the extension (src/views/), declared once
+// and shared by both sides. Pure types: no `vscode` import, no DOM.
+// Conventions: a request carries a webview-chosen `id`; the reply carries the same `id`; an answer streams
+// as {type:'delta', id, delta} ... {type:'done', id, turn}.
+import type { EgressManifest, LedgerEntry, LedgerResult, Route, RouteDecision } from './protocol';
+
+export type ChatKind = 'chat' | 'explain' | 'refactor';
+
+/** A piece of context attached to a question: the selection, the current file, or a file mentioned with @. */
+export interface ContextChip {
+  /** Unique per chip: `${kind}:${uri}` plus the range for a selection. */
+  key: string;
+  kind: 'selection' | 'file' | 'mention';
+  uri: string;
+  /** Short name shown on the chip, e.g. "utils.ts" or "utils.ts:12-20". */
+  label: string;
+  /** Workspace-relative path (or the full path outside the workspace). */
+  description: string;
+  /** Lines, 0-based and inclusive, for a selection. */
+  range?: { startLine: number; endLine: number };
+}
+
+export interface UserTurn {
+  role: 'user';
+  id: string;
+  time: string;
+  text: string;
+  kind: ChatKind;
+  chips: ContextChip[];
+  prefer?: 'cloud' | 'local';
+  rejectedLocal?: boolean;
+}
+
+export interface RefactorFile {
+  uri: string;
+  label: string;
+  description: string;
+  edits: number;
+}
+
+export interface RefactorProposal {
+  files: RefactorFile[];
+  /** Edits the model proposed that could not be validated: shown, never applied. */
+  errors: string[];
+  outcome: 'none' | 'previewing' | 'applied' | 'discarded' | 'failed';
+  message?: string;
+}
+
+/** Everything the route badge and its manifest need, copied from the ChatResult and its ledger entry. */
+export interface AnswerRoute {
+  route: Route;
+  model: string;
+  reasons: string[];
+  costUsd: number;
+  tokens: { input: number; output: number; cacheRead: number; cacheWrite: number };
+  ttftMs: number | null;
+  totalMs: number;
+  fallback?: { from: Route; reason: string };
+  /** What left the machine; absent for a local answer. */
+  manifest?: EgressManifest;
+}
+
+export interface AssistantTurn {
+  role: 'assistant';
+  id: string;
+  /** The user turn this answers. */
+  replyTo: string;
+  time: string;
+  kind: ChatKind;
+  text: string;
+  state: 'streaming' | 'done' | 'stopped' | 'error';
+  /** Where the text streams from, known from the first delta. */
+  streamingFrom?: { route: Route; model: string };
+  answer?: AnswerRoute;
+  stopped?: 'cancelled' | 'budget' | 'max-tokens';
+  refactor?: RefactorProposal;
+  error?: { message: string; blockedBy?: RouteDecision['blockedBy'] | 'engine' | 'cloud' };
+}
+
+export type Turn = UserTurn | AssistantTurn;
+
+/** Chat webview → extension. */
+export type ChatToHost =
+  | { type: 'ready' }
+  | { type: 'send'; id: string; text: string; kind: ChatKind; chips: ContextChip[] }
+  /** Ask the question answered by `of` again: "Ask Claude instead" / "Answer locally". */
+  | { type: 'retry'; id: string; of: string; prefer: 'cloud' | 'local' }
+  | { type: 'stop'; id: string }
+  | { type: 'copy'; text: string }
+  | { type: 'insert'; text: string }
+  | { type: 'mentionQuery'; id: string; query: string }
+  /** Open VS Code's refactor preview again for the edits of answer `id`. */
+  | { type: 'applyEdits'; id: string }
+  | { type: 'openFile'; uri: string; line?: number }
+  | { type: 'clear' };
+
+/** Extension → chat webview. */
+export type HostToChat =
+  | { type: 'init'; turns: Turn[]; chips: ContextChip[]; running: boolean }
+  /** A turn was added or replaced (same id). */
+  | { type: 'turn'; turn: Turn }
+  | { type: 'delta'; id: string; delta: string; route?: Route; model?: string }
+  | { type: 'done'; id: string; turn: AssistantTurn }
+  /** The editor's context changed: current file and selection chips. */
+  | { type: 'context'; chips: ContextChip[] }
+  | { type: 'mentionResults'; id: string; items: ContextChip[] }
+  | { type: 'engine'; running: boolean }
+  | { type: 'notice'; message: string }
+  | { type: 'focus' };
+
+/** Routing panel webview → extension. */
+export type PanelToHost =
+  | { type: 'ready' }
+  | { type: 'refresh' }
+  | { type: 'exportCsv'; id: string; csv: string; rows: number; suggestedName: string };
+
+/** Extension → routing panel webview. */
+export type HostToPanel =
+  | { type: 'ledger'; result: LedgerResult }
+  | { type: 'entry'; entry: LedgerEntry }
+  | { type: 'exported'; id: string; outcome: 'saved' | 'cancelled' | 'failed'; message: string }
+  | { type: 'engine'; running: boolean; message?: string };
+
+/** Ids for requests and turns; unique enough within one window. */
+export function newId(prefix = 't'): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}

@@ -1,0 +1,162 @@
+// What the Tandem status bar item says: local model state, why suggestions cannot appear, today's cloud spend.
+// Pure (no `vscode` import) so the texts are unit-tested; src/status.ts puts them on screen.
+import type { CompletionBlock } from './client/completion-gate';
+import type { Device, ModelState } from './shared/protocol';
+
+export type EngineStatus = 'starting' | 'running' | 'stopped';
+
+export interface StatusInput {
+  engine: EngineStatus;
+  /** Why the engine is stopped, for the tooltip. */
+  engineMessage?: string;
+  completion?: ModelState;
+  chat?: ModelState;
+  /** `tandem.model.completion` as set (a path or URL), '' when the engine picks the recommended preset. */
+  configuredCompletion?: string;
+  /** Why the active editor gets no completions (disabled, excluded, too large). */
+  block?: CompletionBlock;
+  /** Today's cloud spend from the ledger; undefined until known. */
+  todayUsd?: number;
+  /** USD per day; 0 = no cloud spend allowed, negative = no limit. */
+  dailyBudgetUsd: number;
+  localOnly: boolean;
+  hasApiKey: boolean;
+}
+
+export type StatusKind = 'normal' | 'warning' | 'error';
+
+export interface StatusView {
+  text: string;
+  /** Markdown with theme icons. */
+  tooltip: string;
+  kind: StatusKind;
+  /** Why suggestions cannot appear right now; undefined when they can. */
+  noSuggestionsBecause?: string;
+}
+
+const DEVICE_LABEL: Record<Device, string> = { cuda: 'CUDA', vulkan: 'Vulkan', metal: 'Metal', cpu: 'CPU' };
+
+export function deviceLabel(device: Device): string {
+  return DEVICE_LABEL[device] ?? device;
+}
+
+export function formatUsd(usd: number): string {
+  if (!Number.isFinite(usd) || usd <= 0) return '$0.00';
+  if (usd < 0.01) return '<$0.01';
+  return `$${usd.toFixed(2)}`;
+}
+
+/** A model file (or file name) without folders and the .gguf extension. */
+export function modelNameOf(pathOrUrl: string): string {
+  const last = pathOrUrl.split(/[\\/]/).pop() ?? pathOrUrl;
+  return last.replace(/[?#].*$/, '').replace(/\.gguf$/i, '') || pathOrUrl;
+}
+
+/**
+ * The engine loads models on first use: before that it reports `none` without a recommendation ("tiny loads on
+ * first use"). That model is there, just idle; `none` with a recommendation means no model at all.
+ */
+export function idleModelName(state: ModelState | undefined, configured?: string): string | undefined {
+  if (!state || state.state !== 'none' || state.recommended) return undefined;
+  if (configured) return modelNameOf(configured);
+  const match = /^(\S+) (?:downloads and )?loads on first use/.exec(state.message);
+  return match?.[1];
+}
+
+/** The main part of the text for a model state, with its icon. */
+export function modelText(state: ModelState | undefined, configured?: string): { text: string; kind: StatusKind; blocks?: string } {
+  if (!state) return { text: '$(loading~spin) Tandem: checking model', kind: 'normal', blocks: 'the engine is still checking the local model' };
+  const idle = idleModelName(state, configured);
+  if (idle) return { text: `$(circle-large-outline) Tandem: ${idle} (loads on first use)`, kind: 'normal' };
+  switch (state.state) {
+    case 'ready':
+      return { text: `$(check) Tandem: ${state.name} (${deviceLabel(state.device)})`, kind: 'normal' };
+    case 'downloading':
+      return {
+        text: `$(cloud-download) Tandem: downloading ${state.name} ${Math.floor(clampPercent(state.percent))}%`,
+        kind: 'normal',
+        blocks: `the model ${state.name} is downloading`,
+      };
+    case 'loading':
+      return { text: `$(loading~spin) Tandem: loading ${state.name}`, kind: 'normal', blocks: `the model ${state.name} is loading` };
+    case 'error':
+      return { text: '$(error) Tandem: model error', kind: 'error', blocks: `the local model failed: ${state.message}` };
+    case 'none':
+      return { text: '$(circle-slash) Tandem: no model', kind: 'warning', blocks: `no local model is available: ${state.message}` };
+  }
+}
+
+function clampPercent(percent: number): number {
+  return Number.isFinite(percent) ? Math.min(100, Math.max(0, percent)) : 0;
+}
+
+function spendSuffix(input: StatusInput): { text: string; kind: StatusKind } {
+  if (input.todayUsd === undefined) return { text: '', kind: 'normal' };
+  const spent = formatUsd(input.todayUsd);
+  if (input.dailyBudgetUsd > 0 && input.todayUsd >= input.dailyBudgetUsd) {
+    return { text: ` · ${spent} today (budget reached)`, kind: 'warning' };
+  }
+  return { text: ` · ${spent} today`, kind: 'normal' };
+}
+
+function describeModel(role: string, state: ModelState | undefined, configured?: string): string {
+  if (!state) return `${role}: not known yet`;
+  const idle = idleModelName(state, configured);
+  if (idle) return `${role}: **${idle}**, loads on first use`;
+  switch (state.state) {
+    case 'ready':
+      return `${role}: **${state.name}** ready on ${deviceLabel(state.device)}${state.gpuLayers > 0 ? ` (${state.gpuLayers} GPU layers)` : ''}, context ${state.contextSize} tokens${role === 'Completion model' && !state.fim ? ', no fill-in-the-middle tokens' : ''}`;
+    case 'downloading':
+      return `${role}: downloading **${state.name}** ${Math.floor(clampPercent(state.percent))}%`;
+    case 'loading':
+      return `${role}: loading **${state.name}**`;
+    case 'error':
+      return `${role}: error${state.name ? ` in **${state.name}**` : ''}: ${state.message}`;
+    case 'none':
+      return `${role}: none. ${state.message}${state.recommended ? ` Recommended: ${state.recommended}.` : ''}`;
+  }
+}
+
+function budgetLine(input: StatusInput): string {
+  if (input.localOnly) return 'Cloud: off (local-only mode)';
+  const spent = input.todayUsd === undefined ? 'unknown' : formatUsd(input.todayUsd);
+  const budget =
+    input.dailyBudgetUsd < 0 ? 'no daily limit' : input.dailyBudgetUsd === 0 ? 'no cloud spend allowed' : `of ${formatUsd(input.dailyBudgetUsd)} daily budget`;
+  const key = input.hasApiKey ? '' : ' · no Anthropic API key set';
+  return `Cloud spend today: ${spent} ${budget}${key}`;
+}
+
+/** The status bar text, tooltip and colour for the current state. */
+export function statusView(input: StatusInput): StatusView {
+  let main: { text: string; kind: StatusKind; blocks?: string };
+  if (input.engine === 'stopped') {
+    main = { text: '$(error) Tandem: engine stopped', kind: 'error', blocks: 'the Tandem engine is not running' };
+  } else if (input.engine === 'starting') {
+    main = { text: '$(sync~spin) Tandem: starting', kind: 'normal', blocks: 'the Tandem engine is starting' };
+  } else if (input.block?.reason === 'disabled') {
+    main = { text: '$(circle-slash) Tandem: completions off', kind: 'normal', blocks: 'inline completions are turned off' };
+  } else {
+    main = modelText(input.completion, input.configuredCompletion);
+    if (!main.blocks && input.block) {
+      main = { text: `$(eye-closed) Tandem: ${input.block.label}`, kind: 'normal', blocks: input.block.detail };
+    }
+  }
+  const spend = input.engine === 'stopped' ? { text: '', kind: 'normal' as StatusKind } : spendSuffix(input);
+  const kind: StatusKind = main.kind === 'error' || spend.kind === 'error' ? 'error' : main.kind === 'warning' || spend.kind === 'warning' ? 'warning' : 'normal';
+
+  const lines = ['**Tandem**', ''];
+  lines.push(`- Engine: ${input.engine}${input.engineMessage ? ` (${input.engineMessage})` : ''}`);
+  lines.push(`- ${describeModel('Completion model', input.completion, input.configuredCompletion)}`);
+  lines.push(`- ${describeModel('Chat model', input.chat)}`);
+  const because = main.blocks ?? input.block?.detail;
+  lines.push(`- Suggestions: ${because ? `$(circle-slash) none, because ${because}` : '$(check) appear as you type'}`);
+  lines.push(`- ${budgetLine(input)}`);
+  lines.push('', 'Click for Tandem actions.');
+
+  return {
+    text: `${main.text}${spend.text}`,
+    tooltip: lines.join('\n'),
+    kind,
+    noSuggestionsBecause: because,
+  };
+}

@@ -1,0 +1,194 @@
+// Runs chat questions against the engine and keeps the thread: streaming, stop, "ask Claude instead" /
+// "answer locally", refactor previews, and the per-workspace history (workspaceState, survives a reload).
+// Editor access comes in through ChatSessionDeps, so this file has no runtime `vscode` import and unit tests
+// drive it with a fake engine.
+import type * as vscode from 'vscode';
+import type { EngineApi } from '../client/engine-api';
+import type { ContextFile, TextEditSpec } from '../shared/protocol';
+import type { AssistantTurn, ChatKind, ContextChip, HostToChat, Turn, UserTurn } from '../shared/webview';
+import { newId } from '../shared/webview';
+import { failedTurn, finishedTurn, historyBefore, MAX_TURNS, questionOf, reviveTurns, summarizeEdits } from './turns';
+
+export const HISTORY_KEY = 'tandem.chat.turns';
+
+export interface AskOptions {
+  id?: string;
+  prefer?: 'cloud' | 'local';
+  rejectedLocal?: boolean;
+  /** Files captured by the caller (Explain Selection); otherwise resolved from the chips. */
+  files?: ContextFile[];
+}
+
+/** What the session needs from the editor. */
+export interface ChatSessionDeps {
+  engine: EngineApi;
+  state: vscode.Memento;
+  log: Pick<vscode.LogOutputChannel, 'warn'>;
+  post(message: HostToChat): void;
+  tokenSource(): vscode.CancellationTokenSource;
+  /** Chips → files for the engine (reads open documents). */
+  resolveFiles(chips: readonly ContextChip[]): ContextFile[];
+  describe(uri: string): { label: string; description: string };
+  /** Opens the Refactor Preview; true when the user applied. */
+  preview(specs: readonly TextEditSpec[], prompt: string): Promise<boolean>;
+}
+
+export class ChatSession implements vscode.Disposable {
+  private turns: Turn[];
+  private readonly running = new Map<string, vscode.CancellationTokenSource>();
+  /** Context sent with each question, so a retry sends the same. */
+  private readonly sentFiles = new Map<string, ContextFile[]>();
+  /** Validated edits per answer, for "Review edits again" (not kept across reloads). */
+  private readonly edits = new Map<string, { specs: TextEditSpec[]; prompt: string }>();
+
+  private readonly engine: EngineApi;
+  private readonly post: (message: HostToChat) => void;
+
+  constructor(private readonly deps: ChatSessionDeps) {
+    this.engine = deps.engine;
+    this.post = (message) => deps.post(message);
+    this.turns = reviveTurns(deps.state.get(HISTORY_KEY));
+  }
+
+  get all(): Turn[] {
+    return this.turns;
+  }
+
+  get busy(): boolean {
+    return this.running.size > 0;
+  }
+
+  async ask(text: string, kind: ChatKind, chips: ContextChip[], options: AskOptions = {}): Promise<void> {
+    if (this.busy) {
+      this.post({ type: 'notice', message: 'Wait for the current answer or stop it first.' });
+      return;
+    }
+    const user: UserTurn = { role: 'user', id: newId('u'), time: new Date().toISOString(), text, kind, chips, prefer: options.prefer, rejectedLocal: options.rejectedLocal };
+    const answer: AssistantTurn = { role: 'assistant', id: options.id ?? newId('a'), replyTo: user.id, time: user.time, kind, text: '', state: 'streaming' };
+    const history = historyBefore(this.turns, user.id);
+    this.add(user);
+    this.add(answer);
+    let files: ContextFile[];
+    try {
+      files = options.files ?? this.deps.resolveFiles(chips);
+    } catch (error) {
+      this.finish(failedTurn(answer, error, false));
+      return;
+    }
+    this.sentFiles.set(user.id, files);
+    const source = this.deps.tokenSource();
+    this.running.set(answer.id, source);
+    try {
+      const result = await this.engine.chat(
+        { id: answer.id, kind, prompt: text, files, history, prefer: options.prefer, rejectedLocal: options.rejectedLocal },
+        (delta) => {
+          answer.text += delta;
+          this.post({ type: 'delta', id: answer.id, delta });
+        },
+        source.token,
+      );
+      const specs = result.edits ?? [];
+      const done = finishedTurn(answer, result, summarizeEdits(specs, (uri) => this.deps.describe(uri)));
+      this.finish(done);
+      if (specs.length && done.state !== 'error') {
+        this.edits.set(done.id, { specs, prompt: text });
+        await this.preview(done.id);
+      }
+    } catch (error) {
+      if (!source.token.isCancellationRequested) this.deps.log.warn(`Chat request failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.finish(failedTurn(answer, error, source.token.isCancellationRequested));
+    } finally {
+      this.running.delete(answer.id);
+      source.dispose();
+    }
+  }
+
+  /** Ask the question answered by `of` again, on the other route. */
+  async retry(of: string, prefer: 'cloud' | 'local', id?: string): Promise<void> {
+    const question = questionOf(this.turns, of);
+    if (!question) {
+      this.post({ type: 'notice', message: 'That question is no longer in the history.' });
+      return;
+    }
+    await this.ask(question.text, question.kind, question.chips, {
+      id,
+      prefer,
+      rejectedLocal: prefer === 'cloud' ? true : undefined,
+      files: this.sentFiles.get(question.id),
+    });
+  }
+
+  stop(id: string): void {
+    this.running.get(id)?.cancel();
+  }
+
+  /** Opens VS Code's Refactor Preview for an answer's edits and records the outcome in the thread. */
+  async preview(id: string): Promise<void> {
+    const turn = this.turns.find((t): t is AssistantTurn => t.id === id && t.role === 'assistant');
+    const pending = this.edits.get(id);
+    if (!turn?.refactor) return;
+    if (!pending) {
+      this.post({ type: 'notice', message: 'These edits are no longer available (the window was reloaded). Ask again to get fresh edits.' });
+      return;
+    }
+    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'previewing', message: undefined } });
+    let applied: boolean;
+    try {
+      applied = await this.deps.preview(pending.specs, pending.prompt);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.log.warn(`Applying refactor edits failed: ${message}`);
+      this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'failed', message } });
+      return;
+    }
+    const files = turn.refactor.files.length;
+    this.replace({
+      ...turn,
+      refactor: {
+        ...turn.refactor,
+        outcome: applied ? 'applied' : 'discarded',
+        message: applied ? `The edits you kept in the preview were written to ${files === 1 ? 'the file' : `up to ${files} files`}; undo with Ctrl+Z / Cmd+Z in each editor.` : undefined,
+      },
+    });
+  }
+
+  clear(): void {
+    for (const source of this.running.values()) source.cancel();
+    this.turns = [];
+    this.edits.clear();
+    this.sentFiles.clear();
+    this.persist();
+    this.post({ type: 'init', turns: [], chips: [], running: this.engine.isRunning() });
+  }
+
+  dispose(): void {
+    for (const source of this.running.values()) source.cancel();
+  }
+
+  private add(turn: Turn): void {
+    this.turns.push(turn);
+    if (this.turns.length > MAX_TURNS) this.turns.splice(0, this.turns.length - MAX_TURNS);
+    this.post({ type: 'turn', turn });
+    this.persist();
+  }
+
+  private replace(turn: AssistantTurn): void {
+    const i = this.turns.findIndex((t) => t.id === turn.id);
+    if (i >= 0) this.turns[i] = turn;
+    this.post({ type: 'turn', turn });
+    this.persist();
+  }
+
+  private finish(turn: AssistantTurn): void {
+    const i = this.turns.findIndex((t) => t.id === turn.id);
+    if (i >= 0) this.turns[i] = turn;
+    this.post({ type: 'done', id: turn.id, turn });
+    this.persist();
+  }
+
+  private persist(): void {
+    this.deps.state.update(HISTORY_KEY, this.turns).then(undefined, (error: unknown) => {
+      this.deps.log.warn(`Could not save the chat history: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+}

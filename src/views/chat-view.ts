@@ -1,0 +1,174 @@
+// The chat view (webview view "tandem.chat" in the "tandem" activity-bar container): wires the webview's
+// messages to the chat session, keeps the editor-context chips current, and offers Explain Selection.
+import * as vscode from 'vscode';
+import type { EngineApi } from '../client/engine-api';
+import type { ChatToHost, HostToChat } from '../shared/webview';
+import { chipsToFiles, describeUri, editorChips, MentionIndex, selectionLines } from './chat-context';
+import { ChatSession } from './chat-session';
+import { buildWebviewHtml, webviewOptions } from './html';
+import { previewEdits } from './refactor-edits';
+
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  static readonly viewType = 'tandem.chat';
+
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private readonly session: ChatSession;
+  private readonly mentions = new MentionIndex();
+  private readonly disposables: vscode.Disposable[] = [];
+  private viewDisposables: vscode.Disposable[] = [];
+  private contextTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly engine: EngineApi,
+    workspaceState: vscode.Memento,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.session = new ChatSession({
+      engine,
+      state: workspaceState,
+      log,
+      post: (message) => this.post(message),
+      tokenSource: () => new vscode.CancellationTokenSource(),
+      resolveFiles: chipsToFiles,
+      describe: describeUri,
+      preview: previewEdits,
+    });
+    this.disposables.push(
+      this.session,
+      vscode.window.onDidChangeActiveTextEditor(() => this.scheduleContext()),
+      vscode.window.onDidChangeTextEditorSelection(() => this.scheduleContext()),
+      engine.onDidChangeRunning((running) => this.post({ type: 'engine', running })),
+    );
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    for (const d of this.viewDisposables) d.dispose();
+    this.view = view;
+    this.ready = false;
+    view.webview.options = webviewOptions(this.extensionUri);
+    view.webview.html = buildWebviewHtml(view.webview, this.extensionUri, 'chat', 'Tandem Chat');
+    this.viewDisposables = [
+      view.webview.onDidReceiveMessage((message: ChatToHost) => this.onMessage(message)),
+      view.onDidDispose(() => {
+        if (this.view === view) {
+          this.view = undefined;
+          this.ready = false;
+        }
+      }),
+    ];
+  }
+
+  /** Shows the chat view and puts the focus in its input. */
+  async reveal(): Promise<void> {
+    await vscode.commands.executeCommand(`${ChatViewProvider.viewType}.focus`);
+    this.post({ type: 'focus' });
+  }
+
+  /** Explains the selection (or the line at the cursor) of `editor`; works on unsaved and untitled files. */
+  async explainSelection(editor: vscode.TextEditor): Promise<void> {
+    const doc = editor.document;
+    const range = editor.selection.isEmpty ? doc.lineAt(editor.selection.active.line).range : editor.selection;
+    const text = doc.getText(range);
+    if (!text.trim()) {
+      void vscode.window.showInformationMessage('Tandem: select the code to explain first.');
+      return;
+    }
+    const lines = selectionLines(range);
+    const uri = doc.uri.toString();
+    const { label, description } = describeUri(doc.uri);
+    const where = `${label}:${lines.startLine + 1}-${lines.endLine + 1}`;
+    await this.reveal();
+    await this.session.ask(
+      `Explain ${where}`,
+      'explain',
+      [{ key: `selection:${uri}:${lines.startLine}-${lines.endLine}`, kind: 'selection', uri, label: where, description: `Selection in ${description}`, range: lines }],
+      { files: [{ uri, text, range: lines, languageId: doc.languageId }] },
+    );
+  }
+
+  dispose(): void {
+    clearTimeout(this.contextTimer);
+    for (const d of [...this.viewDisposables, ...this.disposables]) d.dispose();
+  }
+
+  private post(message: HostToChat): void {
+    if (!this.view || !this.ready) return;
+    this.view.webview.postMessage(message).then(undefined, (error: unknown) => {
+      this.log.debug(`Chat view message not delivered: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  private scheduleContext(): void {
+    clearTimeout(this.contextTimer);
+    this.contextTimer = setTimeout(() => this.post({ type: 'context', chips: editorChips(vscode.window.activeTextEditor) }), 150);
+  }
+
+  private onMessage(message: ChatToHost): void {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.post({ type: 'init', turns: this.session.all, chips: editorChips(vscode.window.activeTextEditor), running: this.engine.isRunning() });
+        return;
+      case 'send':
+        void this.session.ask(message.text, message.kind, message.chips, { id: message.id });
+        return;
+      case 'retry':
+        void this.session.retry(message.of, message.prefer, message.id);
+        return;
+      case 'stop':
+        this.session.stop(message.id);
+        return;
+      case 'copy':
+        void vscode.env.clipboard.writeText(message.text).then(() => this.post({ type: 'notice', message: 'Copied.' }));
+        return;
+      case 'insert':
+        void this.insert(message.text);
+        return;
+      case 'mentionQuery':
+        void this.mentionQuery(message.id, message.query);
+        return;
+      case 'applyEdits':
+        void this.session.preview(message.id);
+        return;
+      case 'openFile':
+        void this.openFile(message.uri, message.line);
+        return;
+      case 'clear':
+        this.session.clear();
+        return;
+    }
+  }
+
+  private async insert(text: string): Promise<void> {
+    const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    if (!editor) {
+      this.post({ type: 'notice', message: 'Open an editor to insert the code into.' });
+      return;
+    }
+    const ok = await editor.edit((b) => {
+      for (const sel of editor.selections) b.replace(sel, text);
+    });
+    this.post({ type: 'notice', message: ok ? `Inserted into ${describeUri(editor.document.uri).label}.` : 'The editor did not accept the insert.' });
+  }
+
+  private async mentionQuery(id: string, query: string): Promise<void> {
+    try {
+      this.post({ type: 'mentionResults', id, items: await this.mentions.search(query) });
+    } catch (error) {
+      this.log.warn(`Listing workspace files for @-mentions failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.post({ type: 'mentionResults', id, items: [] });
+    }
+  }
+
+  private async openFile(uri: string, line?: number): Promise<void> {
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri));
+      const pos = new vscode.Position(Math.max(0, line ?? 0), 0);
+      await vscode.window.showTextDocument(doc, { preview: true, selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+    } catch (error) {
+      this.post({ type: 'notice', message: `Could not open ${uri}: ${error instanceof Error ? error.message : String(error)}` });
+    }
+  }
+}

@@ -1,0 +1,122 @@
+// Pure logic of the chat thread on the extension side: turning an engine result (or failure) into what the
+// thread shows, the history sent with a question, and cleaning a thread restored after a reload.
+// No `vscode` import.
+import type { ChatMessage, ChatResult, TextEditSpec } from '../shared/protocol';
+import type { AnswerRoute, AssistantTurn, RefactorFile, Turn, UserTurn } from '../shared/webview';
+
+type ErrorCause = NonNullable<AssistantTurn['error']>['blockedBy'];
+const CAUSES = new Set(['secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'local-unavailable', 'engine', 'cloud']);
+
+/** Turns kept per workspace; older ones are dropped first. */
+export const MAX_TURNS = 200;
+/** History sent with a question: at most this many earlier messages and characters. */
+export const HISTORY_MESSAGES = 12;
+export const HISTORY_CHARS = 24_000;
+
+export function answerFromResult(result: ChatResult): AnswerRoute {
+  const { decision, entry } = result;
+  return {
+    route: decision.route,
+    model: entry.model || decision.model,
+    reasons: decision.reasons.length ? decision.reasons : entry.reasons,
+    costUsd: entry.costUsd,
+    tokens: { ...entry.tokens },
+    ttftMs: entry.ttftMs,
+    totalMs: entry.totalMs,
+    fallback: result.fallback ?? entry.fallback,
+    manifest: entry.manifest ?? decision.manifest,
+  };
+}
+
+/** Edits grouped by file, in the order the files first appear. */
+export function summarizeEdits(edits: readonly TextEditSpec[], describe: (uri: string) => { label: string; description: string }): RefactorFile[] {
+  const byUri = new Map<string, RefactorFile>();
+  for (const edit of edits) {
+    const file = byUri.get(edit.uri);
+    if (file) file.edits += 1;
+    else byUri.set(edit.uri, { uri: edit.uri, ...describe(edit.uri), edits: 1 });
+  }
+  return [...byUri.values()];
+}
+
+/** The finished answer for a result: blocked routes and failed cloud calls without text become errors. */
+export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: RefactorFile[]): AssistantTurn {
+  const answer = answerFromResult(result);
+  const done: AssistantTurn = { ...turn, text: result.text || turn.text, answer, streamingFrom: undefined };
+  if (result.decision.route === 'blocked') {
+    return {
+      ...done,
+      state: 'error',
+      error: { message: result.decision.reasons.join(' ') || 'The router refused this request.', blockedBy: result.decision.blockedBy },
+    };
+  }
+  if (!done.text && result.entry.error && !result.edits?.length) {
+    return { ...done, state: 'error', error: { message: result.entry.error, blockedBy: answer.route === 'cloud' ? 'cloud' : undefined } };
+  }
+  if (result.stopped) done.stopped = result.stopped;
+  done.state = result.stopped === 'cancelled' ? 'stopped' : 'done';
+  if (turn.kind === 'refactor' || result.edits?.length || result.editErrors?.length) {
+    done.refactor = {
+      files,
+      errors: result.editErrors ?? [],
+      outcome: files.length ? 'previewing' : 'none',
+    };
+  }
+  return done;
+}
+
+/** A failure: engine not running, transport or cloud error, or a cancel that rejected. */
+export function failedTurn(turn: AssistantTurn, error: unknown, cancelled: boolean): AssistantTurn {
+  if (cancelled) return { ...turn, state: 'stopped', stopped: 'cancelled', streamingFrom: undefined };
+  const err = error as { name?: string; message?: string; data?: { blockedBy?: string } } | undefined;
+  const message = err?.message || String(error);
+  const fromData = err?.data?.blockedBy;
+  const blockedBy: ErrorCause = err?.name === 'EngineNotRunningError' ? 'engine' : CAUSES.has(fromData ?? '') ? (fromData as ErrorCause) : undefined;
+  return { ...turn, state: 'error', streamingFrom: undefined, error: { message, blockedBy } };
+}
+
+/** Earlier messages for the engine: finished answers with their questions, newest kept, bounded. */
+export function historyBefore(turns: readonly Turn[], userTurnId: string): ChatMessage[] {
+  const end = turns.findIndex((t) => t.id === userTurnId);
+  const earlier = end < 0 ? turns : turns.slice(0, end);
+  const pairs: ChatMessage[][] = [];
+  for (let i = 0; i < earlier.length; i++) {
+    const q = earlier[i];
+    if (q?.role !== 'user') continue;
+    const a = earlier.slice(i + 1).find((t): t is AssistantTurn => t.role === 'assistant' && t.replyTo === q.id);
+    if (!a || !a.text || a.state === 'error' || a.state === 'streaming') continue;
+    pairs.push([{ role: 'user', content: q.text }, { role: 'assistant', content: a.text }]);
+  }
+  const out: ChatMessage[] = [];
+  let chars = 0;
+  for (let i = pairs.length - 1; i >= 0; i--) {
+    const pair = pairs[i] as ChatMessage[];
+    const size = pair.reduce((n, m) => n + m.content.length, 0);
+    if (out.length + 2 > HISTORY_MESSAGES || chars + size > HISTORY_CHARS) break;
+    out.unshift(...pair);
+    chars += size;
+  }
+  return out;
+}
+
+/** After a reload: answers that were streaming are stopped; the thread is capped. */
+export function reviveTurns(stored: unknown): Turn[] {
+  if (!Array.isArray(stored)) return [];
+  const turns = stored.filter((t): t is Turn => {
+    const r = (t as Turn | undefined)?.role;
+    return (r === 'user' || r === 'assistant') && typeof (t as Turn).id === 'string' && typeof (t as Turn).text === 'string';
+  });
+  return turns.slice(-MAX_TURNS).map((t) => {
+    if (t.role === 'assistant' && t.state === 'streaming') return { ...t, state: 'stopped', stopped: 'cancelled', streamingFrom: undefined };
+    if (t.role === 'assistant' && t.refactor?.outcome === 'previewing') return { ...t, refactor: { ...t.refactor, outcome: 'discarded' } };
+    return t;
+  });
+}
+
+/** The user turn that an answer replies to. */
+export function questionOf(turns: readonly Turn[], answerId: string): UserTurn | undefined {
+  const answer = turns.find((t) => t.id === answerId);
+  if (answer?.role !== 'assistant') return undefined;
+  const q = turns.find((t) => t.id === answer.replyTo);
+  return q?.role === 'user' ? q : undefined;
+}

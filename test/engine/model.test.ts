@@ -1,0 +1,88 @@
+// Bad models and no model: a clear state with a reason, no crash, no retry loop.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { CompletionStats, ModelState } from '../../src/shared/protocol.js';
+import { FIXTURES, startEngine } from '../support/lsp-client.js';
+
+const URI = 'file:///workspace/a.ts';
+
+async function completionState(model: string | undefined): Promise<{ state: ModelState; states: ModelState[]; alive: boolean; stats: CompletionStats; errors: number; result: unknown }> {
+  const engine = await startEngine({ env: { TANDEM_MODEL: model } });
+  try {
+    await engine.open(URI, 'typescript', 'const x = \n');
+    const result = await engine.inlineCompletion(URI, { line: 0, character: 10 });
+    // A second keystroke must not retry a broken model (no loop, no second error).
+    await engine.inlineCompletion(URI, { line: 0, character: 10 });
+    const states = await engine.request<ModelState[]>('tandem/getModelState');
+    const stats = await engine.request<CompletionStats>('tandem/stats');
+    const errors = engine.notifications.filter(
+      (n) => n.method === 'tandem/modelState' && (n.params as ModelState).role === 'completion' && (n.params as ModelState).state === 'error',
+    ).length;
+    const state = states.find((s) => s.role === 'completion')!;
+    return { state, states, alive: engine.alive, stats, errors, result };
+  } finally {
+    await engine.shutdown();
+  }
+}
+
+void describe('model problems', () => {
+  void it('no model set: proposes the recommended preset, completions are skipped with a reason', async () => {
+    const r = await completionState(undefined);
+    assert.equal(r.result, null);
+    assert.equal(r.state.state, 'none');
+    assert.ok(r.state.state === 'none' && r.state.recommended && /^qwen2\.5-coder/.test(r.state.recommended));
+    assert.match(r.state.state === 'none' ? r.state.message : '', /No completion model set/);
+    assert.equal(r.stats.skipped['no-model'], 2);
+    assert.equal(r.alive, true);
+  });
+
+  void it('missing file: error state naming the path', async () => {
+    const r = await completionState('/nonexistent/dir/model.gguf');
+    assert.equal(r.state.state, 'error');
+    assert.match(r.state.state === 'error' ? r.state.message : '', /not found: \/nonexistent\/dir\/model\.gguf/);
+    assert.equal(r.errors, 1, 'one error, no retry loop');
+    assert.equal(r.alive, true);
+  });
+
+  void it('truncated GGUF: refused before llama.cpp sees it', async () => {
+    const r = await completionState(join(FIXTURES, 'truncated.gguf'));
+    assert.equal(r.state.state, 'error');
+    assert.match(r.state.state === 'error' ? r.state.message : '', /truncated/);
+    assert.equal(r.alive, true);
+  });
+
+  void it('corrupt header: refused with a message', async () => {
+    const r = await completionState(join(FIXTURES, 'corrupt.gguf'));
+    assert.equal(r.state.state, 'error');
+    assert.match(r.state.state === 'error' ? r.state.message : '', /Not a GGUF model file/);
+    assert.equal(r.alive, true);
+  });
+
+  void it('metadata llama.cpp would abort on: refused, and the engine keeps running', async () => {
+    const r = await completionState(join(FIXTURES, 'missing-key.gguf'));
+    assert.equal(r.state.state, 'error');
+    assert.match(r.state.state === 'error' ? r.state.message : '', /missing required metadata \(llama\.attention\.head_count\)/);
+    assert.equal(r.alive, true);
+  });
+
+  void it('a model without FIM tokens: completions refuse it with the reason', async () => {
+    const r = await completionState(join(FIXTURES, 'no-fim.gguf'));
+    assert.equal(r.state.state, 'error');
+    assert.match(r.state.state === 'error' ? r.state.message : '', /fill-in-the-middle/);
+    assert.equal(r.errors, 1);
+    assert.equal(r.alive, true);
+  });
+
+  void it('lists presets with the hardware they were chosen for', async () => {
+    const engine = await startEngine({});
+    try {
+      const result = await engine.request<{ hardware: { cores: number; ramBytes: number; gpu: unknown }; presets: { id: string; url: string }[]; recommended: Record<string, string> }>('tandem/listPresets');
+      assert.ok(result.hardware.cores >= 1 && result.hardware.ramBytes > 0);
+      assert.ok(result.presets.some((p) => p.id === result.recommended.completion));
+      assert.ok(result.presets.some((p) => p.id === result.recommended.chat));
+    } finally {
+      await engine.shutdown();
+    }
+  });
+});

@@ -1,0 +1,98 @@
+// Refactors end to end: the engine gathers the files (given + a bounded workspace search, open documents
+// winning over disk), Claude proposes edits with the propose_edits tool, the engine validates them into
+// ranges. Nothing is written to disk. A local refactor with the fixture model fails validation, reported.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TextEditSpec } from '../../src/shared/protocol.js';
+import { startHarness, workspace, type Harness } from '../fake-anthropic/harness.js';
+
+const A = 'export function computeTotal(items: number[]) {\n  return items.reduce((a, b) => a + b, 0);\n}\n';
+const B = 'import { computeTotal } from "./a";\nexport const t = computeTotal([1, 2]);\nexport const u = computeTotal([3]);\n';
+const C = '// computeTotalish is another name\nexport const v = 1;\n';
+const ws = workspace({
+  'src/a.ts': A,
+  'src/b.ts': B,
+  'src/c.ts': C,
+  'lib/d.ts': 'import { computeTotal } from "../src/a";\nconsole.log(computeTotal([]));\n',
+  'node_modules/pkg/index.ts': 'export const computeTotal = 0;\n',
+  'assets/logo.bin': Buffer.from([0, 1, 2, 99, 111, 109]).toString('latin1') + 'computeTotal',
+});
+
+function apply(text: string, edits: TextEditSpec[]): string {
+  const lines = text.split('\n');
+  const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  let out = text;
+  for (const e of [...edits].sort((x, y) => offset(y.range.start) - offset(x.range.start)))
+    out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  return out;
+}
+
+let h: Harness;
+void before(async () => {
+  h = await startHarness({ workspace: ws.root });
+});
+void after(async () => h.close());
+
+void test('a rename gathers every file mentioning the identifier and returns validated edits for all of them', async () => {
+  // An unsaved change in an open editor wins over the file on disk.
+  const edited = A.replace('return items', 'const n = computeTotal.length;\n  return items');
+  await h.engine.open(ws.uri('src/a.ts'), 'typescript', edited);
+  const r = await h.chat({ kind: 'refactor', prompt: 'Rename computeTotal to sumAll', files: [{ uri: ws.uri('src/a.ts') }] });
+  assert.equal(r.decision.route, 'cloud', r.decision.reasons.join(' '));
+  assert.equal(r.decision.model, 'claude-sonnet-5-5');
+  assert.match(r.decision.reasons.join(' '), /touches 3 files/);
+  assert.deepEqual(r.editErrors, []);
+  const byUri = new Map<string, TextEditSpec[]>();
+  for (const e of r.edits!) byUri.set(e.uri, [...(byUri.get(e.uri) ?? []), e]);
+  assert.deepEqual([...byUri.keys()].sort(), [ws.uri('lib/d.ts'), ws.uri('src/a.ts'), ws.uri('src/b.ts')].sort());
+  assert.equal(apply(edited, byUri.get(ws.uri('src/a.ts'))!), edited.replaceAll('computeTotal', 'sumAll'));
+  assert.equal(apply(B, byUri.get(ws.uri('src/b.ts'))!), B.replaceAll('computeTotal', 'sumAll'));
+  assert.match(r.text, /edits in 3 files, ready to preview/);
+  // What left: the three files, not node_modules, not the binary, not c.ts (computeTotalish is another word).
+  const sent = JSON.stringify(h.fake.requests.at(-1)!.body);
+  assert.ok(sent.includes('propose_edits'));
+  assert.ok(!sent.includes('node_modules') && !sent.includes('logo.bin') && !sent.includes('src/c.ts'));
+  assert.deepEqual(r.entry.manifest!.files.map((f) => f.uri).sort(), [ws.uri('lib/d.ts'), ws.uri('src/a.ts'), ws.uri('src/b.ts')].sort());
+  // The engine writes nothing.
+  assert.equal(readFileSync(join(ws.root, 'src/a.ts'), 'utf8'), A);
+  await h.engine.close(ws.uri('src/a.ts'));
+});
+
+void test('edits that do not match the files are reported as errors, and then none is returned', async () => {
+  h.fake.enqueue({
+    type: 'tool',
+    name: 'propose_edits',
+    input: {
+      edits: [
+        { path: 'src/b.ts', oldText: 'export const t = computeTotal([1, 2]);', newText: 'export const t = sumAll([1, 2]);' },
+        { path: 'src/zzz.ts', oldText: 'x', newText: 'y' },
+        { path: 'src/b.ts', oldText: 'computeTotal([9])', newText: 'sumAll([9])' },
+        { path: 'src/b.ts', oldText: 'computeTotal(', newText: 'sumAll(' },
+        { path: 'src/b.ts' },
+      ],
+    },
+  });
+  const r = await h.chat({ kind: 'refactor', prompt: 'Tidy these up', prefer: 'cloud', files: [{ uri: ws.uri('src/b.ts') }] });
+  assert.equal(r.decision.route, 'cloud');
+  assert.deepEqual(r.edits, []);
+  const errors = r.editErrors!.join('\n');
+  assert.match(errors, /Edit 5 is missing its path, oldText or newText/);
+  assert.match(errors, /src\/zzz.ts\): the file is not one of the files of this refactor/);
+  assert.match(errors, /oldText was not found in the file/);
+  assert.match(errors, /occurs 2 times and no line was given/);
+  assert.match(errors, /withheld because the refactor would be incomplete/);
+
+  const none = await h.chat({ kind: 'refactor', prompt: 'Rename notThere to sumAll', prefer: 'cloud', files: [{ uri: ws.uri('src/c.ts') }] });
+  assert.deepEqual(none.edits, []);
+  assert.deepEqual(none.editErrors, ['The model proposed no edits.']);
+});
+
+void test('a local refactor asks the local model for the same JSON; the fixture model fails validation and says so', async () => {
+  const r = await h.chat({ kind: 'refactor', prompt: 'Make computeTotal handle an empty list', prefer: 'local', files: [{ uri: ws.uri('src/c.ts') }] });
+  assert.equal(r.decision.route, 'local');
+  assert.deepEqual(r.edits, []);
+  assert.ok(r.editErrors!.length > 0);
+  assert.match(r.editErrors!.join(' '), /local model did not answer with edits|not found|not one of the files|list of edits/);
+});

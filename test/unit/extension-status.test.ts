@@ -1,0 +1,100 @@
+// The status bar texts users read: model state, why suggestions cannot appear, today's cloud spend.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatUsd, statusView, type StatusInput } from '../../src/status-text.js';
+import { completionBlock } from '../../src/client/completion-gate.js';
+import type { ModelState } from '../../src/shared/protocol.js';
+
+const ready: ModelState = { role: 'completion', state: 'ready', name: 'tiny', device: 'cpu', gpuLayers: 0, contextSize: 2048, fim: true };
+const base: StatusInput = { engine: 'running', completion: ready, todayUsd: 0, dailyBudgetUsd: 2, localOnly: false, hasApiKey: true };
+
+void test('ready model on the CPU with no spend: the exact text the VS Code tests look for', () => {
+  const view = statusView(base);
+  assert.equal(view.text, '$(check) Tandem: tiny (CPU) · $0.00 today');
+  assert.equal(view.kind, 'normal');
+  assert.equal(view.noSuggestionsBecause, undefined);
+  assert.match(view.tooltip, /Completion model: \*\*tiny\*\* ready on CPU/);
+  assert.match(view.tooltip, /Suggestions: \$\(check\) appear as you type/);
+});
+
+void test('ready on a GPU names the backend and the layers', () => {
+  const view = statusView({ ...base, completion: { ...ready, device: 'cuda', gpuLayers: 33 }, todayUsd: 0.4213 });
+  assert.equal(view.text, '$(check) Tandem: tiny (CUDA) · $0.42 today');
+  assert.match(view.tooltip, /ready on CUDA \(33 GPU layers\)/);
+});
+
+void test('downloading shows the percentage and says suggestions wait for it', () => {
+  const view = statusView({
+    ...base,
+    completion: { role: 'completion', state: 'downloading', name: 'qwen', receivedBytes: 42, totalBytes: 100, percent: 42.7 },
+  });
+  assert.equal(view.text, '$(cloud-download) Tandem: downloading qwen 42% · $0.00 today');
+  assert.equal(view.noSuggestionsBecause, 'the model qwen is downloading');
+});
+
+void test('loading, no model and model error each say why nothing appears', () => {
+  const loading = statusView({ ...base, completion: { role: 'completion', state: 'loading', name: 'qwen' } });
+  assert.equal(loading.text, '$(loading~spin) Tandem: loading qwen · $0.00 today');
+  const none = statusView({ ...base, completion: { role: 'completion', state: 'none', message: 'No model is configured.', recommended: 'qwen-1.5b' } });
+  assert.equal(none.text, '$(circle-slash) Tandem: no model · $0.00 today');
+  assert.equal(none.kind, 'warning');
+  assert.match(none.tooltip, /Recommended: qwen-1\.5b/);
+  const broken = statusView({ ...base, completion: { role: 'completion', state: 'error', name: 'bad', message: 'not a GGUF file' } });
+  assert.equal(broken.text, '$(error) Tandem: model error · $0.00 today');
+  assert.equal(broken.kind, 'error');
+  assert.equal(broken.noSuggestionsBecause, 'the local model failed: not a GGUF file');
+});
+
+void test('engine stopped wins over everything and shows no stale spend', () => {
+  const view = statusView({ ...base, engine: 'stopped', engineMessage: 'crashed 5 times' });
+  assert.equal(view.text, '$(error) Tandem: engine stopped');
+  assert.equal(view.kind, 'error');
+  assert.match(view.tooltip, /Engine: stopped \(crashed 5 times\)/);
+  assert.equal(statusView({ ...base, engine: 'starting', completion: undefined }).text, '$(sync~spin) Tandem: starting · $0.00 today');
+});
+
+void test('completions turned off and excluded files are named in the status bar', () => {
+  const off = completionBlock({ enabled: false, exclude: [], maxFileBytes: 1e6, sizeBytes: 10 });
+  assert.equal(statusView({ ...base, block: off }).text, '$(circle-slash) Tandem: completions off · $0.00 today');
+  const excluded = completionBlock({ enabled: true, exclude: ['*.md'], maxFileBytes: 1e6, relativePath: 'docs/README.md', sizeBytes: 10 });
+  const view = statusView({ ...base, block: excluded });
+  assert.equal(view.text, '$(eye-closed) Tandem: file excluded · $0.00 today');
+  assert.match(view.noSuggestionsBecause ?? '', /matches `\*\.md` in `tandem\.completions\.exclude`/);
+});
+
+void test('a model problem outranks an excluded file; completions off outranks a model problem', () => {
+  const excluded = completionBlock({ enabled: true, exclude: ['*.md'], maxFileBytes: 1e6, relativePath: 'a.md', sizeBytes: 1 });
+  const loading: ModelState = { role: 'completion', state: 'loading', name: 'qwen' };
+  assert.equal(statusView({ ...base, completion: loading, block: excluded }).text, '$(loading~spin) Tandem: loading qwen · $0.00 today');
+  const off = completionBlock({ enabled: false, exclude: [], maxFileBytes: 1e6, sizeBytes: 1 });
+  assert.equal(statusView({ ...base, completion: loading, block: off }).text, '$(circle-slash) Tandem: completions off · $0.00 today');
+});
+
+void test('spend: small amounts, budget reached, local-only and missing key in the tooltip', () => {
+  assert.equal(formatUsd(0), '$0.00');
+  assert.equal(formatUsd(0.004), '<$0.01');
+  assert.equal(formatUsd(1.005), '$1.00');
+  assert.equal(formatUsd(Number.NaN), '$0.00');
+  const over = statusView({ ...base, todayUsd: 2.5 });
+  assert.equal(over.text, '$(check) Tandem: tiny (CPU) · $2.50 today (budget reached)');
+  assert.equal(over.kind, 'warning');
+  assert.match(statusView({ ...base, localOnly: true }).tooltip, /Cloud: off \(local-only mode\)/);
+  assert.match(statusView({ ...base, hasApiKey: false }).tooltip, /no Anthropic API key set/);
+  assert.match(statusView({ ...base, dailyBudgetUsd: -1 }).tooltip, /no daily limit/);
+  assert.equal(statusView({ ...base, todayUsd: undefined }).text, '$(check) Tandem: tiny (CPU)');
+});
+
+void test('a configured model the engine has not loaded yet is idle, not missing: suggestions still appear', () => {
+  const idle: ModelState = { role: 'completion', state: 'none', message: 'tiny loads on first use' };
+  const view = statusView({ ...base, completion: idle });
+  assert.equal(view.text, '$(circle-large-outline) Tandem: tiny (loads on first use) · $0.00 today');
+  assert.equal(view.noSuggestionsBecause, undefined);
+  assert.match(view.tooltip, /Completion model: \*\*tiny\*\*, loads on first use/);
+  const fromSetting = statusView({ ...base, completion: { ...idle, message: 'something else' }, configuredCompletion: '/models/qwen2.5-coder-0.5b-q8_0.gguf' });
+  assert.equal(fromSetting.text, '$(circle-large-outline) Tandem: qwen2.5-coder-0.5b-q8_0 (loads on first use) · $0.00 today');
+  const url = statusView({ ...base, completion: { ...idle, message: 'model downloads and loads on first use' } });
+  assert.equal(url.text, '$(circle-large-outline) Tandem: model (loads on first use) · $0.00 today');
+  // With a recommendation the engine means "no model at all".
+  const none = statusView({ ...base, completion: { ...idle, message: 'No completion model set.', recommended: 'qwen' }, configuredCompletion: '' });
+  assert.equal(none.text, '$(circle-slash) Tandem: no model · $0.00 today');
+});

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { EgressGate, type Outgoing } from '../../src/server/router/gate.js';
+import { CloudError } from '../../src/server/router/errors.js';
+import { createLocalOnlyMatcher } from '../../src/server/router/local-only.js';
+import { SecretScanner } from '../../src/server/router/secrets.js';
+import { mergeSettings } from '../../src/shared/settings.js';
+import { FAKE_SECRETS } from '../fake-anthropic/secrets.js';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : /\.(ts|mts|js|mjs)$/.test(name) ? [path] : [];
+  });
+}
+
+void test('only cloud.ts imports the Anthropic SDK, only gate.ts imports cloud.ts, and nothing calls count_tokens', () => {
+  const files = [...sources('src'), ...sources('webview')];
+  const sdk = files.filter((f) => /from ['"]@anthropic-ai\/sdk|require\(['"]@anthropic-ai\/sdk|import\(['"]@anthropic-ai\/sdk/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(sdk, [join('src', 'server', 'router', 'cloud.ts')]);
+  const cloud = files.filter((f) => /from ['"]\.\/cloud\.js['"]|router\/cloud\.js['"]/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(cloud, [join('src', 'server', 'router', 'gate.ts')]);
+  const counting = files.filter((f) => /messages\.countTokens|count_tokens/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(counting, []);
+});
+
+function gate(settings: unknown, apiKey = 'test-key') {
+  const value = mergeSettings(settings);
+  const manifests: unknown[] = [];
+  const g = new EgressGate({
+    settings: () => value,
+    apiKey: () => apiKey || undefined,
+    matcher: () => createLocalOnlyMatcher(value.privacy.localOnlyGlobs, ['/w']),
+    scanner: new SecretScanner(),
+    onManifest: (m) => manifests.push(m),
+  });
+  return { g, manifests };
+}
+
+function outgoing(over: Partial<Outgoing> = {}): Outgoing {
+  return {
+    model: 'claude-haiku-5-5',
+    maxTokens: 100,
+    system: 'system',
+    messages: [{ role: 'user', content: 'File: src/a.ts\n```\nconst a = 1;\n```\n\nexplain' }],
+    sources: [{ uri: 'file:///w/src/a.ts', ranges: [{ startLine: 0, endLine: 0 }], bytes: 12 }],
+    redactions: [],
+    tokens: 20,
+    consented: true,
+    ...over,
+  };
+}
+
+async function refused(p: Promise<unknown>, pattern: RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => e instanceof CloudError && e.failure.kind === 'blocked' && pattern.test(e.message));
+}
+
+void test('the gate refuses, before any network use, whatever the hard rules forbid', async () => {
+  // The SDK would fail on this URL; a refusal must come first, so no network error can appear.
+  process.env.ANTHROPIC_BASE_URL = 'http://127.0.0.1:9';
+  const signal = new AbortController().signal;
+  const h = { signal, onText: () => undefined };
+  await refused(gate({ privacy: { localOnly: true } }).g.send(outgoing(), h), /local-only mode/);
+  await refused(gate({}).g.send(outgoing({ consented: false }), h), /not consented/);
+  await refused(gate({}, '').g.send(outgoing(), h), /no API key/);
+  await refused(gate({}).g.send(outgoing({ sources: [{ uri: 'file:///w/.env', ranges: [], bytes: 1 }] }), h), /local-only file \(\*\*\/\.env\)/);
+  await refused(gate({ privacy: { localOnlyGlobs: ['src/**'] } }).g.send(outgoing(), h), /local-only file \(src\/\*\*\)/);
+  const withSecret = outgoing({ messages: [{ role: 'user', content: `token = "${FAKE_SECRETS.github}"` }] });
+  const { g, manifests } = gate({});
+  await refused(g.send(withSecret, h), /still contains a secret \(github\)/);
+  await refused(g.send(outgoing({ system: `key ${FAKE_SECRETS.anthropic}` }), h), /secret \(anthropic\)/);
+  assert.equal(g.sent, 0);
+  assert.equal(manifests.length, 0);
+});

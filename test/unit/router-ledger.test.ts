@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LedgerEntry } from '../../src/shared/protocol.js';
+import { Ledger } from '../../src/server/router/ledger.js';
+import { dayKey, parseLedger, totalsOf } from '../../src/server/router/ledger-math.js';
+import { Reservations } from '../../src/server/router/budget.js';
+
+function entry(over: Partial<LedgerEntry> = {}): LedgerEntry {
+  return {
+    id: Math.random().toString(36).slice(2),
+    time: new Date().toISOString(),
+    kind: 'chat',
+    route: 'cloud',
+    model: 'claude-haiku-5-5',
+    reasons: ['You asked for Claude.'],
+    tokens: { input: 100, output: 50, cacheRead: 0, cacheWrite: 0 },
+    costUsd: 0.01,
+    counterfactualUsd: 0.02,
+    ttftMs: 100,
+    totalMs: 300,
+    ...over,
+  };
+}
+
+void test('a torn last line is skipped and never counted', () => {
+  const good = [entry({ costUsd: 0.25 }), entry({ costUsd: 0.5, route: 'local', kind: 'explain' })];
+  const text = good.map((e) => JSON.stringify(e) + '\n').join('') + JSON.stringify(entry({ costUsd: 99 })).slice(0, 40);
+  const parsed = parseLedger(text);
+  assert.equal(parsed.entries.length, 2);
+  assert.ok(parsed.rest.length > 0);
+  const t = totalsOf(parsed.entries, new Date());
+  assert.equal(t.today.costUsd, 0.75);
+  assert.equal(t.today.cloud, 1);
+  assert.equal(t.today.local, 1);
+  assert.equal(t.byKind.explain.costUsd, 0.5);
+});
+
+void test('corrupt and wrongly shaped lines are skipped, counted as skipped', () => {
+  const text = ['{"id":"x"', 'not json', JSON.stringify({ ...entry(), costUsd: 'a lot' }), JSON.stringify(entry({ costUsd: 0.1 }))].join('\n') + '\n';
+  const parsed = parseLedger(text);
+  assert.equal(parsed.entries.length, 1);
+  assert.equal(parsed.skipped, 3);
+});
+
+void test('totals by day and month use the local calendar', () => {
+  const a = entry({ time: new Date(2026, 0, 31, 23, 0).toISOString(), costUsd: 1 });
+  const b = entry({ time: new Date(2026, 1, 1, 1, 0).toISOString(), costUsd: 2 });
+  const t = totalsOf([a, b], new Date(2026, 1, 1, 12));
+  assert.equal(t.byDay['2026-01-31'].costUsd, 1);
+  assert.equal(t.byMonth['2026-02'].costUsd, 2);
+  assert.equal(t.today.costUsd, 2);
+  assert.equal(t.month.costUsd, 2);
+  assert.equal(dayKey(new Date(2026, 1, 1, 1)), '2026-02-01');
+});
+
+void test('after a crash left a torn line, the next append starts on its own line and totals stay right', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-ledger-'));
+  try {
+    const ledger = new Ledger(dir);
+    ledger.append(entry({ costUsd: 0.1 }));
+    appendFileSync(ledger.file, JSON.stringify(entry({ costUsd: 50 })).slice(0, 60)); // torn by a crash
+    const reopened = new Ledger(dir);
+    assert.equal(reopened.totals().today.costUsd, 0.1);
+    assert.equal(reopened.skippedLines(), 1);
+    reopened.append(entry({ costUsd: 0.2 }));
+    assert.equal(reopened.totals().today.costUsd, 0.3);
+    assert.equal(reopened.totals().today.requests, 2);
+    assert.equal(reopened.skippedLines(), 1);
+    const lines = readFileSync(ledger.file, 'utf8').split('\n').filter(Boolean);
+    assert.equal(lines.length, 3);
+    assert.doesNotThrow(() => JSON.parse(lines[2]));
+    // Another process appends: a later read picks it up.
+    appendFileSync(ledger.file, JSON.stringify(entry({ costUsd: 0.4 })) + '\n');
+    assert.equal(reopened.totals().today.costUsd, 0.7);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('a ledger replaced by hand is read again from the start', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-ledger-'));
+  try {
+    const ledger = new Ledger(dir);
+    ledger.append(entry({ costUsd: 1 }));
+    ledger.append(entry({ costUsd: 1 }));
+    writeFileSync(ledger.file, JSON.stringify(entry({ costUsd: 0.5 })) + '\n');
+    assert.equal(ledger.totals().today.costUsd, 0.5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('reservations: concurrent requests cannot reserve more than the budget together', () => {
+  const r = new Reservations();
+  const limits = { dailyUsd: 1, monthlyUsd: 10 };
+  const spent = { today: 0.2, month: 0.2 };
+  const results = Array.from({ length: 5 }, (_, i) => r.tryReserve(`r${i}`, 0.3, limits, spent));
+  assert.equal(results.filter((x) => x === undefined).length, 2, '0.2 spent + 2 x 0.3 fits in $1, a third does not');
+  assert.match(results[2]!, /only \$0.20 of your daily budget of \$1.00 is left/);
+  r.release('r0');
+  assert.equal(r.tryReserve('r9', 0.3, limits, spent), undefined);
+});

@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide, type PolicyInput } from '../../src/server/router/policy.js';
+import { mergeSettings } from '../../src/shared/settings.js';
+
+function input(over: Partial<PolicyInput> = {}, settings: unknown = {}): PolicyInput {
+  return {
+    kind: 'chat',
+    fileCount: 1,
+    localTokens: 500,
+    cloudTokens: 600,
+    local: { name: 'qwen-coder', contextSize: 8192 },
+    settings: mergeSettings({ privacy: { cloudConsent: 'always' }, ...(settings as object) }),
+    secrets: [],
+    localOnlyFiles: [],
+    consent: 'always',
+    hasApiKey: true,
+    spent: { today: 0, month: 0 },
+    reservedUsd: 0,
+    ...over,
+  };
+}
+
+void test('completions always stay local, with a reason', () => {
+  const d = decide(input({ kind: 'completion', prefer: 'cloud' }));
+  assert.equal(d.route, 'local');
+  assert.match(d.reasons[0], /Inline completions always run on the local model/);
+  assert.equal(d.worstCaseUsd, 0);
+});
+
+void test('explain and chat stay local by default', () => {
+  for (const kind of ['explain', 'chat'] as const) {
+    const d = decide(input({ kind }));
+    assert.equal(d.route, 'local');
+    assert.equal(d.model, 'qwen-coder');
+    assert.match(d.reasons[0], /stay on the local model by default/);
+  }
+});
+
+void test('a multi-file refactor goes to the cloud at a tier that fits, with the worst case before running', () => {
+  const d = decide(input({ kind: 'refactor', fileCount: 3, cloudTokens: 10_000 }));
+  assert.equal(d.route, 'cloud');
+  assert.equal(d.model, 'claude-sonnet-5-5', 'multi-file refactors need the second tier');
+  assert.match(d.reasons.join(' '), /touches 3 files/);
+  assert.equal(d.worstCaseUsd, (10_000 * 2 + 4096 * 10) / 1e6);
+  const many = decide(input({ kind: 'refactor', fileCount: 7, cloudTokens: 10_000 }));
+  assert.equal(many.model, 'claude-opus-5-5');
+});
+
+void test('explicit "ask Claude", a rejected local answer and a context larger than the local window go to the cheapest tier', () => {
+  assert.equal(decide(input({ prefer: 'cloud' })).model, 'claude-haiku-5-5');
+  assert.equal(decide(input({ rejectedLocal: true })).route, 'cloud');
+  const big = decide(input({ localTokens: 9000, cloudTokens: 10_000 }));
+  assert.equal(big.route, 'cloud');
+  assert.match(big.reasons[0], /larger than the local model's window/);
+  assert.equal(decide(input({ prefer: 'local', localTokens: 9000 })).route, 'local');
+});
+
+void test('sensitivity comes first: secrets, local-only files, local-only mode and consent keep it local', () => {
+  const secret = decide(input({ prefer: 'cloud', secrets: [{ where: 'src/config.ts', uri: 'file:///w/src/config.ts', line: 4, rule: 'aws' }] }));
+  assert.equal(secret.route, 'local');
+  assert.equal(secret.blockedBy, 'secret');
+  assert.match(secret.reasons.join(' '), /src\/config.ts line 5 contains what looks like a secret \(aws\)/);
+
+  const file = decide(input({ prefer: 'cloud', localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }));
+  assert.equal(file.blockedBy, 'local-only-file');
+  assert.match(file.reasons.join(' '), /\.env is local-only/);
+
+  const mode = decide(input({ prefer: 'cloud' }, { privacy: { localOnly: true, cloudConsent: 'always' } }));
+  assert.equal(mode.blockedBy, 'local-only-mode');
+
+  const never = decide(input({ prefer: 'cloud', consent: 'never' }));
+  assert.equal(never.blockedBy, 'consent');
+
+  const ask = decide(input({ prefer: 'cloud', consent: 'ask' }));
+  assert.equal(ask.route, 'cloud');
+  assert.equal(ask.needsConsent, true);
+});
+
+void test('with secrets set to redact, the cloud route is kept and says what will be redacted', () => {
+  const d = decide(
+    input({ prefer: 'cloud', secrets: [{ where: 'a.ts', uri: 'file:///a.ts', line: 0, rule: 'github' }] }, { privacy: { secrets: 'redact', cloudConsent: 'always' } }),
+  );
+  assert.equal(d.route, 'cloud');
+  assert.equal(d.redact, true);
+  assert.match(d.reasons.join(' '), /1 secret will be redacted/);
+});
+
+void test('no local model and no cloud: blocked with both reasons', () => {
+  const d = decide(input({ local: {}, hasApiKey: false }));
+  assert.equal(d.route, 'blocked');
+  assert.equal(d.blockedBy, 'no-api-key');
+  assert.match(d.reasons.join(' '), /No local chat model/);
+  assert.match(d.reasons.join(' '), /No Anthropic API key/);
+});
+
+void test('cost third: the budget refuses a request whose worst case does not fit, or caps its output', () => {
+  const none = decide(input({ prefer: 'cloud' }, { budget: { dailyUsd: 0, monthlyUsd: 20 }, privacy: { cloudConsent: 'always' } }));
+  assert.equal(none.route, 'local');
+  assert.equal(none.blockedBy, 'budget');
+  assert.match(none.reasons.join(' '), /daily cloud budget is \$0/);
+
+  // Haiku: 600 tokens in ($0.00006) + 4096 out ($0.002048) = $0.002108 worst case; $0.001 left caps the output.
+  const capped = decide(input({ prefer: 'cloud', spent: { today: 0.999, month: 1 } }, { budget: { dailyUsd: 1, monthlyUsd: 20 }, privacy: { cloudConsent: 'always' } }));
+  assert.equal(capped.route, 'cloud');
+  assert.equal(capped.maxTokens, Math.floor((0.001 * 1e6 - 600 * 0.1) / 0.5));
+  assert.ok(capped.worstCaseUsd <= 0.001);
+  assert.match(capped.reasons.join(' '), /capped at 1880 tokens/);
+
+  const reserved = decide(input({ prefer: 'cloud', reservedUsd: 1.9999 }, { budget: { dailyUsd: 2, monthlyUsd: 20 }, privacy: { cloudConsent: 'always' } }));
+  assert.equal(reserved.blockedBy, 'budget');
+  assert.match(reserved.reasons.join(' '), /reserved by requests in flight/);
+
+  const unlimited = decide(input({ prefer: 'cloud', spent: { today: 1000, month: 1000 } }, { budget: { dailyUsd: -1, monthlyUsd: -1 }, privacy: { cloudConsent: 'always' } }));
+  assert.equal(unlimited.route, 'cloud');
+});
+
+void test('a paused cloud (circuit breaker) keeps requests local and says why', () => {
+  const d = decide(input({ prefer: 'cloud', cloudPaused: 'Claude failed 3 times in a row, so cloud requests are paused for 30 s.' }));
+  assert.equal(d.route, 'local');
+  assert.equal(d.blockedBy, 'cloud-unavailable');
+});
+
+void test('a context no tier can hold is refused as too large', () => {
+  const d = decide(input({ prefer: 'cloud', cloudTokens: 400_000 }));
+  assert.equal(d.blockedBy, 'too-large');
+  assert.match(d.reasons.join(' '), /do not fit/);
+});

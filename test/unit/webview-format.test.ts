@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { baseName, formatBytes, formatMs, formatTime, formatTokens, formatUsd } from '../../webview/shared/format';
+import { badgeText, completeMention, errorTitle, findMentionQuery, kindForPrompt } from '../../webview/chat/format';
+import { rankMentions } from '../../src/views/mention-rank';
+
+void describe('webview formatting', () => {
+  void it('money, time, tokens and bytes', () => {
+    assert.deepEqual([0, 0.00004, 0.0042, 0.0123, 0.5, 12.5, 2500].map(formatUsd), ['$0.00', '<$0.0001', '$0.0042', '$0.0123', '$0.50', '$12.50', '$2,500']);
+    assert.equal(formatUsd(-0.25), '-$0.25');
+    assert.deepEqual([null, 12.4, 999, 2400].map(formatMs), ['—', '12 ms', '999 ms', '2.4 s']);
+    assert.deepEqual([950, 12_345, 2_500_000].map(formatTokens), ['950', '12.3k', '2.5M']);
+    assert.deepEqual([512, 2048, 3 * 1024 * 1024].map(formatBytes), ['512 B', '2.0 KB', '3.0 MB']);
+    assert.equal(baseName('file:///work/src/my%20file.ts'), 'my file.ts');
+    const now = new Date(2026, 10, 21, 15, 0, 0);
+    assert.equal(formatTime(new Date(2026, 10, 21, 9, 5, 7).toISOString(), now), '09:05:07');
+    assert.equal(formatTime(new Date(2026, 10, 19, 9, 5, 7).toISOString(), now), 'Nov 19 09:05');
+  });
+
+  void it('refactor kind from the toggle or a leading "refactor"/"rename"', () => {
+    assert.equal(kindForPrompt('rename foo to bar', false), 'refactor');
+    assert.equal(kindForPrompt('  Refactor the parser', false), 'refactor');
+    assert.equal(kindForPrompt('why rename this?', false), 'chat');
+    assert.equal(kindForPrompt('renamed files?', false), 'chat');
+    assert.equal(kindForPrompt('anything', true), 'refactor');
+  });
+
+  void it('finds the @-mention at the caret and completes it', () => {
+    assert.deepEqual(findMentionQuery('look at @src/ut', 15), { start: 8, query: 'src/ut' });
+    assert.deepEqual(findMentionQuery('@', 1), { start: 0, query: '' });
+    assert.equal(findMentionQuery('mail me@example', 15), undefined);
+    assert.equal(findMentionQuery('@done and more', 14), undefined);
+    assert.deepEqual(completeMention('see @ut now', 7, 'src/utils.ts'), { text: 'see @src/utils.ts now', caret: 18 });
+  });
+
+  void it('badge text and error titles say where an answer ran and why it failed', () => {
+    assert.equal(badgeText({ route: 'cloud', model: 'claude-haiku-4-5', reasons: [], costUsd: 0.0042, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, ttftMs: null, totalMs: 0 }), 'cloud · claude-haiku-4-5 · $0.0042');
+    assert.match(errorTitle('secret'), /privacy/);
+    assert.match(errorTitle('budget'), /budget/);
+    assert.match(errorTitle('engine'), /not running/);
+  });
+
+  void it('ranks @-mention candidates: exact name, prefix, substring, then subsequence', () => {
+    const files = ['src/utils.ts', 'test/utils.test.ts', 'src/server/router/util-x.ts', 'docs/usage.md', 'src/deep/a/b/u_t_i_l.ts'].map((path) => ({ path, uri: `file:///${path}` }));
+    assert.deepEqual(rankMentions(files, 'utils.ts').map((f) => f.path)[0], 'src/utils.ts');
+    assert.deepEqual(rankMentions(files, 'util').map((f) => f.path), ['src/utils.ts', 'src/server/router/util-x.ts', 'test/utils.test.ts', 'src/deep/a/b/u_t_i_l.ts']);
+    assert.deepEqual(rankMentions(files, 'zzz'), []);
+    assert.equal(rankMentions(files, '', 2).length, 2);
+  });
+});

@@ -1,0 +1,221 @@
+// Browser end-to-end: the packaged VSIX installed into VS Code 1.99.3 (web client from code-server@4.99.4),
+// the fixture model on the CPU, the fake Anthropic API on 127.0.0.1, Debian's chromium as the window.
+// Each step acts by keyboard, command palette and clicks, asserts what a user would see (DOM) and what ends
+// up on disk, and saves a screenshot to test-artifacts/vscode/. `npm run test:e2e` builds the VSIX first.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { hostTarget } from '../../scripts/package-plan';
+import { openBrowser, type BrowserSession } from '../../scripts/vscode-offline/browser';
+import { ensureVscodeServer, installExtension, repoRoot, serverDirs, startVscodeServer, type ServerDirs, type VscodeServer } from '../../scripts/vscode-offline/server';
+import { fixtureModel, fixtureModelSettings, makeRunDir } from '../../scripts/vscode-offline/workspace';
+import { artifactsDir, waitUntil, Workbench } from './e2e/driver';
+import { activationMsFromLogs, tandemLog } from '../../scripts/vscode-offline/logs';
+import { enginePids, startFakeCloud, type FakeCloud } from './e2e/processes';
+
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
+const vsix = join(repoRoot, 'out', `${manifest.name}-${hostTarget()}-${manifest.version}.vsix`);
+const MODEL_READY = /tiny.*\((CPU)\)/i;
+const API_KEY = 'sk-ant-e2e-test-key-0000';
+
+let fake: FakeCloud;
+let server: VscodeServer;
+let session: BrowserSession;
+let wb: Workbench;
+let dirs: ServerDirs;
+let run: { base: string; workspace: string };
+
+/** One user-visible step: on failure, a screenshot and the end of Tandem's log go with the error. */
+async function step(name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    const shot = await wb.screenshot(`FAILED-${name}`);
+    const log = tandemLog(dirs).split('\n').slice(-25).join('\n');
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n  screenshot: ${shot}\n  Tandem log (last lines):\n${log}`, { cause: error });
+  }
+}
+
+async function typeFunctionStart(): Promise<void> {
+  await wb.page.keyboard.press('Control+End');
+  await wb.page.keyboard.press('Enter');
+  await wb.page.keyboard.type('export function farewell(name: string): string {', { delay: 15 });
+  await wb.page.keyboard.press('Enter');
+  await wb.page.keyboard.type('return ', { delay: 40 });
+}
+
+async function ghostText(what: string): Promise<string> {
+  const ghost = wb.page.locator('.monaco-editor .ghost-text-decoration');
+  await wb.waitVisible(ghost, what, 45_000);
+  return (await ghost.first().innerText()).replaceAll('\u00a0', ' ');
+}
+
+describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_000 }, () => {
+  before(async () => {
+    for (const [path, how] of [[vsix, 'npm run package'], [fixtureModel, 'npm run fixture']]) {
+      if (!existsSync(path)) throw new Error(`${path} is missing: run \`${how}\` first (npm run test:e2e does both).`);
+    }
+    rmSync(artifactsDir, { recursive: true, force: true });
+    run = makeRunDir('tandem-e2e', fixtureModelSettings());
+    fake = await startFakeCloud(join(run.base, 'cloud-requests.jsonl'));
+    const vscodeDir = ensureVscodeServer();
+    dirs = serverDirs(run.base);
+    const installed = installExtension(vscodeDir, dirs, vsix);
+    assert.match(installed, /successfully installed/i, `VS Code did not install ${vsix}:\n${installed}`);
+    server = await startVscodeServer({
+      vscodeDir,
+      dirs,
+      env: { ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: undefined, TANDEM_DATA_DIR: join(run.base, 'tandem-data') },
+    });
+    session = await openBrowser();
+    wb = new Workbench(session.page);
+    await session.page.goto(server.url(run.workspace), { timeout: 60_000 });
+    await step('workbench', async () => {
+      await wb.waitForWorkbench();
+      await wb.screenshot('workbench');
+    });
+  });
+
+  after(async () => {
+    if (dirs) writeFileSync(join(artifactsDir, 'tandem.log'), tandemLog(dirs));
+    if (session) writeFileSync(join(artifactsDir, 'page-console.log'), session.console.join('\n'));
+    await session?.close();
+    await server?.stop();
+    fake?.stop();
+    if (run && !process.env.TANDEM_KEEP_RUN_DIR) rmSync(run.base, { recursive: true, force: true });
+  });
+
+  it('activates from the VSIX and logs its activation time', async () => {
+    await step('activation', async () => {
+      const ms = await waitUntil('"Tandem activated in N ms" in the Tandem log', 60_000, () => activationMsFromLogs(dirs));
+      console.log(`Tandem activation time: ${ms} ms (target ≤ 50 ms; the engine starts after activation)`);
+      assert.ok(Number.isFinite(ms) && ms >= 0);
+      await wb.waitVisible(wb.statusItem(), 'the Tandem status bar item');
+    });
+  });
+
+  it('typing shows ghost text from the local model; Tab accepts it into the file', async () => {
+    await step('ghost-text', async () => {
+      await wb.openFile('greet.ts');
+      await typeFunctionStart();
+      const ghost = await ghostText('ghost text (.ghost-text-decoration) from Tandem after typing in greet.ts');
+      assert.ok(ghost.trim().length > 0, 'the ghost text is empty');
+      await wb.screenshot('ghost-text');
+      await wb.page.keyboard.press('Tab');
+      await waitUntil('the ghost text to become editor text after Tab', 10_000, async () =>
+        (await wb.editorText()).includes(`return ${ghost.trimStart()}`.trimEnd()) ? true : undefined,
+      );
+      await wb.page.keyboard.press('Control+S');
+      const file = join(run.workspace, 'src', 'greet.ts');
+      await waitUntil('greet.ts on disk to hold the accepted text', 10_000, () => (readFileSync(file, 'utf8').includes(ghost.trim()) ? true : undefined));
+      await wb.screenshot('ghost-text-accepted');
+    });
+  });
+
+  it('the status bar shows the local model and where it runs', async () => {
+    await step('status-bar', async () => {
+      const text = await wb.waitForStatus(MODEL_READY, 'the status bar to say the fixture model runs on the CPU');
+      console.log(`status bar: "${text}"`);
+      await wb.screenshot('status-bar');
+    });
+  });
+
+  it('Explain Selection answers in the chat view, routed locally', async () => {
+    await step('explain-local', async () => {
+      await wb.openFile('pricing.ts');
+      await wb.goToLine(10);
+      for (let i = 0; i < 7; i++) await wb.page.keyboard.press('Shift+ArrowDown');
+      await wb.runCommand('Tandem: Explain Selection');
+      const chat = wb.webview('webviewView');
+      const badge = await wb.waitVisible(chat.locator('.route-badge.route-local'), 'a local route badge on the answer in the chat view', 90_000);
+      await waitUntil('the local answer text in the chat view', 60_000, async () => {
+        const text = (await chat.locator('.answer-body').last().innerText()).trim();
+        return text.length > 0 ? text : undefined;
+      });
+      console.log(`explain route: "${(await badge.innerText()).trim()}"`);
+      assert.equal(fake.requests().length, 0, 'Explain Selection sent a request to the cloud');
+      await wb.screenshot('explain-local');
+    });
+  });
+
+  it('a rename used in two files goes to Claude, opens the refactor preview and applying it changes both files', async () => {
+    await step('refactor-cloud', async () => {
+      await wb.runCommand('Tandem: Set Anthropic API Key');
+      const input = await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-box input'), 'the API key input box');
+      await input.fill(API_KEY);
+      await input.press('Enter');
+      const chat = wb.webview('webviewView');
+      const toggle = chat.locator('button.toggle', { hasText: 'Refactor' });
+      if ((await toggle.count()) > 0 && (await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+      const box = await wb.waitVisible(chat.locator('textarea.input'), 'the chat input');
+      await box.fill('rename computeTotal to sumLineItems');
+      await box.press('Enter');
+      // Cloud consent for this workspace ("ask" is the default): the user allows it.
+      const consent = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Always for This Workspace' });
+      const cloudBadge = chat.locator('.route-badge.route-cloud');
+      await waitUntil('the cloud consent dialog or a cloud answer', 90_000, async () =>
+        (await consent.isVisible()) || (await cloudBadge.first().isVisible()) ? true : undefined,
+      );
+      if (await consent.isVisible()) {
+        await wb.screenshot('cloud-consent');
+        await consent.click();
+      }
+      const badge = await wb.waitVisible(cloudBadge, 'a cloud route badge on the rename answer', 90_000);
+      const badgeText = (await badge.innerText()).trim();
+      const title = (await badge.getAttribute('title')) ?? '';
+      console.log(`refactor route: "${badgeText}" — ${title}`);
+      assert.match(`${badgeText} ${title}`, /\$\d|<\$0\.01/, 'the cloud answer does not show its cost');
+      assert.ok(fake.requests().length >= 1, 'the fake Anthropic API received no request');
+      const preview = wb.page.locator('.bulk-edit-panel, .refactor-preview, [id="workbench.view.bulkEdit"]');
+      await wb.waitVisible(preview, 'the Refactor Preview panel', 30_000);
+      for (const file of ['pricing.ts', 'invoice.ts']) {
+        await wb.waitVisible(wb.page.locator('.bulk-edit-panel .monaco-list-row', { hasText: file }), `${file} in the Refactor Preview`, 15_000);
+      }
+      await wb.screenshot('refactor-preview');
+      await wb.page.locator('.action-label[aria-label^="Apply"]').first().click();
+      await wb.runCommand('File: Save All');
+      const read = (name: string): string => readFileSync(join(run.workspace, 'src', name), 'utf8');
+      await waitUntil('both files on disk to use sumLineItems', 20_000, () =>
+        read('pricing.ts').includes('export function sumLineItems(') && read('invoice.ts').includes('sumLineItems(items)') ? true : undefined,
+      );
+      assert.ok(!read('pricing.ts').includes('computeTotal') && !read('invoice.ts').includes('computeTotal'), 'computeTotal is still used');
+      await wb.screenshot('refactor-applied');
+    });
+  });
+
+  it('the routing panel lists both decisions with reasons and costs', async () => {
+    await step('routing-panel', async () => {
+      await wb.runCommand('Tandem: Open Routing Panel');
+      const panel = wb.webview('webviewPanel');
+      const rows = panel.locator('table tbody tr');
+      await wb.waitVisible(rows, 'rows in the routing panel', 30_000);
+      const text = await waitUntil('a local and a cloud decision in the routing panel', 20_000, async () => {
+        const all = (await rows.allInnerTexts()).join('\n');
+        return /local/i.test(all) && /claude|cloud/i.test(all) ? all : undefined;
+      });
+      assert.match(text, /\$\d/, 'the routing panel shows no cost');
+      console.log(`routing panel rows:\n${text}`);
+      await wb.screenshot('routing-panel');
+    });
+  });
+
+  it('killing the engine process is followed by a working restart', async () => {
+    await step('engine-restart', async () => {
+      const before = enginePids(dirs.extensions);
+      assert.ok(before.length > 0, `no engine process (dist/server.mjs under ${dirs.extensions}) is running`);
+      for (const pid of before) process.kill(pid, 'SIGKILL');
+      const after = await waitUntil('a new engine process after the kill', 60_000, () => {
+        const now = enginePids(dirs.extensions).filter((pid) => !before.includes(pid));
+        return now.length > 0 ? now : undefined;
+      });
+      console.log(`engine pid ${before.join(',')} killed; restarted as ${after.join(',')}`);
+      await wb.openFile('greet.ts');
+      await typeFunctionStart();
+      await ghostText('ghost text again after the engine restarted');
+      await wb.waitForStatus(MODEL_READY, 'the status bar to show the model ready again after the restart');
+      await wb.screenshot('after-engine-restart');
+    });
+  });
+});

@@ -1,0 +1,127 @@
+// Drives VS Code's web client the way a user does: keyboard, command palette, clicks. Every wait is bounded
+// and fails with a message that says what the user would have been waiting for.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+export const artifactsDir = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'vscode');
+
+export class Workbench {
+  private shots = 0;
+
+  constructor(readonly page: Page) {
+    mkdirSync(artifactsDir, { recursive: true });
+  }
+
+  /** Saves test-artifacts/vscode/NN-name.png and returns its path. */
+  async screenshot(name: string): Promise<string> {
+    const file = join(artifactsDir, `${String(++this.shots).padStart(2, '0')}-${name}.png`);
+    await this.page.screenshot({ path: file, timeout: 15_000 }).catch(() => undefined);
+    return file;
+  }
+
+  async waitVisible(locator: Locator, what: string, timeoutMs = 30_000): Promise<Locator> {
+    try {
+      await locator.first().waitFor({ state: 'visible', timeout: timeoutMs });
+    } catch {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    return locator.first();
+  }
+
+  async waitForWorkbench(): Promise<void> {
+    await this.waitVisible(this.page.locator('.monaco-workbench .part.statusbar'), 'the VS Code workbench to load', 90_000);
+    await this.waitVisible(this.page.locator('.explorer-folders-view, .explorer-viewlet, .pane-header'), 'the workspace folder to open', 60_000);
+  }
+
+  /** Ctrl+Shift+P, type the command's title, Enter. */
+  async runCommand(title: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press('Control+Shift+P');
+    const input = await this.waitVisible(this.page.locator('.quick-input-widget .quick-input-box input'), 'the command palette (Ctrl+Shift+P)', 15_000);
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title });
+    await this.waitVisible(row, `the command "${title}" in the command palette (is it contributed?)`, 15_000);
+    await input.press('Enter');
+  }
+
+  async closeQuickInput(): Promise<void> {
+    if (await this.page.locator('.quick-input-widget').isVisible()) await this.page.keyboard.press('Escape');
+  }
+
+  /** Quick Open (Ctrl+P) a workspace file by name and wait for its editor tab. */
+  async openFile(name: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press('Control+P');
+    const input = await this.waitVisible(this.page.locator('.quick-input-widget .quick-input-box input'), 'Quick Open');
+    await input.fill(name);
+    await this.waitVisible(this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }), `${name} in Quick Open`, 15_000);
+    await input.press('Enter');
+    await this.waitVisible(this.page.locator('.tab.active', { hasText: name }), `the editor of ${name}`);
+    await this.editor().click({ position: { x: 200, y: 10 } });
+  }
+
+  editor(): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+  }
+
+  /** The text the active editor shows (visible lines), non-breaking spaces normalized. */
+  async editorText(): Promise<string> {
+    const lines = await this.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').allInnerTexts();
+    return lines.join('\n').replaceAll('\u00a0', ' ');
+  }
+
+  async goToLine(line: number): Promise<void> {
+    await this.page.keyboard.press('Control+G');
+    const input = await this.waitVisible(this.page.locator('.quick-input-widget .quick-input-box input'), 'Go to Line');
+    await input.fill(`:${line}`);
+    await input.press('Enter');
+  }
+
+  statusItem(): Locator {
+    return this.page.locator('[id="tandem-dev.tandem.tandem.status"]');
+  }
+
+  /** Waits until the Tandem status bar item's text matches `pattern`; returns the text. */
+  async waitForStatus(pattern: RegExp, what: string, timeoutMs = 60_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '(no Tandem status bar item)';
+    while (Date.now() < deadline) {
+      const item = this.statusItem();
+      if ((await item.count()) > 0) {
+        last = ((await item.first().innerText().catch(() => '')) || (await item.first().getAttribute('aria-label')) || '').trim();
+        if (pattern.test(last)) return last;
+      }
+      await this.page.waitForTimeout(250);
+    }
+    throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}: the Tandem status bar item says "${last}"`);
+  }
+
+  /** The inner document of the webview whose outer iframe matches `selector` (VS Code nests two iframes). */
+  webview(purpose: 'webviewView' | 'webviewPanel'): FrameLocator {
+    return this.page.frameLocator(`iframe.webview[src*="extensionId=tandem-dev.tandem"][src*="purpose=${purpose}"]`).frameLocator('#active-frame');
+  }
+
+  /** Clicks a notification or modal dialog button by its label. */
+  async clickDialogButton(label: string, timeoutMs = 20_000): Promise<void> {
+    const button = this.page.locator('.monaco-dialog-box .monaco-button, .notifications-toasts .monaco-button', { hasText: label });
+    await (await this.waitVisible(button, `a dialog button "${label}"`, timeoutMs)).click();
+  }
+}
+
+/** Polls `probe` until it returns something other than undefined; bounded, with a message saying what. */
+export async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  const because = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${because}`);
+}

@@ -1,0 +1,286 @@
+// The chat webview in a real browser (Debian chromium), driven by a scripted host.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import type { ContextChip } from '../../src/shared/webview';
+import { answerTurn, cloudAnswer, localAnswer, userTurn } from './fixtures';
+import { hostPost, pageErrors, posted, screenshot, startHost, waitPosted, type Host } from './host';
+
+let host: Host;
+before(async () => {
+  host = await startHost();
+});
+after(async () => {
+  await host?.close();
+});
+
+const fileChip: ContextChip = { key: 'file:file:///work/app/src/billing.ts', kind: 'file', uri: 'file:///work/app/src/billing.ts', label: 'billing.ts', description: 'src/billing.ts' };
+const selectionChip: ContextChip = { ...fileChip, key: 'selection:file:///work/app/src/billing.ts:9-20', kind: 'selection', label: 'billing.ts:10-21', description: 'Selection in src/billing.ts', range: { startLine: 9, endLine: 20 } };
+
+async function chat(options: { withoutCsp?: boolean } = {}): Promise<Page> {
+  const page = await host.open('chat', options);
+  await hostPost(page, { type: 'init', turns: [], chips: [], running: true });
+  return page;
+}
+
+async function streamAnswer(page: Page, id: string, chunks: string[]): Promise<void> {
+  for (const delta of chunks) await hostPost(page, { type: 'delta', id, delta });
+}
+
+void describe('chat webview', () => {
+  void it('streams an answer as markdown with highlighted code, then shows the route badge and manifest', async () => {
+    const page = await chat();
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'How is the invoice total computed?', { chips: [fileChip] }) });
+    await hostPost(page, { type: 'turn', turn: answerTurn('a1', 'u1') });
+    const body = page.locator('[data-id="a1"] .answer-body');
+    assert.equal(await body.getAttribute('aria-busy'), 'true');
+    assert.equal(await body.getAttribute('aria-live'), 'polite');
+    await streamAnswer(page, 'a1', ['## Invoice', ' total\n\nIt sums **line items** ', 'and applies `tax`:\n\n```ts\n', 'export function total(items: Item[]): number {\n  return items.reduce((s, i) => s + i.price, 0);\n}\n', '```\n']);
+    await page.locator('[data-id="a1"] h2', { hasText: 'Invoice total' }).waitFor();
+    await page.locator('[data-id="a1"] code.hljs.language-ts .hljs-keyword', { hasText: 'export' }).first().waitFor();
+    assert.equal(await page.locator('[data-id="a1"] strong').textContent(), 'line items');
+    // The stop button shows while streaming.
+    assert.equal(await page.locator('button.stop').isVisible(), true);
+
+    const text = '## Invoice total\n\nIt sums **line items** and applies `tax`:\n\n```ts\nexport function total(items: Item[]): number {\n  return items.reduce((s, i) => s + i.price, 0);\n}\n```\n';
+    await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text, state: 'done', answer: cloudAnswer }) });
+    const badge = page.locator('[data-id="a1"] .route-badge');
+    assert.equal((await badge.textContent())?.trim(), 'cloud · claude-sonnet-4-5 · $0.0123');
+    assert.match((await page.locator('[data-id="a1"] .route-reason').textContent()) ?? '', /you asked for Claude/);
+    assert.equal(await body.getAttribute('aria-busy'), 'false');
+    assert.equal(await page.locator('button.stop').isVisible(), false);
+    const manifest = page.locator('[data-id="a1"] .manifest');
+    assert.equal(await manifest.isVisible(), false);
+    await badge.click();
+    assert.equal(await badge.getAttribute('aria-expanded'), 'true');
+    const manifestText = (await manifest.textContent()) ?? '';
+    assert.match(manifestText, /Sent to claude-sonnet-4-5: 3\.1k tokens from 2 files/);
+    assert.match(manifestText, /billing\.ts lines 10-42 · 2\.1 KB/);
+    assert.match(manifestText, /invoice\.ts lines whole file/);
+    assert.match(manifestText, /billing\.ts:12 \(aws-access-key\)/);
+
+    // Copy and insert act on the code block's own text.
+    await page.locator('[data-id="a1"] button[aria-label="Copy code"]').click();
+    const copy = await waitPosted<{ text: string }>(page, 'copy');
+    assert.equal(copy.text, 'export function total(items: Item[]): number {\n  return items.reduce((s, i) => s + i.price, 0);\n}');
+    await page.locator('[data-id="a1"] button[aria-label="Insert code at cursor"]').click();
+    assert.equal((await waitPosted<{ text: string }>(page, 'insert')).text, copy.text);
+
+    // A cloud answer offers "Answer locally".
+    await page.locator('[data-id="a1"] button', { hasText: 'Answer locally' }).click();
+    const retry = await waitPosted<{ of: string; prefer: string; id: string }>(page, 'retry');
+    assert.deepEqual({ of: retry.of, prefer: retry.prefer }, { of: 'a1', prefer: 'local' });
+    assert.ok(retry.id);
+    await screenshot(page, 'chat-answer');
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+
+  void it('local answer: "Ask Claude instead" asks again on the cloud, the manifest says nothing left', async () => {
+    const page = await chat();
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'What does parse() do?') });
+    await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text: 'It parses.', state: 'done', answer: localAnswer }) });
+    const badge = page.locator('[data-id="a1"] .route-badge');
+    assert.equal((await badge.textContent())?.trim(), 'local · qwen2.5-coder-7b · $0.00');
+    await badge.click();
+    assert.match((await page.locator('[data-id="a1"] .manifest').textContent()) ?? '', /Nothing left this machine/);
+    assert.equal(await page.locator('[data-id="a1"] button', { hasText: 'Answer locally' }).count(), 0);
+    await page.locator('[data-id="a1"] button', { hasText: 'Ask Claude instead' }).click();
+    const retry = await waitPosted<{ of: string; prefer: string }>(page, 'retry');
+    assert.deepEqual({ of: retry.of, prefer: retry.prefer }, { of: 'a1', prefer: 'cloud' });
+    await page.close();
+  });
+
+  void it('Stop and Escape post a stop for the streaming answer', async () => {
+    const page = await chat();
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'long question') });
+    await hostPost(page, { type: 'turn', turn: answerTurn('a1', 'u1') });
+    await streamAnswer(page, 'a1', ['Part one…']);
+    await page.locator('textarea').focus();
+    await page.keyboard.press('Escape');
+    assert.equal((await waitPosted<{ id: string }>(page, 'stop')).id, 'a1');
+    await page.locator('button.stop').click();
+    assert.equal((await posted(page)).filter((m) => m.type === 'stop').length, 2);
+    // Send is disabled while an answer streams: Enter does not post a second question.
+    await page.locator('textarea').fill('another');
+    await page.keyboard.press('Enter');
+    assert.equal((await posted(page)).filter((m) => m.type === 'send').length, 0);
+    await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text: 'Part one…', state: 'stopped', stopped: 'cancelled', answer: localAnswer }) });
+    await page.locator('[data-id="a1"] .stopped', { hasText: 'Stopped.' }).waitFor();
+    assert.equal(await page.locator('button.stop').isVisible(), false);
+    await page.close();
+  });
+
+  void it('context chips, @-mention autocomplete and Enter send the question with its context', async () => {
+    const page = await chat();
+    await hostPost(page, { type: 'context', chips: [selectionChip, fileChip] });
+    const chips = page.locator('.composer .chip');
+    assert.deepEqual(await chips.allTextContents(), ['billing.ts:10-21', 'billing.ts']);
+    await page.locator('.composer button[aria-label="Remove billing.ts from context"]').click();
+    assert.deepEqual(await chips.allTextContents(), ['billing.ts:10-21']);
+
+    const input = page.locator('textarea');
+    await input.focus();
+    await page.keyboard.type('Compare with @util');
+    const query = await waitPosted<{ id: string; query: string }>(page, 'mentionQuery');
+    assert.equal(query.query, 'util');
+    const items: ContextChip[] = [
+      { key: 'mention:file:///work/app/src/utils.ts', kind: 'mention', uri: 'file:///work/app/src/utils.ts', label: 'utils.ts', description: 'src/utils.ts' },
+      { key: 'mention:file:///work/app/test/utils.test.ts', kind: 'mention', uri: 'file:///work/app/test/utils.test.ts', label: 'utils.test.ts', description: 'test/utils.test.ts' },
+    ];
+    await hostPost(page, { type: 'mentionResults', id: query.id, items });
+    const options = page.locator('[role="listbox"] [role="option"]');
+    await options.first().waitFor();
+    assert.equal(await options.count(), 2);
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await options.nth(1).getAttribute('aria-selected'), 'true');
+    assert.equal(await input.getAttribute('aria-activedescendant'), 'mention-1');
+    await screenshot(page, 'chat-mentions');
+    await input.focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await input.inputValue(), 'Compare with @test/utils.test.ts ');
+    assert.deepEqual(await chips.allTextContents(), ['billing.ts:10-21', 'utils.test.ts']);
+    await page.keyboard.type('please');
+    await page.keyboard.press('Enter');
+    const send = await waitPosted<{ text: string; kind: string; chips: ContextChip[] }>(page, 'send');
+    assert.equal(send.text, 'Compare with @test/utils.test.ts please');
+    assert.equal(send.kind, 'chat');
+    assert.deepEqual(send.chips.map((c) => c.key), [selectionChip.key, items[1]?.key]);
+    assert.equal(await input.inputValue(), '');
+    await page.close();
+  });
+
+  void it('"rename …" and the Refactor toggle send kind refactor; Shift+Enter adds a line', async () => {
+    const page = await chat();
+    const input = page.locator('textarea');
+    await input.focus();
+    await page.keyboard.type('rename total to grandTotal');
+    await page.keyboard.press('Enter');
+    assert.equal((await waitPosted<{ kind: string }>(page, 'send')).kind, 'refactor');
+    await page.locator('button.toggle').click();
+    assert.equal(await page.locator('button.toggle').getAttribute('aria-pressed'), 'true');
+    await input.focus();
+    await page.keyboard.type('split this module');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('by feature');
+    await page.keyboard.press('Enter');
+    const sends = (await posted(page)).filter((m) => m.type === 'send');
+    assert.equal(sends.length, 2);
+    assert.deepEqual({ text: sends[1]?.text, kind: sends[1]?.kind }, { text: 'split this module\nby feature', kind: 'refactor' });
+    await page.close();
+  });
+
+  void it('an error is shown in the thread with its reason and the prompt goes back into the input', async () => {
+    const page = await chat();
+    const input = page.locator('textarea');
+    await input.fill('Summarize the billing module');
+    await input.press('Enter');
+    const send = await waitPosted<{ id: string; text: string }>(page, 'send');
+    assert.equal(await input.inputValue(), '');
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', send.text) });
+    await hostPost(page, { type: 'turn', turn: answerTurn(send.id, 'u1') });
+    await hostPost(page, { type: 'done', id: send.id, turn: answerTurn(send.id, 'u1', { state: 'error', error: { message: 'Today\'s cloud budget ($2.00) would be exceeded: worst case $2.40.', blockedBy: 'budget' } }) });
+    const alert = page.locator(`[data-id="${send.id}"] [role="alert"]`);
+    assert.match((await alert.textContent()) ?? '', /Blocked by budget.*\$2\.40/s);
+    assert.equal(await input.inputValue(), 'Summarize the billing module');
+    // The budget rules the cloud out: only "Answer locally" is offered.
+    assert.deepEqual(await page.locator(`[data-id="${send.id}"] .turn-actions button`).allTextContents(), ['Answer locally']);
+    await screenshot(page, 'chat-error');
+    // Engine not running: a banner says so; history from the last session is shown.
+    await hostPost(page, { type: 'init', turns: [userTurn('u9', 'old question'), answerTurn('a9', 'u9', { text: 'old **answer**', state: 'done', answer: localAnswer })], chips: [], running: false });
+    await page.locator('.banner', { hasText: 'engine is not running' }).waitFor();
+    assert.equal(await page.locator('[data-id="a9"] strong').textContent(), 'answer');
+    await screenshot(page, 'chat-history-engine-stopped');
+    await page.close();
+  });
+
+  void it('a refactor answer lists the proposed files and edit errors, then the outcome', async () => {
+    const page = await chat();
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'rename total to grandTotal', { kind: 'refactor' }) });
+    const refactor = {
+      files: [
+        { uri: 'file:///work/app/src/billing.ts', label: 'billing.ts', description: 'src/billing.ts', edits: 3 },
+        { uri: 'file:///work/app/src/invoice.ts', label: 'invoice.ts', description: 'src/invoice.ts', edits: 1 },
+      ],
+      errors: ['src/legacy.ts: the range 400-410 is past the end of the file (120 lines)'],
+      outcome: 'previewing' as const,
+    };
+    const turn = answerTurn('a1', 'u1', { kind: 'refactor', text: 'Renamed `total` everywhere.', state: 'done', answer: cloudAnswer, refactor });
+    await hostPost(page, { type: 'done', id: 'a1', turn });
+    const box = page.locator('[data-id="a1"] .refactor');
+    assert.match((await box.locator('.refactor-title').textContent()) ?? '', /Proposed 4 edits in 2 files/);
+    assert.deepEqual(await box.locator('.refactor-files .file-link').allTextContents(), ['billing.ts', 'invoice.ts']);
+    assert.match((await box.locator('.refactor-errors').textContent()) ?? '', /past the end of the file/);
+    assert.match((await box.locator('.refactor-outcome').textContent()) ?? '', /Refactor Preview.*Nothing is written before you apply/);
+    await screenshot(page, 'chat-refactor');
+    await box.locator('.file-link', { hasText: 'invoice.ts' }).click();
+    assert.equal((await waitPosted<{ uri: string }>(page, 'openFile')).uri, 'file:///work/app/src/invoice.ts');
+    await hostPost(page, { type: 'turn', turn: { ...turn, refactor: { ...refactor, outcome: 'discarded' } } });
+    await page.locator('[data-id="a1"] .refactor-outcome', { hasText: 'Discarded: no file was changed.' }).waitFor();
+    await page.locator('[data-id="a1"] button', { hasText: 'Review edits again' }).click();
+    assert.equal((await waitPosted<{ id: string }>(page, 'applyEdits')).id, 'a1');
+    await page.close();
+  });
+
+  for (const withoutCsp of [true, false]) {
+    void it(`model output cannot run script (${withoutCsp ? 'without' : 'with'} the CSP)`, async () => {
+      const page = await chat({ withoutCsp });
+      const payloads = [
+        'Here you go <script>window.__pwned = "script"</script>',
+        '<img src="x" onerror="window.__pwned = \'img\'">',
+        '<svg onload="window.__pwned = \'svg\'"><circle r="4"/></svg>',
+        '<iframe srcdoc="<script>parent.__pwned = \'iframe\'</script>"></iframe>',
+        '[click me](javascript:window.__pwned=\'md-link\')',
+        '<a href="javascript:window.__pwned=\'a\'">html link</a>',
+        '<details open ontoggle="window.__pwned=\'details\'">x</details>',
+        '[data](data:text/html,<script>window.__pwned=1</script>) and <https://example.com/ok>',
+        '```html\n<script>window.__pwned = "code"</script>\n```',
+      ].join('\n\n');
+      await hostPost(page, { type: 'turn', turn: userTurn('u1', 'xss') });
+      await hostPost(page, { type: 'turn', turn: answerTurn('a1', 'u1') });
+      await streamAnswer(page, 'a1', [payloads.slice(0, 100), payloads.slice(100)]);
+      const evil = { ...cloudAnswer, reasons: ['<img src=x onerror="window.__pwned=\'reason\'">'], model: '<b onmouseover="window.__pwned=1">m</b>' };
+      await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text: payloads, state: 'done', answer: evil }) });
+      const thread = page.locator('.thread');
+      await page.locator('[data-id="a1"] .code-block').waitFor();
+      // Click every link that is left (none may run script); the one https link would navigate away.
+      for (const link of await thread.locator('a:not([href^="https:"])').all()) await link.click({ force: true }).catch(() => undefined);
+      await page.locator('[data-id="a1"] .route-badge').hover();
+      await page.waitForTimeout(200);
+      assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
+      const dom = await page.evaluate(() => {
+        const root = document.querySelector('.thread') as HTMLElement;
+        const all = Array.from(root.querySelectorAll('*'));
+        return {
+          scripts: root.querySelectorAll('script, iframe, svg circle, object, embed').length,
+          handlers: all.filter((el) => Array.from(el.attributes).some((a) => a.name.startsWith('on'))).length,
+          jsLinks: all.filter((el) => /^\s*(javascript|data):/i.test(el.getAttribute('href') ?? '')).length,
+          okLink: root.querySelector('a[href="https://example.com/ok"]') !== null,
+          codeShown: root.querySelector('code.hljs')?.textContent ?? '',
+          reasonShown: root.querySelector('.route-reason')?.textContent ?? '',
+        };
+      });
+      assert.deepEqual({ scripts: dom.scripts, handlers: dom.handlers, jsLinks: dom.jsLinks }, { scripts: 0, handlers: 0, jsLinks: 0 });
+      assert.equal(dom.okLink, true);
+      assert.equal(dom.codeShown, '<script>window.__pwned = "code"</script>');
+      assert.match(dom.reasonShown, /<img src=x onerror=/);
+      if (withoutCsp) await screenshot(page, 'chat-xss');
+      await page.close();
+    });
+  }
+
+  void it('is usable by keyboard: focus starts in the input, Tab reaches Refactor and Send', async () => {
+    const page = await chat();
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'TEXTAREA');
+    assert.match((await page.locator('textarea').getAttribute('aria-label')) ?? '', /Ask Tandem/);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Refactor mode: propose multi-file edits');
+    await page.keyboard.press('Space');
+    assert.equal(await page.locator('button.toggle').getAttribute('aria-pressed'), 'true');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Send (Enter)');
+    assert.equal(await page.locator('.thread').getAttribute('role'), 'log');
+    await screenshot(page, 'chat-empty');
+    await page.close();
+  });
+});

@@ -1,0 +1,151 @@
+// The routing and cost panel in a real browser (Debian chromium), driven by a scripted host.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { CSV_COLUMNS } from '../../webview/panel/csv';
+import { formatUsd } from '../../webview/shared/format';
+import { ENTRIES, ledgerResult } from './fixtures';
+import { hostPost, pageErrors, screenshot, startHost, waitPosted, type Host } from './host';
+
+let host: Host;
+before(async () => {
+  host = await startHost();
+});
+after(async () => {
+  await host?.close();
+});
+
+async function panel(): Promise<Page> {
+  const page = await host.open('panel');
+  await hostPost(page, { type: 'ledger', result: ledgerResult() });
+  await page.locator('table.decisions tbody tr').first().waitFor();
+  return page;
+}
+
+const rows = (page: Page) => page.locator('table.decisions tbody tr[data-id]');
+
+void describe('routing panel webview', () => {
+  void it('shows every decision with its route, model, reasons, tokens, cost and timings', async () => {
+    const page = await panel();
+    assert.equal(await rows(page).count(), ENTRIES.length);
+    assert.equal(await page.locator('table.decisions').getAttribute('role'), 'table');
+    assert.equal(await page.locator('table.decisions th[role="columnheader"]').count(), 10);
+    // Newest first: the cloud refactor and the completion are today's, at the same time; the oldest is last.
+    const last = rows(page).last();
+    assert.equal(await last.getAttribute('data-id'), 'e6');
+    const refactor = page.locator('tr[data-id="e2"] td');
+    const cells = await refactor.allTextContents();
+    assert.equal(cells[1], 'refactor');
+    assert.equal(cells[2], 'cloud');
+    assert.equal(cells[3], 'claude-sonnet-4-5');
+    assert.equal(cells[4], 'multi-file refactor (4 files)');
+    assert.equal(cells[5], '9.0k / 1.5k / 4.0k');
+    assert.equal(cells[6], '$0.05');
+    assert.equal(cells[7], '900 ms');
+    assert.equal(cells[8], '12.0 s');
+    assert.match((await page.locator('tr[data-id="e5"] td').nth(9).textContent()) ?? '', /cloud → local: cloud overloaded \(529\)/);
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
+
+  void it('filters by kind, route and text', async () => {
+    const page = await panel();
+    await page.selectOption('#filter-kind', 'chat');
+    assert.deepEqual(await rows(page).evaluateAll((r) => r.map((e) => e.getAttribute('data-id'))), ['e3', 'e5', 'e6']);
+    await page.selectOption('#filter-route', 'cloud');
+    assert.deepEqual(await rows(page).evaluateAll((r) => r.map((e) => e.getAttribute('data-id'))), ['e6']);
+    await page.selectOption('#filter-kind', 'all');
+    await page.selectOption('#filter-route', 'all');
+    await page.fill('#filter-text', 'secret aws');
+    assert.deepEqual(await rows(page).evaluateAll((r) => r.map((e) => e.getAttribute('data-id'))), ['e3']);
+    await page.fill('#filter-text', 'nothing-matches-this');
+    assert.equal(await rows(page).count(), 0);
+    assert.match((await page.locator('table.decisions tbody').textContent()) ?? '', /No decisions match the filters/);
+    await page.close();
+  });
+
+  void it('totals for today and this month, savings against all-cloud, and the chart', async () => {
+    const page = await panel();
+    const result = ledgerResult();
+    const today = page.locator('section.card[aria-label="Today"]');
+    const month = page.locator('section.card[aria-label="This month"]');
+    // Today: $0.05 spent (the cloud refactor); all-cloud $0.052; saved $0.002.
+    assert.equal(await today.locator('.spent').textContent(), '$0.05');
+    assert.equal(await today.locator('.saved').textContent(), '$0.002');
+    assert.match((await today.textContent()) ?? '', /2 requests · 50% local · 50% cloud/);
+    const monthSaved = result.month.counterfactualUsd - result.month.costUsd;
+    assert.ok(monthSaved > 0);
+    assert.match((await month.locator('.saved').textContent()) ?? '', /^\$0\.0\d+$/);
+    assert.match((await page.locator('.budget').textContent()) ?? '', /Budget: \$2\.00 a day, \$40\.00 a month/);
+    // uPlot draws on a canvas with a legend of the three series.
+    await page.locator('.chart canvas').first().waitFor();
+    const legend = await page.locator('.chart .u-legend .u-label').allTextContents();
+    assert.deepEqual(legend.slice(-3), ['Spent', 'All-cloud would cost', 'Local share']);
+    assert.match((await page.locator('.chart').getAttribute('aria-label')) ?? '', /Chart over 7 days: spent \$0\.054/);
+    await page.close();
+  });
+
+  void it('payback calculator shows weeks to break even with its arithmetic', async () => {
+    const page = await panel();
+    const result = ledgerResult();
+    const days = Object.values(result.byDay);
+    const allCloud = days.reduce((s, d) => s + d.counterfactualUsd, 0);
+    const actual = days.reduce((s, d) => s + d.costUsd, 0);
+    const saved = allCloud - actual;
+    const weekly = (saved / 7) * 7; // the fixture spans 7 days, today included
+    await page.fill('#gpu-price', '1000');
+    const weeks = (1000 / weekly).toFixed(1);
+    await page.locator('.payback-weeks', { hasText: `${weeks} weeks to break even` }).waitFor();
+    const steps = await page.locator('.arithmetic li').allTextContents();
+    assert.equal(steps.length, 3);
+    assert.equal(steps[0], `Measured over 7 days: all-cloud ${formatUsd(allCloud)} − actual ${formatUsd(actual)} = ${formatUsd(saved)} saved`);
+    assert.equal(steps[1], `Per week: ${formatUsd(saved)} ÷ 7 × 7 = ${formatUsd(weekly)}`);
+    assert.equal(steps[2], `Break-even: $1,000 ÷ ${formatUsd(weekly)} per week = ${weeks} weeks (${(Number(weeks) / 52).toFixed(1)} years)`);
+    await page.fill('#gpu-price', '');
+    await page.locator('.payback-result', { hasText: 'Enter the GPU price' }).waitFor();
+    await page.close();
+  });
+
+  void it('clicking a cloud row shows its manifest; Enter on a local row says nothing left', async () => {
+    const page = await panel();
+    await page.locator('tr[data-id="e2"]').click();
+    const details = page.locator('section.details');
+    assert.match((await details.textContent()) ?? '', /Manifest: what left the machine \(3\.1k tokens\)/);
+    assert.deepEqual(await details.locator('.manifest-table tbody td:first-child').allTextContents(), ['billing.ts', 'invoice.ts']);
+    assert.match((await details.textContent()) ?? '', /Redacted: billing\.ts:12 \(aws-access-key\)/);
+    assert.equal(await page.locator('tr[data-id="e2"]').getAttribute('aria-selected'), 'true');
+    await screenshot(page, 'panel');
+    await page.locator('tr[data-id="e4"]').focus();
+    await page.keyboard.press('Enter');
+    assert.match((await details.textContent()) ?? '', /Local: nothing left the machine/);
+    await page.close();
+  });
+
+  void it('exports the matching rows as CSV through the extension', async () => {
+    const page = await panel();
+    await page.selectOption('#filter-route', 'cloud');
+    await page.getByRole('button', { name: 'Export the matching decisions as CSV' }).click();
+    const request = await waitPosted<{ csv: string; rows: number; suggestedName: string; id: string }>(page, 'exportCsv');
+    assert.equal(request.rows, 2);
+    assert.match(request.suggestedName, /^tandem-ledger-\d{4}-\d\d-\d\d\.csv$/);
+    const lines = request.csv.split('\r\n');
+    assert.equal(lines[0], CSV_COLUMNS.join(','));
+    assert.equal(lines.length, 4); // header, two rows, final empty after the last CRLF
+    assert.match(lines[1] ?? '', /,refactor,cloud,claude-sonnet-4-5,multi-file refactor \(4 files\),9000,1500,4000,0,0\.050000,0\.050000,0\.000000,900,12000,/);
+    await hostPost(page, { type: 'exported', id: request.id, outcome: 'saved', message: 'Exported 2 decisions to /tmp/x.csv.' });
+    await page.locator('.status', { hasText: 'Exported 2 decisions' }).waitFor();
+    await page.close();
+  });
+
+  void it('adds live decisions as the engine writes them', async () => {
+    const page = await panel();
+    const live = { ...ENTRIES[0], id: 'live1', time: new Date().toISOString(), kind: 'explain', reasons: ['live entry reason'] };
+    await hostPost(page, { type: 'entry', entry: live });
+    await page.locator('tr[data-id="live1"]').waitFor();
+    assert.equal(await rows(page).count(), ENTRIES.length + 1);
+    assert.equal(await rows(page).first().getAttribute('data-id'), 'live1');
+    await hostPost(page, { type: 'engine', running: false });
+    await page.locator('.status', { hasText: 'engine is not running' }).waitFor();
+    await page.close();
+  });
+});

@@ -1,0 +1,155 @@
+// One assistant answer: route badge (+ manifest on click), sanitized markdown with code-block actions,
+// refactor proposal, error, and the "Ask Claude instead" / "Answer locally" actions.
+import type { AnswerRoute, AssistantTurn, RefactorProposal } from '../../src/shared/webview';
+import { baseName, formatBytes, formatMs, formatTokens, formatUsd } from '../shared/format';
+import { button, h, icon } from '../shared/dom';
+import { badgeDescription, badgeText, errorTitle } from './format';
+import { sanitizedMarkdown } from './sanitize';
+
+const CLOUD_RULED_OUT = new Set(['secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key']);
+
+export interface AnswerActions {
+  retry(of: string, prefer: 'cloud' | 'local'): void;
+  copy(text: string): void;
+  insert(text: string): void;
+  applyEdits(id: string): void;
+  openFile(uri: string, line?: number): void;
+}
+
+/** Fills `body` with the sanitized answer and gives each code block Copy / Insert buttons. */
+export function renderBody(body: HTMLElement, text: string, actions: AnswerActions): void {
+  body.replaceChildren(sanitizedMarkdown(text));
+  for (const block of Array.from(body.querySelectorAll<HTMLElement>('.code-block'))) {
+    const code = block.querySelector('code');
+    const source = (): string => code?.textContent ?? '';
+    const bar = h('div', { class: 'code-actions' },
+      h('span', { class: 'code-lang', text: /\blanguage-(\S+)/.exec(code?.className ?? '')?.[1] ?? 'text' }),
+      button('Copy code', 'copy', undefined, () => actions.copy(source()), 'icon-btn'),
+      button('Insert code at cursor', 'insert', undefined, () => actions.insert(source()), 'icon-btn'));
+    block.prepend(bar);
+  }
+}
+
+function manifestView(answer: AnswerRoute, actions: AnswerActions): HTMLElement {
+  const box = h('div', { class: 'manifest', role: 'region', 'aria-label': 'What left this machine' });
+  if (answer.route !== 'cloud' || !answer.manifest) {
+    box.append(h('p', { text: 'Nothing left this machine: the local model answered.' }));
+  } else {
+    const m = answer.manifest;
+    box.append(h('p', { text: `Sent to ${answer.model}: ${formatTokens(m.tokens)} tokens from ${m.files.length} file${m.files.length === 1 ? '' : 's'}.` }));
+    if (m.files.length > 0) {
+      const list = h('ul', { class: 'manifest-files' });
+      for (const f of m.files) {
+        const ranges = f.ranges.map((r) => `${r.startLine + 1}-${r.endLine + 1}`).join(', ') || 'whole file';
+        const link = h('a', { href: '#', class: 'file-link', text: baseName(f.uri), title: f.uri });
+        link.addEventListener('click', (ev) => {
+          ev.preventDefault();
+          actions.openFile(f.uri, f.ranges[0]?.startLine);
+        });
+        list.append(h('li', {}, link, ` lines ${ranges} · ${formatBytes(f.bytes)}`));
+      }
+      box.append(list);
+    }
+    box.append(h('p', { text: m.redactions.length ? `${m.redactions.length} secret${m.redactions.length === 1 ? '' : 's'} redacted before sending:` : 'No redactions.' }));
+    if (m.redactions.length) {
+      box.append(h('ul', {}, ...m.redactions.map((r) => h('li', { text: `${baseName(r.uri)}:${r.line + 1} (${r.rule})` }))));
+    }
+  }
+  const reasons = h('ul', { class: 'reasons' }, ...answer.reasons.map((r) => h('li', { text: r })));
+  box.append(h('p', { text: 'Why this route:' }), reasons);
+  box.append(h('p', { class: 'muted', text: `Tokens ${formatTokens(answer.tokens.input)} in, ${formatTokens(answer.tokens.output)} out, ${formatTokens(answer.tokens.cacheRead)} cached · first token ${formatMs(answer.ttftMs)} · total ${formatMs(answer.totalMs)} · ${formatUsd(answer.costUsd)}` }));
+  return box;
+}
+
+function badge(turn: AssistantTurn, answer: AnswerRoute, actions: AnswerActions): HTMLElement {
+  const manifestId = `manifest-${turn.id}`;
+  const b = h('button', {
+    type: 'button',
+    class: `route-badge route-${answer.route}`,
+    'aria-expanded': 'false',
+    'aria-controls': manifestId,
+    'aria-label': `${badgeDescription(answer)}. Show what left the machine.`,
+    title: badgeDescription(answer),
+  }, icon(answer.route === 'cloud' ? 'cloud' : 'vm'), h('span', { text: badgeText(answer) }));
+  const reason = h('span', { class: 'route-reason', text: answer.reasons[0] ?? '' });
+  const wrap = h('div', { class: 'route' }, b, reason);
+  const manifest = manifestView(answer, actions);
+  manifest.id = manifestId;
+  manifest.hidden = true;
+  b.addEventListener('click', () => {
+    manifest.hidden = !manifest.hidden;
+    b.setAttribute('aria-expanded', String(!manifest.hidden));
+  });
+  wrap.append(manifest);
+  return wrap;
+}
+
+function refactorView(turn: AssistantTurn, proposal: RefactorProposal, actions: AnswerActions): HTMLElement {
+  const box = h('div', { class: 'refactor', role: 'group', 'aria-label': 'Proposed edits' });
+  const total = proposal.files.reduce((n, f) => n + f.edits, 0);
+  box.append(h('p', { class: 'refactor-title', text: proposal.files.length ? `Proposed ${total} edit${total === 1 ? '' : 's'} in ${proposal.files.length} file${proposal.files.length === 1 ? '' : 's'}:` : 'No edits proposed.' }));
+  if (proposal.files.length) {
+    const list = h('ul', { class: 'refactor-files' });
+    for (const f of proposal.files) {
+      const link = h('a', { href: '#', class: 'file-link', text: f.label, title: f.uri });
+      link.addEventListener('click', (ev) => {
+        ev.preventDefault();
+        actions.openFile(f.uri);
+      });
+      list.append(h('li', {}, icon('file'), link, h('span', { class: 'muted', text: ` ${f.description} · ${f.edits} edit${f.edits === 1 ? '' : 's'}` })));
+    }
+    box.append(list);
+  }
+  if (proposal.errors.length) {
+    box.append(h('p', { class: 'refactor-errors-title', text: `${proposal.errors.length} proposed edit${proposal.errors.length === 1 ? '' : 's'} could not be validated and will not be applied:` }));
+    box.append(h('ul', { class: 'refactor-errors' }, ...proposal.errors.map((e) => h('li', { text: e }))));
+  }
+  const outcome: Record<RefactorProposal['outcome'], string> = {
+    none: '',
+    previewing: 'Review the edits in the Refactor Preview, then apply or discard them. Nothing is written before you apply.',
+    applied: 'Applied.',
+    discarded: 'Discarded: no file was changed.',
+    failed: 'The edits could not be applied.',
+  };
+  const text = [outcome[proposal.outcome], proposal.message].filter(Boolean).join(' ');
+  if (text) box.append(h('p', { class: `refactor-outcome outcome-${proposal.outcome}`, role: 'status', text }));
+  if (proposal.files.length && (proposal.outcome === 'discarded' || proposal.outcome === 'failed')) {
+    box.append(button('Review the proposed edits again', 'diff', 'Review edits again', () => actions.applyEdits(turn.id)));
+  }
+  return box;
+}
+
+export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLElement {
+  const el = h('article', { class: `turn assistant state-${turn.state}`, 'data-id': turn.id, 'aria-label': 'Tandem answer' });
+  if (turn.answer) el.append(badge(turn, turn.answer, actions));
+  else if (turn.streamingFrom) el.append(h('div', { class: 'route' }, h('span', { class: `route-badge route-${turn.streamingFrom.route}`, text: `${turn.streamingFrom.route} · ${turn.streamingFrom.model}` })));
+  if (turn.answer?.fallback) {
+    el.append(h('p', { class: 'fallback', role: 'note' }, icon('warning'), ` Answered by ${turn.answer.route} instead of ${turn.answer.fallback.from}: ${turn.answer.fallback.reason}`));
+  }
+  if (turn.error) {
+    el.append(h('div', { class: 'error', role: 'alert' }, icon('error'), h('strong', { text: ` ${errorTitle(turn.error.blockedBy)}` }), h('p', { text: turn.error.message })));
+  }
+  const body = h('div', { class: 'answer-body', 'aria-live': 'polite', 'aria-busy': turn.state === 'streaming' ? 'true' : 'false' });
+  if (turn.text) renderBody(body, turn.text, actions);
+  else if (turn.state === 'streaming') body.append(h('span', { class: 'thinking', text: 'Thinking…' }));
+  el.append(body);
+  if (turn.stopped) {
+    const why = { cancelled: 'Stopped.', budget: 'Stopped: the budget ran out while streaming.', 'max-tokens': 'Stopped: the answer reached the output token limit.' }[turn.stopped];
+    el.append(h('p', { class: 'stopped muted', role: 'note', text: why }));
+  }
+  if (turn.refactor) el.append(refactorView(turn, turn.refactor, actions));
+  if (turn.state !== 'streaming') {
+    const bar = h('div', { class: 'turn-actions' });
+    const route = turn.answer?.route;
+    const cause = turn.error?.blockedBy;
+    // Offer the other route only where it can work: a privacy or budget block rules the cloud out.
+    const cloudRuledOut = cause !== undefined && CLOUD_RULED_OUT.has(cause);
+    if (route !== 'cloud' && !cloudRuledOut) {
+      bar.append(button('Ask Claude instead', 'cloud', 'Ask Claude instead', () => actions.retry(turn.id, 'cloud')));
+    }
+    if (route !== 'local' && cause !== 'local-unavailable') bar.append(button('Answer locally', 'vm', 'Answer locally', () => actions.retry(turn.id, 'local')));
+    if (turn.text) bar.append(button('Copy answer', 'copy', undefined, () => actions.copy(turn.text), 'icon-btn'));
+    el.append(bar);
+  }
+  return el;
+}

@@ -1,0 +1,70 @@
+// Pure helpers of the chat view: request kind, @-mention detection, route badge text. No DOM.
+import type { AnswerRoute, ChatKind } from '../../src/shared/webview';
+import { formatMs, formatUsd } from '../shared/format';
+
+/** "refactor …"/"rename …" asks for a refactor even without the toggle; explicit toggle wins. */
+export function kindForPrompt(text: string, refactorMode: boolean): ChatKind {
+  if (refactorMode) return 'refactor';
+  return /^\s*(?:\/)?(refactor|rename)\b/i.test(text) ? 'refactor' : 'chat';
+}
+
+/** The @-mention being typed at the caret: `@src/ut|` → { start: index of '@', query: 'src/ut' }. */
+export function findMentionQuery(text: string, caret: number): { start: number; query: string } | undefined {
+  const before = text.slice(0, caret);
+  const match = /(^|[\s([{,;])@([\w./\\-]*)$/.exec(before);
+  if (!match) return undefined;
+  const query = match[2] ?? '';
+  return { start: caret - query.length - 1, query };
+}
+
+/** Replace the mention being typed with the chosen path and a trailing space; returns text and caret. */
+export function completeMention(text: string, caret: number, path: string): { text: string; caret: number } {
+  const found = findMentionQuery(text, caret);
+  if (!found) return { text, caret };
+  const insert = `@${path} `;
+  const next = text.slice(0, found.start) + insert + text.slice(caret).replace(/^\s/, '');
+  return { text: next, caret: found.start + insert.length };
+}
+
+/** "local · qwen2.5-coder-7b · $0.00" or "cloud · claude-sonnet-4-5 · $0.0123". */
+export function badgeText(answer: AnswerRoute): string {
+  return `${answer.route} · ${answer.model} · ${formatUsd(answer.costUsd)}`;
+}
+
+/** One line for screen readers and the badge's tooltip. */
+export function badgeDescription(answer: AnswerRoute): string {
+  const parts = [
+    answer.route === 'local' ? `Answered locally by ${answer.model}` : `Answered by ${answer.model} in the cloud`,
+    `cost ${formatUsd(answer.costUsd)}`,
+    `first token ${formatMs(answer.ttftMs)}, total ${formatMs(answer.totalMs)}`,
+  ];
+  if (answer.reasons[0]) parts.push(`because ${answer.reasons[0]}`);
+  if (answer.fallback) parts.push(`fell back from ${answer.fallback.from}: ${answer.fallback.reason}`);
+  return parts.join('; ');
+}
+
+/** What a blocked or failed request tells the user, by cause. */
+export function errorTitle(blockedBy: string | undefined): string {
+  switch (blockedBy) {
+    case 'secret':
+      return 'Blocked by privacy: a secret would have left the machine';
+    case 'local-only-file':
+      return 'Blocked by privacy: a local-only file would have left the machine';
+    case 'consent':
+      return 'Blocked: this workspace has no consent to use the cloud';
+    case 'local-only-mode':
+      return 'Blocked: Tandem is in local-only mode';
+    case 'budget':
+      return 'Blocked by budget';
+    case 'no-api-key':
+      return 'No Anthropic API key set';
+    case 'local-unavailable':
+      return 'The local model is not available';
+    case 'engine':
+      return 'The Tandem engine is not running';
+    case 'cloud':
+      return 'The cloud request failed';
+    default:
+      return 'The request failed';
+  }
+}

@@ -1,0 +1,113 @@
+// Chat webview: wires the thread and the composer to the extension (messages in src/shared/webview.ts).
+import type { ChatToHost, HostToChat, Turn } from '../../src/shared/webview';
+import { newId } from '../../src/shared/webview';
+import { connect, h, icon } from '../shared/dom';
+import { Composer } from './composer';
+import { ThreadView } from './thread-view';
+
+interface DraftState {
+  text: string;
+  refactor: boolean;
+}
+
+const vscode = connect<ChatToHost, DraftState>();
+let busyId: string | undefined;
+let mentionSeq = '';
+
+const thread = new ThreadView({
+  retry: (of, prefer) => {
+    if (busyId) return;
+    vscode.post({ type: 'retry', id: newId(), of, prefer });
+  },
+  copy: (text) => vscode.post({ type: 'copy', text }),
+  insert: (text) => vscode.post({ type: 'insert', text }),
+  applyEdits: (id) => vscode.post({ type: 'applyEdits', id }),
+  openFile: (uri, line) => vscode.post({ type: 'openFile', uri, line }),
+});
+
+const composer = new Composer({
+  send: (text, kind, chips) => vscode.post({ type: 'send', id: newId(), text, kind, chips }),
+  stop: () => {
+    if (busyId) vscode.post({ type: 'stop', id: busyId });
+  },
+  mentionQuery: (query) => {
+    mentionSeq = newId('m');
+    vscode.post({ type: 'mentionQuery', id: mentionSeq, query });
+  },
+  changed: (draft) => vscode.setState(draft),
+});
+
+const banner = h('div', { class: 'banner', role: 'status', hidden: true },
+  icon('warning'), h('span', { text: ' The Tandem engine is not running. Run "Tandem: Restart Engine" or open the log.' }));
+const notice = h('div', { class: 'notice', role: 'status', 'aria-live': 'polite' });
+const clear = h('button', { type: 'button', class: 'btn icon-btn clear', 'aria-label': 'Clear conversation', title: 'Clear conversation' }, icon('clear-all'));
+clear.addEventListener('click', () => vscode.post({ type: 'clear' }));
+
+document.getElementById('app')?.append(
+  h('main', { class: 'chat' }, h('div', { class: 'chat-header' }, banner, clear), thread.element, notice, composer.element),
+);
+
+const saved = vscode.getState();
+if (saved) composer.setDraft(saved.text, saved.refactor);
+
+function setBusy(id: string | undefined): void {
+  busyId = id;
+  composer.setBusy(Boolean(id));
+}
+
+function busyFrom(turns: Turn[]): string | undefined {
+  return turns.find((t) => t.role === 'assistant' && t.state === 'streaming')?.id;
+}
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+function showNotice(message: string): void {
+  notice.textContent = message;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (notice.textContent = ''), 4000);
+}
+
+window.addEventListener('message', (event: MessageEvent<HostToChat>) => {
+  const msg = event.data;
+  switch (msg.type) {
+    case 'init':
+      thread.reset(msg.turns);
+      composer.setEditorChips(msg.chips);
+      banner.hidden = msg.running;
+      setBusy(busyFrom(msg.turns));
+      break;
+    case 'turn':
+      thread.upsert(msg.turn);
+      if (msg.turn.role === 'assistant' && msg.turn.state === 'streaming') setBusy(msg.turn.id);
+      break;
+    case 'delta':
+      thread.appendDelta(msg.id, msg.delta, msg.route && msg.model ? { route: msg.route, model: msg.model } : undefined);
+      break;
+    case 'done': {
+      thread.upsert(msg.turn);
+      if (busyId === msg.id) setBusy(undefined);
+      if (msg.turn.state === 'error') {
+        const asked = thread.get(msg.turn.replyTo);
+        if (asked?.role === 'user') composer.restore(asked.text);
+      }
+      break;
+    }
+    case 'context':
+      composer.setEditorChips(msg.chips);
+      break;
+    case 'mentionResults':
+      if (msg.id === mentionSeq) composer.showMentions(msg.items);
+      break;
+    case 'engine':
+      banner.hidden = msg.running;
+      break;
+    case 'notice':
+      showNotice(msg.message);
+      break;
+    case 'focus':
+      composer.focus();
+      break;
+  }
+});
+
+vscode.post({ type: 'ready' });
+composer.focus();

@@ -1,0 +1,110 @@
+// The decisions table: one row per ledger entry, newest first; a row opens its details (reasons, manifest).
+import type { LedgerEntry } from '../../src/shared/protocol';
+import { baseName, formatBytes, formatMs, formatTime, formatTokens, formatUsd } from '../shared/format';
+import { h } from '../shared/dom';
+import { tokenCell } from './ledger-model';
+
+/** Rows rendered at once; the CSV export has all matching rows. */
+export const MAX_ROWS = 500;
+
+const HEADERS = ['Time', 'Kind', 'Route', 'Model', 'Reasons', 'Tokens in / out / cached', 'Cost', 'First token', 'Total', 'Fallback'];
+
+export class DecisionsTable {
+  readonly element: HTMLElement;
+  private readonly body = h('tbody');
+  private readonly caption = h('caption', { class: 'muted' });
+  private readonly details = h('section', { class: 'details', 'aria-label': 'Selected decision', 'aria-live': 'polite' });
+  private selected: string | undefined;
+  private entries: LedgerEntry[] = [];
+
+  constructor() {
+    const head = h('thead', {}, h('tr', { role: 'row' }, ...HEADERS.map((t) => h('th', { scope: 'col', role: 'columnheader', text: t }))));
+    const table = h('table', { class: 'decisions', role: 'table', 'aria-label': 'Routing decisions' }, this.caption, head, this.body);
+    this.element = h('div', { class: 'table-area' }, h('div', { class: 'table-scroll' }, table), this.details);
+    this.details.hidden = true;
+  }
+
+  render(entries: LedgerEntry[], total: number): void {
+    this.entries = entries;
+    const shown = entries.slice(0, MAX_ROWS);
+    this.caption.textContent = entries.length > shown.length
+      ? `Showing the newest ${shown.length} of ${entries.length} matching decisions (${total} loaded); export CSV for all.`
+      : `${entries.length} of ${total} decisions`;
+    this.body.replaceChildren(...shown.map((e) => this.row(e)));
+    if (shown.length === 0) this.body.append(h('tr', { role: 'row' }, h('td', { colspan: HEADERS.length, class: 'muted', role: 'cell', text: total ? 'No decisions match the filters.' : 'No decisions yet: ask something in the Tandem chat or type in an editor.' })));
+    const still = this.selected ? entries.find((e) => e.id === this.selected) : undefined;
+    if (still) this.showDetails(still);
+    else this.details.hidden = true;
+  }
+
+  private row(e: LedgerEntry): HTMLTableRowElement {
+    const cells = [
+      h('td', { role: 'cell', title: e.time, text: formatTime(e.time) }),
+      h('td', { role: 'cell', text: e.kind }),
+      h('td', { role: 'cell' }, h('span', { class: `route-pill route-${e.route}`, text: e.route })),
+      h('td', { role: 'cell', class: 'model', text: e.model }),
+      h('td', { role: 'cell', class: 'reasons', title: e.reasons.join('\n'), text: e.error ? `${e.error} · ${e.reasons.join('; ')}` : e.reasons.join('; ') }),
+      h('td', { role: 'cell', class: 'num', text: tokenCell(e) }),
+      h('td', { role: 'cell', class: 'num', text: formatUsd(e.costUsd) }),
+      h('td', { role: 'cell', class: 'num', text: formatMs(e.ttftMs) }),
+      h('td', { role: 'cell', class: 'num', text: formatMs(e.totalMs) }),
+      h('td', { role: 'cell', text: e.fallback ? `${e.fallback.from} → ${e.route}: ${e.fallback.reason}` : '' }),
+    ];
+    const selected = e.id === this.selected;
+    const tr = h('tr', { role: 'row', tabindex: 0, 'data-id': e.id, 'aria-selected': String(selected), class: selected ? 'selected' : '' }, ...cells);
+    const open = (): void => {
+      this.selected = e.id;
+      for (const r of Array.from(this.body.querySelectorAll('tr.selected'))) {
+        r.classList.remove('selected');
+        r.setAttribute('aria-selected', 'false');
+      }
+      tr.classList.add('selected');
+      tr.setAttribute('aria-selected', 'true');
+      this.showDetails(e);
+    };
+    tr.addEventListener('click', open);
+    tr.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        open();
+      } else if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
+        ev.preventDefault();
+        const next = (ev.key === 'ArrowDown' ? tr.nextElementSibling : tr.previousElementSibling) as HTMLElement | null;
+        next?.focus();
+      }
+    });
+    return tr;
+  }
+
+  private showDetails(e: LedgerEntry): void {
+    this.details.hidden = false;
+    const m = e.manifest;
+    const title = `${e.kind} · ${e.route} · ${e.model} · ${formatTime(e.time)}`;
+    const parts: HTMLElement[] = [h('h3', { text: title })];
+    parts.push(h('p', { text: 'Why this route:' }), h('ul', {}, ...e.reasons.map((r) => h('li', { text: r }))));
+    if (e.error) parts.push(h('p', { class: 'error-text', text: `Error: ${e.error}` }));
+    if (e.fallback) parts.push(h('p', { text: `Fell back from ${e.fallback.from}: ${e.fallback.reason}` }));
+    parts.push(h('p', { class: 'muted', text: `Tokens ${formatTokens(e.tokens.input)} in, ${formatTokens(e.tokens.output)} out, ${formatTokens(e.tokens.cacheRead)} cache read, ${formatTokens(e.tokens.cacheWrite)} cache write · cost ${formatUsd(e.costUsd)} · all-cloud ${formatUsd(e.counterfactualUsd)}` }));
+    if (e.route === 'cloud' && m) {
+      parts.push(h('h4', { text: `Manifest: what left the machine (${formatTokens(m.tokens)} tokens)` }));
+      const rows = m.files.map((f) => h('tr', { role: 'row' },
+        h('td', { role: 'cell', title: f.uri, text: baseName(f.uri) }),
+        h('td', { role: 'cell', text: f.ranges.map((r) => `${r.startLine + 1}-${r.endLine + 1}`).join(', ') || 'whole file' }),
+        h('td', { role: 'cell', class: 'num', text: formatBytes(f.bytes) })));
+      parts.push(h('table', { class: 'manifest-table', role: 'table', 'aria-label': 'Files sent' },
+        h('thead', {}, h('tr', { role: 'row' }, h('th', { role: 'columnheader', scope: 'col', text: 'File' }), h('th', { role: 'columnheader', scope: 'col', text: 'Lines' }), h('th', { role: 'columnheader', scope: 'col', text: 'Bytes' }))),
+        h('tbody', {}, ...rows)));
+      parts.push(h('p', { text: m.redactions.length ? `Redacted: ${m.redactions.map((r) => `${baseName(r.uri)}:${r.line + 1} (${r.rule})`).join(', ')}` : 'No redactions.' }));
+    } else if (e.route === 'cloud') {
+      parts.push(h('p', { text: 'No manifest was recorded for this request.' }));
+    } else {
+      parts.push(h('p', { text: e.route === 'blocked' ? 'Blocked: nothing left the machine.' : 'Local: nothing left the machine.' }));
+    }
+    this.details.replaceChildren(...parts);
+  }
+
+  /** The rows currently matching the filters (for CSV export). */
+  get matching(): LedgerEntry[] {
+    return this.entries;
+  }
+}
