@@ -170,7 +170,7 @@ function main(): void {
   const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
   execFileSync(
     process.execPath,
-    [vsce, 'package', '--target', options.target, '--allow-missing-repository', '--skip-license', '--out', vsix],
+    [vsce, 'package', '--target', options.target, '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix],
     { cwd: staging, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const files = vsixFiles(vsix);

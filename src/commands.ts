@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { readSettings, targetFor, SECTION } from './config';
 import { downloadRecommendedModel, selectLocalModel } from './client/model-commands';
+import { waitForEngine } from './client/engine-wait';
 import { EngineNotRunningError } from './client/engine-api';
 import { API_KEY_SECRET, errorText, type Ctx } from './ctx';
 import { SHOW_ACTIONS_COMMAND } from './status';
@@ -116,7 +117,7 @@ async function engineNotRunning(ctx: Ctx, title: string): Promise<void> {
 
 async function runCommand(ctx: Ctx, spec: CommandSpec): Promise<void> {
   try {
-    if (spec.needsEngine && !(await ctx.engine.whenRunning(30_000))) {
+    if (spec.needsEngine && !(await waitForEngine(ctx))) {
       await engineNotRunning(ctx, spec.title);
       return;
     }

@@ -78,6 +78,10 @@ export class Ctx {
         if (event.key === API_KEY_SECRET) void this.sendApiKey(true);
       }),
       vscode.window.onDidChangeActiveTextEditor(() => this.refreshGate()),
+      // "Today" rolls over at midnight: re-read the spend when the user comes back to the window.
+      vscode.window.onDidChangeWindowState((state) => {
+        if (state.focused) this.scheduleSpendRefresh();
+      }),
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document === vscode.window.activeTextEditor?.document) this.scheduleGateRefresh();
       }),
@@ -214,7 +218,8 @@ export class Ctx {
     if (decision.restart) {
       this.starting = true;
       this.engine.setPending(true);
-      this.showEngineProblem(decision.message, 'warning');
+      // One notification per crash streak; the log and the status bar follow every restart.
+      if (decision.crashes === 1) this.showEngineProblem(decision.message, 'warning');
       this.later(300, () => {
         if (generation !== this.generation || this.disposed) return; // the user restarted it meanwhile
         void this.enqueue(async () => {

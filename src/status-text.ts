@@ -137,6 +137,8 @@ export function statusView(input: StatusInput): StatusView {
     main = { text: '$(circle-slash) Tandem: completions off', kind: 'normal', blocks: 'inline completions are turned off' };
   } else {
     main = modelText(input.completion, input.configuredCompletion);
+    // A chat model download is long and worth seeing, but it does not stop suggestions.
+    if (!main.blocks && input.chat?.state === 'downloading') main = { ...modelText(input.chat), blocks: undefined };
     if (!main.blocks && input.block) {
       main = { text: `$(eye-closed) Tandem: ${input.block.label}`, kind: 'normal', blocks: input.block.detail };
     }

@@ -42,8 +42,12 @@ export function createLanguageClient(setup: ClientSetup): LanguageClient {
   // The engine's own restart rule is ours (CrashPolicy): the client never restarts by itself, so every restart
   // builds a fresh client and empties the client-lifetime cleanup list.
   const errorHandler: ErrorHandler = {
-    error: (_error, _message, count) => {
-      if (count !== undefined && count <= 3) return { action: ErrorAction.Continue };
+    error: (error, _message, count) => {
+      // Writes to an engine that just died fail (EPIPE) before the close arrives: log them, the close decides.
+      if (count !== undefined && count <= 3) {
+        setup.log.warn(`Engine connection error: ${error.message}`);
+        return { action: ErrorAction.Continue, handled: true };
+      }
       const message = 'The connection to the Tandem engine keeps failing, so the engine was stopped.';
       setup.onConnectionFailure(message);
       return { action: ErrorAction.Shutdown, message, handled: true };

@@ -5,6 +5,7 @@ import { readSettings, updateSetting } from '../config';
 import type { Ctx } from '../ctx';
 import type { DownloadModelParams, DownloadModelResult, ModelPreset, ModelRole, PresetsResult } from '../shared/protocol';
 import { formatBytes } from './completion-gate';
+import { waitForEngine } from './engine-wait';
 
 const ROLE_LABEL: Record<ModelRole, string> = { completion: 'inline completions', chat: 'chat and explanations' };
 
@@ -82,7 +83,7 @@ export async function selectLocalModel(ctx: Ctx): Promise<void> {
   type Item = vscode.QuickPickItem & { preset?: ModelPreset; action?: 'browse' | 'url' };
   const items: Item[] = [];
   let presets: PresetsResult | undefined;
-  if (await ctx.engine.whenRunning(15_000)) {
+  if (await waitForEngine(ctx, 15_000)) {
     presets = await ctx.engine.listPresets();
     for (const role of ['completion', 'chat'] as const) {
       const forRole = presets.presets.filter((p) => p.role === role);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CompletionStats, ModelState } from '../../src/shared/protocol.js';
-import { FIXTURES, startEngine } from '../support/lsp-client.js';
+import { FIXTURES, startEngine, TINY_MODEL } from '../support/lsp-client.js';
 
 const URI = 'file:///workspace/a.ts';
 
@@ -72,6 +72,33 @@ void describe('model problems', () => {
     assert.match(r.state.state === 'error' ? r.state.message : '', /fill-in-the-middle/);
     assert.equal(r.errors, 1);
     assert.equal(r.alive, true);
+  });
+
+  void it('recovers when the setting is fixed, without a restart', async () => {
+    const engine = await startEngine({ settings: { model: { completion: join(FIXTURES, 'no-fim.gguf') } } });
+    try {
+      await engine.open(URI, 'typescript', 'const x = \n');
+      assert.equal(await engine.inlineCompletion(URI, { line: 0, character: 10 }), null);
+      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'error');
+      await engine.notify('workspace/didChangeConfiguration', { settings: { tandem: { model: { completion: TINY_MODEL } } } });
+      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'none');
+      const list = await engine.inlineCompletion(URI, { line: 0, character: 10 });
+      assert.ok(list && list.items.length === 1);
+    } finally {
+      await engine.shutdown();
+    }
+  });
+
+  void it('no model: repeated keystrokes do not repeat the same state notification', async () => {
+    const engine = await startEngine({});
+    try {
+      await engine.open(URI, 'typescript', 'const x = \n');
+      for (let i = 0; i < 5; i++) await engine.inlineCompletion(URI, { line: 0, character: 10 });
+      const states = engine.notifications.filter((n) => n.method === 'tandem/modelState');
+      assert.ok(states.length <= 2, `${states.length} notifications`);
+    } finally {
+      await engine.shutdown();
+    }
   });
 
   void it('lists presets with the hardware they were chosen for', async () => {

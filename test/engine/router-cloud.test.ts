@@ -113,7 +113,7 @@ void test('repeated failures open the circuit breaker: the next request stays lo
   const d = await h.route({ kind: 'chat', prompt: 'and now?', prefer: 'cloud' });
   assert.equal(d.route, 'local');
   assert.equal(d.blockedBy, 'cloud-unavailable');
-  assert.match(d.reasons.join(' '), /failed 3 times in a row, so cloud requests are paused for (29|30) s/);
+  assert.match(d.reasons.join(' '), /failed 3 times in a row, so cloud requests are paused for \d+ s/);
   assert.equal(h.fake.requests.length, before);
 });
 

@@ -2,7 +2,9 @@
 // and the fixture model for local answers. What matters: what the fake received.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness, testSettings, workspace, type Harness } from '../fake-anthropic/harness.js';
+import { join } from 'node:path';
+import { FIXTURES } from '../support/lsp-client.js';
+import { rejection, startHarness, testSettings, workspace, type Harness } from '../fake-anthropic/harness.js';
 import { FAKE_SECRETS } from '../fake-anthropic/secrets.js';
 
 const MARKER = 'PROPRIETARY_MARKER_93c1';
@@ -72,4 +74,23 @@ void test('local-only files (.env by default, proprietary/** by setting) never l
     assert.match(r.decision.reasons.join(' '), new RegExp(`${path.replace('.', '\\.')} is local-only`));
   }
   assert.ok(!h.fake.received().includes(MARKER));
+});
+
+void test('a broken local model falls back to Claude only where the rules allow; otherwise a clear error keeps the prompt', async () => {
+  const broken = await startHarness({ workspace: ws.root, env: { TANDEM_MODEL: join(FIXTURES, 'corrupt.gguf') } });
+  try {
+    const ok = await broken.chat({ kind: 'explain', prompt: 'Explain computeTotal', files: [{ uri: ws.uri('src/a.ts') }] });
+    assert.equal(ok.decision.route, 'cloud');
+    assert.equal(ok.fallback?.from, 'local');
+    assert.match(ok.fallback!.reason, /local model is unavailable/);
+    assert.match(ok.text, /Echo from claude-haiku-5-5/);
+    const before = broken.fake.requests.length;
+    const e = await rejection(broken.chat({ kind: 'explain', prompt: 'Explain the config', files: [{ uri: ws.uri('src/config.ts') }] }));
+    assert.match(e.message, /The local model is unavailable: .* It cannot go to Claude instead: .*src\/config.ts line 3 contains what looks like a secret/);
+    assert.match(e.message, /Your message was kept\./);
+    assert.equal(e.data?.prompt, 'Explain the config');
+    assert.equal(broken.fake.requests.length, before, 'the secret never left');
+  } finally {
+    await broken.close();
+  }
 });

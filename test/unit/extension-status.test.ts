@@ -98,3 +98,11 @@ void test('a configured model the engine has not loaded yet is idle, not missing
   const none = statusView({ ...base, completion: { ...idle, message: 'No completion model set.', recommended: 'qwen' }, configuredCompletion: '' });
   assert.equal(none.text, '$(circle-slash) Tandem: no model · $0.00 today');
 });
+
+void test('a chat model download shows in the status bar without claiming suggestions are blocked', () => {
+  const chat: ModelState = { role: 'chat', state: 'downloading', name: 'qwen-chat', receivedBytes: 1, totalBytes: 4, percent: 25 };
+  const view = statusView({ ...base, chat });
+  assert.equal(view.text, '$(cloud-download) Tandem: downloading qwen-chat 25% · $0.00 today');
+  assert.equal(view.noSuggestionsBecause, undefined);
+  assert.match(view.tooltip, /Chat model: downloading \*\*qwen-chat\*\* 25%/);
+});

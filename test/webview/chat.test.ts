@@ -101,6 +101,10 @@ void describe('chat webview', () => {
     assert.equal((await waitPosted<{ id: string }>(page, 'stop')).id, 'a1');
     await page.locator('button.stop').click();
     assert.equal((await posted(page)).filter((m) => m.type === 'stop').length, 2);
+    // Escape works with the focus elsewhere in the view too.
+    await page.locator('button.toggle').focus();
+    await page.keyboard.press('Escape');
+    assert.equal((await posted(page)).filter((m) => m.type === 'stop').length, 3);
     // Send is disabled while an answer streams: Enter does not post a second question.
     await page.locator('textarea').fill('another');
     await page.keyboard.press('Enter');

@@ -148,4 +148,19 @@ void describe('routing panel webview', () => {
     await page.locator('.status', { hasText: 'engine is not running' }).waitFor();
     await page.close();
   });
+
+  void it('an empty ledger says how to get data, and a stopped engine says so', async () => {
+    const page = await host.open('panel');
+    assert.equal(await page.locator('.status').textContent(), 'Loading the ledger…');
+    await hostPost(page, { type: 'engine', running: false });
+    await page.locator('.status', { hasText: 'decisions show here once it starts' }).waitFor();
+    await hostPost(page, { type: 'ledger', result: ledgerResult([]) });
+    await page.locator('table.decisions tbody', { hasText: 'No decisions yet' }).waitFor();
+    assert.match((await page.locator('.payback-result').textContent()) ?? '', /No usage measured yet/);
+    assert.equal(await page.locator('section.card[aria-label="Today"] .spent').textContent(), '$0.00');
+    await page.getByRole('button', { name: 'Export the matching decisions as CSV' }).click();
+    await page.locator('.status', { hasText: 'Nothing to export' }).waitFor();
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
 });

@@ -130,11 +130,9 @@ export class Composer {
     } else if (listOpen && (ev.key === 'Enter' || ev.key === 'Tab') && this.active >= 0) {
       ev.preventDefault();
       this.pick(this.options[this.active] as ContextChip);
-    } else if (ev.key === 'Escape') {
-      if (!this.list.hidden) this.closeList();
-      else if (this.busy) this.events.stop();
-      else return;
+    } else if (ev.key === 'Escape' && !this.list.hidden) {
       ev.preventDefault();
+      this.closeList();
     } else if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
       ev.preventDefault();
       this.submit();

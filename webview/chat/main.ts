@@ -109,5 +109,13 @@ window.addEventListener('message', (event: MessageEvent<HostToChat>) => {
   }
 });
 
+// Escape stops a running answer wherever the focus is in the view (the input handles its own keys first).
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape' && !ev.defaultPrevented && busyId) {
+    ev.preventDefault();
+    vscode.post({ type: 'stop', id: busyId });
+  }
+});
+
 vscode.post({ type: 'ready' });
 composer.focus();

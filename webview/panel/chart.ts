@@ -72,7 +72,7 @@ export class SpendChart {
           axis('pct', 1, (v) => `${Math.round(v)}%`),
         ],
         series: [
-          {},
+          { label: 'Day', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' })) },
           { label: 'Spent', scale: 'usd', stroke: themeColor('--vscode-charts-orange', '--vscode-foreground'), width: 2, value: (_u, v) => (v == null ? '—' : formatUsd(v)) },
           { label: 'All-cloud would cost', scale: 'usd', stroke: themeColor('--vscode-charts-red', '--vscode-foreground'), width: 1.5, dash: [6, 4], value: (_u, v) => (v == null ? '—' : formatUsd(v)) },
           { label: 'Local share', scale: 'pct', stroke: themeColor('--vscode-charts-green', '--vscode-foreground'), width: 2, spanGaps: true, value: (_u, v) => (v == null ? '—' : `${v}%`) },

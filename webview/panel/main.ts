@@ -26,7 +26,7 @@ const summary = new Summary(state.gpuPrice, (price) => {
 });
 const chart = new SpendChart();
 const table = new DecisionsTable();
-const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite', text: 'Loading the ledger…' });
 
 function select(id: string, label: string, options: [string, string][], value: string, onChange: (v: string) => void): HTMLElement {
   const el = h('select', { id }, ...options.map(([v, text]) => h('option', { value: v, text, selected: v === value })));
@@ -72,6 +72,7 @@ window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
   const msg = event.data;
   switch (msg.type) {
     case 'ledger':
+      if (!ledger && status.textContent === 'Loading the ledger…') status.textContent = '';
       ledger = msg.result;
       entries = [...msg.result.entries];
       summary.update(ledger);
@@ -86,7 +87,9 @@ window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
       status.textContent = msg.message;
       break;
     case 'engine':
-      status.textContent = msg.running ? (msg.message ?? '') : (msg.message ?? 'The Tandem engine is not running: showing the last data loaded.');
+      status.textContent = msg.running
+        ? (msg.message ?? '')
+        : (msg.message ?? (ledger ? 'The Tandem engine is not running: showing the last data loaded.' : 'The Tandem engine is not running: decisions show here once it starts.'));
       break;
   }
 });

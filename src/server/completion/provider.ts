@@ -12,7 +12,7 @@ import { ContextRing, chunkAround, type ContextChunk } from './context-ring.js';
 import { FimSequence } from './engine.js';
 import { displayText, postProcess } from './postprocess.js';
 import { buildFimPrompt, completionMode, contextChunkText, fimWindow, type CompletionMode, type FimWindow } from './prompt.js';
-import { skipReason } from './skip.js';
+import { looksBinary, skipReason } from './skip.js';
 import { TAIL_CHARS, TypedAheadCache } from './typed-ahead.js';
 
 const QUIET_MS = 1000;
@@ -36,6 +36,7 @@ export class CompletionProvider {
   private last: LastRequest | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
   private counter = 0;
+  private lastSkipMessage = '';
 
   constructor(
     private readonly ctx: EngineContext,
@@ -105,12 +106,16 @@ export class CompletionProvider {
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
       const acquireStart = performance.now();
-      let fim: { loaded: LoadedModel; seq: FimSequence };
+      let fim: { loaded: LoadedModel; seq: FimSequence } | undefined;
+      if (this.models.state('completion').state === 'downloading') return finish(this.skip(record, 'model-downloading'));
       try {
-        fim = await this.fimSequence();
+        // A model that is still loading does not hold up newer keystrokes or $/cancelRequest.
+        fim = await untilAborted(this.fimSequence(), controller.signal);
+        if (!fim) return finish(this.cancelled(record));
       } catch (error) {
-        record.reason = 'no-model';
-        this.ctx.log.info(`Completion skipped: ${error instanceof Error ? error.message : String(error)}`);
+        const message = `Completions paused: ${error instanceof Error ? error.message : String(error)}`;
+        if (message !== this.lastSkipMessage) this.ctx.log.info(message); // once, not per keystroke
+        this.lastSkipMessage = message;
         return finish(this.skip(record, 'no-model'));
       }
       const acquireMs = performance.now() - acquireStart;
@@ -213,10 +218,13 @@ export class CompletionProvider {
     this.last = { uri, line };
   }
 
+  /** A chunk of the document around `line`; reads only those lines (documents may be huge). */
   private chunkOf(doc: TextDocument, line: number): ContextChunk {
-    const lines = doc.getText().split(/\r?\n/);
-    const region = chunkAround(lines, line, CHUNK_LINES);
-    return { uri: doc.uri, label: this.displayPath(doc.uri), ...region };
+    const first = Math.max(0, Math.min(line - CHUNK_LINES / 2, doc.lineCount - CHUNK_LINES));
+    const text = doc.getText({ start: { line: first, character: 0 }, end: { line: first + CHUNK_LINES, character: 0 } });
+    const region = chunkAround(text.split(/\r?\n/).slice(0, CHUNK_LINES), line - first, CHUNK_LINES);
+    const tooLong = text.length > CHUNK_LINES * 200;
+    return { uri: doc.uri, label: this.displayPath(doc.uri), startLine: first + region.startLine, endLine: first + region.endLine, text: tooLong || looksBinary(region.text) ? '' : region.text };
   }
 
   /** After a quiet period, queued context chunks enter the ring and the new prompt is prefilled. */
@@ -252,6 +260,25 @@ export class CompletionProvider {
     }
     return path.split('\\').join('/');
   }
+}
+
+/** The promise's value, or undefined as soon as `signal` aborts (the promise keeps running). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 function item(text: string, pos: { line: number; character: number }): InlineCompletionList {

@@ -42,6 +42,10 @@ export class LocalChatService implements LocalChat {
 
   private async run(options: Parameters<LocalChat['chat']>[0]): ReturnType<LocalChat['chat']> {
     options.signal.throwIfAborted();
+    const state = this.models.state('chat');
+    if (state.state === 'downloading') {
+      throw new LocalUnavailableError(`Local model unavailable: ${state.name} is downloading (${state.percent}%)`);
+    }
     let loaded: LoadedModel;
     try {
       loaded = await this.models.acquire('chat');

@@ -77,6 +77,8 @@ export class ModelManager {
   }
 
   setState(state: ModelState): void {
+    // The same state again (every keystroke without a model) is not news.
+    if (JSON.stringify(this.states.get(state.role)) === JSON.stringify(state)) return;
     this.states.set(state.role, state);
     void sendNotification(this.ctx.connection, ModelStateNotification, state).catch(() => undefined);
   }

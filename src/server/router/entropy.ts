@@ -30,7 +30,8 @@ function lineAround(text: string, index: number): string {
   return text.slice(start, end === -1 ? text.length : end);
 }
 
-function looksSecret(value: string, line: string): boolean {
+function looksSecret(candidate: string, line: string): boolean {
+  let value = candidate;
   if (/^[./~]|\/\//.test(value) || /^[a-z]+(?:[-_.][a-z]+)+$/i.test(value)) return false; // paths, dotted names
   const hex = HEX.test(value);
   if (hex) {
@@ -38,6 +39,10 @@ function looksSecret(value: string, line: string): boolean {
     return value.length >= 32 && shannon(value) >= 3.3 && KEYWORD.test(line);
   }
   if (HASH_PREFIX.test(value)) return false;
+  // Names joined by - _ . (model ids, package names) are not keys: the random part of a token is one long run.
+  const run = value.split(/[-_.]/).reduce((a, b) => (b.length > a.length ? b : a), '');
+  if (run.length < 16) return false;
+  value = run;
   const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((r) => r.test(value)).length;
   if (classes < 3) return false;
   // camelCase identifiers have few digits; tokens scatter them.

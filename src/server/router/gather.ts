@@ -7,6 +7,7 @@ import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ContextFile } from '../../shared/protocol.js';
 import { toPath } from './local-only.js';
+import { lineCount } from './prompts.js';
 
 export const SEARCH_LIMITS = {
   /** Directory entries looked at, in all. */
@@ -49,7 +50,7 @@ export async function readContextFile(file: ContextFile, documents: TextDocument
   let uri = file.uri;
   let languageId = file.languageId;
   if (typeof file.text === 'string') {
-    const lines = file.text.split('\n').length;
+    const lines = lineCount(file.text);
     return { uri, text: file.text, startLine: range?.startLine ?? 0, endLine: range ? range.startLine + lines - 1 : lines - 1, languageId, ...(range ? {} : { fullText: file.text }) };
   }
   const doc = openDocument(documents, file.uri);
@@ -66,8 +67,8 @@ export async function readContextFile(file: ContextFile, documents: TextDocument
       return { uri, text: '', startLine: 0, endLine: 0, error: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : String(error) };
     }
   }
+  if (!range) return { uri, text: full, fullText: full, startLine: 0, endLine: lineCount(full) - 1, languageId };
   const lines = full.split('\n');
-  if (!range) return { uri, text: full, fullText: full, startLine: 0, endLine: lines.length - 1, languageId };
   const start = Math.max(0, Math.min(range.startLine, lines.length - 1));
   const end = Math.max(start, Math.min(range.endLine, lines.length - 1));
   return { uri, text: lines.slice(start, end + 1).join('\n'), fullText: full, startLine: start, endLine: end, languageId };

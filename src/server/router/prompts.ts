@@ -58,8 +58,14 @@ export function systemPrompt(kind: Exclude<RequestKind, 'completion'>, local: bo
   return kind === 'refactor' && local ? SYSTEM.refactor.replace(/by calling .*? with every edit\./, 'as a list of edits.') : SYSTEM[kind];
 }
 
+export function lineCount(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 export function renderFile(f: PromptFile): string {
-  const lines = f.text.split('\n').length;
+  const lines = lineCount(f.text);
   const where = f.startLine > 0 ? ` (lines ${f.startLine + 1}-${f.startLine + lines})` : '';
   const fence = f.text.includes('```') ? '````' : '```';
   return `File: ${f.path}${where}\n${fence}${f.languageId ?? ''}\n${f.text}\n${fence}`;

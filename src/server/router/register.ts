@@ -48,10 +48,16 @@ function checkParams(params: RouteParams, chat: boolean): void {
 
 export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterState } {
   const { connection } = ctx;
-  const state = new RouterState(ctx, local, async (info, signal) => {
-    const answer = (await connection.sendRequest(AskConsentRequest.method, info, tokenOf(signal))) as { choice?: ConsentChoice } | undefined;
-    return answer?.choice as ConsentChoice;
-  });
+  const state = new RouterState(
+    ctx,
+    local,
+    async (info, signal) => {
+      const answer = (await connection.sendRequest(AskConsentRequest.method, info, tokenOf(signal))) as { choice?: ConsentChoice } | undefined;
+      return answer?.choice as ConsentChoice;
+    },
+    // What leaves, in one line for the log: file count, tokens, redactions (never content or the key).
+    (m) => ctx.log.info(`Egress: ${m.files.length} file(s), ~${m.tokens} tokens, ${m.redactions.length} redaction(s): ${m.files.map((f) => f.uri).join(', ') || 'message only'}`),
+  );
 
   connection.onRequest(RouteRequest.method, async (params: RouteParams): Promise<RouteDecision> => {
     checkParams(params, false);

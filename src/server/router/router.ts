@@ -10,8 +10,8 @@ import { readContextFile, type ReadFile } from './gather.js';
 import { Ledger } from './ledger.js';
 import { createLocalOnlyMatcher, displayPath, type LocalOnlyMatcher } from './local-only.js';
 import { decide, type Decision, type SecretHit } from './policy.js';
-import { buildMessages, estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
-import { lineOf, redact, SecretScanner, type Finding } from './secrets.js';
+import { estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
+import { contentKey, lineOf, redact, SecretScanner, type Finding } from './secrets.js';
 
 export const PROMPT_URI = 'tandem:prompt';
 export const HISTORY_URI = 'tandem:history';
@@ -20,7 +20,14 @@ export interface PreparedFile extends ReadFile {
   path: string;
   localOnly?: string;
   findings: Finding[];
+  /** Tokens of `text` with the local model's tokenizer (cached per content). */
+  tokens: number;
 }
+
+/** What a file's header and fence add to the prompt, in characters and local tokens (an upper bound). */
+const FILE_OVERHEAD_CHARS = 300;
+const FILE_OVERHEAD_TOKENS = 100;
+const TOKEN_CACHE_LIMIT = 512;
 
 export interface Prepared {
   params: RouteParams & { history?: ChatMessage[] };
@@ -38,6 +45,7 @@ export class RouterState {
   readonly ledger: Ledger;
   readonly consent: Consent;
   readonly gate: EgressGate;
+  private readonly tokenCache = new Map<string, number>();
   private matcherKey = '';
   private matcherValue: LocalOnlyMatcher | undefined;
 
@@ -82,17 +90,28 @@ export class RouterState {
         problems.push(`${path} was left out: ${file.error}.`);
         continue;
       }
-      const key = `${file.uri}#${file.startLine}-${file.endLine}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const where = `${file.uri}#${file.startLine}-${file.endLine}`;
+      if (seen.has(where)) continue;
+      seen.add(where);
       const localOnly = matcher.match(file.uri);
+      const key = contentKey(file.text);
       // A local-only file never leaves, so its content needs no secret scan to decide.
-      const findings = localOnly ? [] : await this.scanner.scan(file.text);
-      files.push({ ...file, path, localOnly, findings });
+      const findings = localOnly ? [] : await this.scanner.scan(file.text, key);
+      files.push({ ...file, path, localOnly, findings, tokens: this.localTokens(file.text, key) });
     }
     const promptFindings = await this.scanner.scan(params.prompt);
     const historyFindings = await Promise.all((params.history ?? []).map((m) => this.scanner.scan(typeof m.content === 'string' ? m.content : '')));
     return { params, files, promptFindings, historyFindings, problems };
+  }
+
+  /** Local tokenizer counts per content: tokenizing 200 KB on every decision would cost more than the scan. */
+  private localTokens(text: string, key: string): number {
+    const cached = this.tokenCache.get(key);
+    if (cached !== undefined) return cached;
+    const n = this.local.countTokens(text);
+    this.tokenCache.set(key, n);
+    if (this.tokenCache.size > TOKEN_CACHE_LIMIT) this.tokenCache.delete(this.tokenCache.keys().next().value as string);
+    return n;
   }
 
   /** The prompt files as they would be sent: redacted when the decision says so. */
@@ -116,9 +135,12 @@ export class RouterState {
       for (const hit of list) secrets.push({ where: `Message ${i + 1} of the conversation`, uri: HISTORY_URI, line: lineOf(p.params.history?.[i]?.content ?? '', hit.start), rule: hit.rule });
     });
     const kind = params.kind === 'completion' ? 'chat' : params.kind;
-    const messages = buildMessages(params.prompt, this.promptFiles(p, false), p.params.history);
-    const chars = systemPrompt(kind, false).length + messages.reduce((n, m) => n + m.content.length, 0);
-    const localTokens = params.kind === 'completion' ? 0 : this.local.countTokens(messages.map((m) => m.content).join('\n'));
+    // Sizes without building the prompt: the parts plus a bound for each file's header and fence.
+    const talk = [params.prompt, ...(p.params.history ?? []).map((m) => (typeof m.content === 'string' ? m.content : ''))].join('\n');
+    const system = systemPrompt(kind, false);
+    const chars = system.length + talk.length + p.files.reduce((n, f) => n + f.text.length + FILE_OVERHEAD_CHARS, 0);
+    const localTokens =
+      params.kind === 'completion' ? 0 : this.local.countTokens(`${system}\n${talk}`) + p.files.reduce((n, f) => n + f.tokens + FILE_OVERHEAD_TOKENS, 0);
     const ledger = this.ledger.totals();
     const decision = decide({
       kind: params.kind,

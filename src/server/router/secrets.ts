@@ -2,22 +2,30 @@
 // strings. Results are cached per content hash, so a decision re-scans only text that changed.
 import { createHash } from 'node:crypto';
 import { lintSource } from '@secretlint/core';
+import { secretLintProfiler } from '@secretlint/profiler';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { findHighEntropy, type Finding } from './entropy.js';
 
 export type { Finding };
 
+// secretlint's profiler puts performance marks in a global buffer and keeps every entry, searching them
+// linearly on each scan: in a long-lived engine that is a leak and a growing slowdown. Marks are switched off.
+secretLintProfiler.mark = () => undefined;
+
 const CONFIG = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }] };
 const CACHE_LIMIT = 512;
+
+export function contentKey(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}
 
 export class SecretScanner {
   private readonly cache = new Map<string, Finding[]>();
   scans = 0;
 
-  /** Findings in `text`, sorted by offset, overlapping findings merged. */
-  async scan(text: string): Promise<Finding[]> {
+  /** Findings in `text`, sorted by offset, overlapping findings merged. `key`: contentKey(text), if known. */
+  async scan(text: string, key = contentKey(text)): Promise<Finding[]> {
     if (!text) return [];
-    const key = createHash('sha1').update(text).digest('base64');
     const cached = this.cache.get(key);
     if (cached) {
       this.cache.delete(key);

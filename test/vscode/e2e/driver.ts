@@ -55,9 +55,9 @@ export class Workbench {
     await this.page.keyboard.press('Control+P');
     const input = await this.waitVisible(this.page.locator('.quick-input-widget .quick-input-box input'), 'Quick Open');
     await input.fill(name);
-    await this.waitVisible(this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }), `${name} in Quick Open`, 15_000);
-    await input.press('Enter');
-    await this.waitVisible(this.page.locator('.tab.active', { hasText: name }), `the editor of ${name}`);
+    const row = await this.waitVisible(this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }), `${name} in Quick Open`, 15_000);
+    await row.click();
+    await this.waitVisible(this.page.locator('.editor-group-container.active .tab.active', { hasText: name }), `the editor of ${name}`);
     await this.editor().click({ position: { x: 200, y: 10 } });
   }
 
@@ -97,9 +97,11 @@ export class Workbench {
     throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}: the Tandem status bar item says "${last}"`);
   }
 
-  /** The inner document of the webview whose outer iframe matches `selector` (VS Code nests two iframes). */
-  webview(purpose: 'webviewView' | 'webviewPanel'): FrameLocator {
-    return this.page.frameLocator(`iframe.webview[src*="extensionId=tandem-dev.tandem"][src*="purpose=${purpose}"]`).frameLocator('#active-frame');
+  /** The inner document of Tandem's chat view or routing panel (VS Code nests two iframes per webview). */
+  webview(kind: 'chat' | 'panel'): FrameLocator {
+    const outer = 'iframe.webview[src*="extensionId=tandem-dev.tandem"]';
+    const selector = kind === 'chat' ? `${outer}[src*="purpose=webviewView"]` : `${outer}:not([src*="purpose=webviewView"])`;
+    return this.page.frameLocator(selector).frameLocator('#active-frame');
   }
 
   /** Clicks a notification or modal dialog button by its label. */

@@ -16,15 +16,25 @@ async function typeAtEnd(editor: vscode.TextEditor, text: string): Promise<void>
   editor.selection = new vscode.Selection(last, last);
 }
 
-/** Asks for an inline suggestion and accepts it until the document holds more than what was typed. */
+/**
+ * Asks for an inline suggestion, then tries to accept it every half second while the engine works (the first
+ * request also loads the model); asks again every 10 s. Returns the inserted text.
+ */
 async function acceptSuggestion(editor: vscode.TextEditor, typedText: string, what: string): Promise<string> {
-  return waitFor(what, 45_000, async () => {
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
-    await new Promise((r) => setTimeout(r, 700));
-    await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+  const inserted = (): string | undefined => {
     const text = editor.document.getText();
     return text.length > typedText.length ? text.slice(typedText.length) : undefined;
-  }, 300);
+  };
+  return waitFor(what, 60_000, async () => {
+    await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.commit');
+      const text = inserted();
+      if (text !== undefined) return text;
+    }
+    return undefined;
+  }, 0);
 }
 
 export function registerCompletionTests(): void {

@@ -7,7 +7,7 @@ import { registerCompletionTests } from './completion.test';
 import { SuiteReporter } from './reporter';
 
 export async function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: SuiteReporter });
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 120_000, reporter: SuiteReporter });
   // The tests are bundled with this file: give them mocha's globals, then let them declare their suites.
   mocha.suite.emit('pre-require', globalThis, 'tandem-suite', mocha);
   registerActivationTests();
