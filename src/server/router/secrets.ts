@@ -1,5 +1,5 @@
 // Secrets in content that would leave the machine: secretlint's recommended rule set plus high-entropy
-// strings. Results are cached per content hash, so a decision re-scans only text that changed.
+// strings. Results are cached per content hash and per chunk, so a decision re-scans only text that changed.
 import { createHash } from 'node:crypto';
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
@@ -13,25 +13,98 @@ export type { Finding };
 secretLintProfiler.mark = () => undefined;
 
 const CONFIG = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }] };
-const CACHE_LIMIT = 512;
+const CACHE_LIMIT = 8192;
+/** Large texts are scanned in line-aligned chunks of about this size, each cached on its own. */
+export const CHUNK_CHARS = 4096;
 
 export function contentKey(text: string): string {
   return createHash('sha1').update(text).digest('base64');
 }
 
+/** Line-aligned chunks; a private key block (BEGIN ... END) is never cut. */
+export function chunksOf(text: string, size = CHUNK_CHARS): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + size);
+    if (end < text.length) {
+      const nl = text.indexOf('\n', end);
+      end = nl === -1 ? text.length : nl + 1;
+    }
+    const begin = text.lastIndexOf('-----BEGIN', end - 1);
+    if (begin >= start) {
+      const close = text.indexOf('-----END', begin);
+      if (close === -1) end = text.length;
+      else if (close >= end - 8) {
+        const nl = text.indexOf('\n', close);
+        end = nl === -1 ? text.length : nl + 1;
+      }
+    }
+    out.push({ start, end });
+    start = end;
+  }
+  return out;
+}
+
 export class SecretScanner {
   private readonly cache = new Map<string, Finding[]>();
+  /** Texts run through the rules (a batch of changed chunks counts once). */
   scans = 0;
 
-  /** Findings in `text`, sorted by offset, overlapping findings merged. `key`: contentKey(text), if known. */
+  private remember(key: string, findings: Finding[]): void {
+    this.cache.set(key, findings);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  private recall(key: string): Finding[] | undefined {
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  /** Findings in `text`, sorted by offset, overlapping findings merged. `key`: contentKey(text), if known.
+   * A large text is scanned per chunk and only chunks not seen before run through the rules, so an edit to a
+   * big file costs the scan of the chunk it touched. */
   async scan(text: string, key = contentKey(text)): Promise<Finding[]> {
     if (!text) return [];
-    const cached = this.cache.get(key);
-    if (cached) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      return cached;
+    const whole = this.recall(key);
+    if (whole) return whole;
+    const parts = chunksOf(text);
+    if (parts.length === 1) {
+      const found = await this.rules(text);
+      this.remember(key, found);
+      return found;
     }
+    const keyed = parts.map((p) => ({ ...p, key: `c:${contentKey(text.slice(p.start, p.end))}` }));
+    const missing = keyed.filter((p) => !this.recall(p.key));
+    if (missing.length > 0) {
+      // One run of the rules over the changed chunks, joined; findings are handed back to their chunk.
+      let joined = '';
+      const at: number[] = [];
+      for (const p of missing) {
+        at.push(joined.length);
+        joined += text.slice(p.start, p.end);
+        if (!joined.endsWith('\n')) joined += '\n';
+      }
+      const found = await this.rules(joined);
+      missing.forEach((p, i) => {
+        const from = at[i];
+        const to = i + 1 < at.length ? at[i + 1] : joined.length;
+        const mine = found.filter((f) => f.start >= from && f.start < to).map((f) => ({ start: f.start - from, end: Math.min(f.end, to) - from, rule: f.rule }));
+        this.remember(p.key, mine);
+      });
+    }
+    const all: Finding[] = [];
+    for (const p of keyed) for (const f of this.cache.get(p.key) ?? []) all.push({ start: f.start + p.start, end: Math.min(f.end + p.start, p.end), rule: f.rule });
+    const merged = mergeFindings(all);
+    this.remember(key, merged);
+    return merged;
+  }
+
+  private async rules(text: string): Promise<Finding[]> {
     this.scans++;
     const result = await lintSource({
       source: { content: text, filePath: 'content.txt', contentType: 'text' },
@@ -40,10 +113,7 @@ export class SecretScanner {
     const findings: Finding[] = result.messages
       .filter((m) => m.type === 'message' || m.severity === 'error' || m.severity === 'warning')
       .map((m) => ({ start: m.range[0], end: m.range[1], rule: m.ruleId.replace(/^@secretlint\/secretlint-rule-/, '') }));
-    const merged = mergeFindings([...findings, ...findHighEntropy(text)]);
-    this.cache.set(key, merged);
-    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
-    return merged;
+    return mergeFindings([...findings, ...findHighEntropy(text)]);
   }
 }
 
