@@ -1,9 +1,11 @@
 // Router benchmark: the time to decide a request whose context is 200 KB of real code, privacy scan
 // included (secretlint's recommended rules + the high-entropy check, local-only globs, tokens, policy).
 // Writes bench/results/router.json:
-//   decisionP50Ms / decisionP99Ms   every decision scans all 200 KB afresh (no cache: each run changes the text)
-//   oneFileChangedP50Ms / P99Ms     10 files of 20 KB, one edited before each decision (the usual case)
-//   cachedP50Ms / cachedP99Ms       the same context decided again (scan results cached per content hash)
+//   decisionP50Ms / decisionP99Ms   cold: all 200 KB never seen before (every line differs each run), so the
+//                                   whole context runs through the rules: the worst case
+//   everyFileEditedP50Ms / P99Ms    one line edited in each of the 10 files (only the touched 4 KB chunks rescan)
+//   oneFileChangedP50Ms / P99Ms     one line edited in one file before each decision (the usual case while typing)
+//   cachedP50Ms / cachedP99Ms       the same context decided again (results cached per content hash)
 // In-process (the engine's RouterState with a stand-in LocalChat): no model, no network.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -80,9 +82,11 @@ async function measure(label: string, next: (i: number) => string[]): Promise<{ 
   return out;
 }
 
-// Each run edits a line in every file, so nothing is cached: the full 200 KB is scanned.
-const cold = await measure('all 200 KB fresh', (i) => base.map((t) => `// edit ${i}\n${t}`));
-// Each run edits one file: 20 KB scanned, 180 KB from the cache.
+// Every line differs on every run: nothing can come from the cache, the full 200 KB is scanned.
+const cold = await measure('cold 200 KB', (i) => base.map((t) => t.replace(/\n/g, `\n/*${i}*/`)));
+// Each run edits one line in every file: the touched chunk of each file is scanned again.
+const everyFile = await measure('every file edited', (i) => base.map((t) => `// edit ${i}\n${t}`));
+// Each run edits one file.
 const oneChanged = await measure('one file changed', (i) => base.map((t, j) => (j === Math.abs(i) % FILES ? `// edit ${i}\n${t}` : t)));
 const cached = await measure('unchanged', () => base);
 
@@ -92,6 +96,8 @@ const result = {
   runs: RUNS,
   decisionP50Ms: cold.p50,
   decisionP99Ms: cold.p99,
+  everyFileEditedP50Ms: everyFile.p50,
+  everyFileEditedP99Ms: everyFile.p99,
   oneFileChangedP50Ms: oneChanged.p50,
   oneFileChangedP99Ms: oneChanged.p99,
   cachedP50Ms: cached.p50,
@@ -104,4 +110,7 @@ const result = {
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/router.json', JSON.stringify(result, null, 2) + '\n');
-console.log(`wrote bench/results/router.json (target p99 <= 5 ms: ${cold.p99 <= 5 ? 'met' : 'NOT met'} for fresh scans)`);
+console.log(
+  `wrote bench/results/router.json (target p99 <= 5 ms: cold ${cold.p99 <= 5 ? 'met' : 'NOT met'}, ` +
+    `one file changed ${oneChanged.p99 <= 5 ? 'met' : 'NOT met'}, every file edited ${everyFile.p99 <= 5 ? 'met' : 'NOT met'})`,
+);

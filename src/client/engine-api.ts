@@ -3,6 +3,7 @@
 // when the engine is stopped or restarting.
 import type * as vscode from 'vscode';
 import type {
+  ChatDelta,
   ChatParams,
   ChatResult,
   LedgerEntry,
@@ -15,8 +16,9 @@ import type {
 
 export interface EngineApi {
   isRunning(): boolean;
-  /** Runs a chat/explain/refactor request; deltas stream to `onDelta`; cancelling the token cancels it. */
-  chat(params: ChatParams, onDelta: (delta: string) => void, token: vscode.CancellationToken): Promise<ChatResult>;
+  /** Runs a chat/explain/refactor request; deltas (with the route they stream from) go to `onDelta`;
+   * cancelling the token cancels it. */
+  chat(params: ChatParams, onDelta: (delta: ChatDelta) => void, token: vscode.CancellationToken): Promise<ChatResult>;
   route(params: RouteParams): Promise<RouteDecision>;
   ledger(query: LedgerQuery): Promise<LedgerResult>;
   onLedgerEntry(listener: (entry: LedgerEntry) => void): vscode.Disposable;

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { DidChangeConfigurationNotification, ErrorCodes, LSPErrorCodes, ResponseError, State, type LanguageClient } from 'vscode-languageclient/node';
 import {
   AskConsentRequest,
+  type ChatDelta,
   ChatDeltaNotification,
   ChatRequest,
   DownloadModelRequest,
@@ -40,7 +41,7 @@ export class EngineClient implements EngineApi, vscode.Disposable {
   /** A start is scheduled or under way but no client is attached yet (activation, restart, crash restart). */
   private pending = false;
   private readonly attached = new vscode.EventEmitter<void>();
-  private readonly deltas = new Map<string, (delta: string) => void>();
+  private readonly deltas = new Map<string, (delta: ChatDelta) => void>();
   private readonly models = new Map<ModelRole, ModelState>();
   private readonly ledgerEntries = new vscode.EventEmitter<LedgerEntry>();
   private readonly modelStates = new vscode.EventEmitter<ModelState>();
@@ -57,7 +58,7 @@ export class EngineClient implements EngineApi, vscode.Disposable {
     this.pending = false;
     this.attached.fire();
     clientLifetime.push(
-      client.onNotification(ChatDeltaNotification, (params) => this.deltas.get(params.id)?.(params.delta)),
+      client.onNotification(ChatDeltaNotification, (params) => this.deltas.get(params.id)?.(params)),
       client.onNotification(LedgerEntryNotification, (entry) => this.ledgerEntries.fire(entry)),
       client.onNotification(ModelStateNotification, (state) => this.setModelState(state)),
       client.onRequest(AskConsentRequest, async (ask, token) => {
@@ -102,7 +103,7 @@ export class EngineClient implements EngineApi, vscode.Disposable {
     return this.client?.serverProcess?.pid;
   }
 
-  async chat(params: ChatParams, onDelta: (delta: string) => void, token: vscode.CancellationToken): Promise<ChatResult> {
+  async chat(params: ChatParams, onDelta: (delta: ChatDelta) => void, token: vscode.CancellationToken): Promise<ChatResult> {
     const client = await this.requireClient();
     this.deltas.set(params.id, onDelta);
     try {

@@ -239,14 +239,16 @@ export interface ChatResult {
 export const ChatRequest = new RequestType<ChatParams, ChatResult, void>('tandem/chat');
 
 /** Engine → client: streamed answer text for a tandem/chat request. */
-export const ChatDeltaNotification = new NotificationType<{
+export interface ChatDelta {
   id: string;
   delta: string;
   route: Route;
   model: string;
   /** The text streamed so far for this id is void (the cloud failed mid-answer, a fallback answer follows). */
   reset?: boolean;
-}>('tandem/chatDelta');
+}
+
+export const ChatDeltaNotification = new NotificationType<ChatDelta>('tandem/chatDelta');
 
 export type ConsentChoice = 'always' | 'once' | 'never';
 

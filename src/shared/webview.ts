@@ -99,7 +99,7 @@ export type HostToChat =
   | { type: 'init'; turns: Turn[]; chips: ContextChip[]; running: boolean }
   /** A turn was added or replaced (same id). */
   | { type: 'turn'; turn: Turn }
-  | { type: 'delta'; id: string; delta: string; route?: Route; model?: string }
+  | { type: 'delta'; id: string; delta: string; route?: Route; model?: string; reset?: boolean }
   | { type: 'done'; id: string; turn: AssistantTurn }
   /** The editor's context changed: current file and selection chips. */
   | { type: 'context'; chips: ContextChip[] }

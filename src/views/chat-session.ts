@@ -81,9 +81,10 @@ export class ChatSession implements vscode.Disposable {
     try {
       const result = await this.engine.chat(
         { id: answer.id, kind, prompt: text, files, history, prefer: options.prefer, rejectedLocal: options.rejectedLocal },
-        (delta) => {
-          answer.text += delta;
-          this.post({ type: 'delta', id: answer.id, delta });
+        ({ delta, route, model, reset }) => {
+          // reset: the cloud failed mid-answer and the local fallback starts over.
+          answer.text = reset ? delta : answer.text + delta;
+          this.post({ type: 'delta', id: answer.id, delta, route, model, ...(reset ? { reset } : {}) });
         },
         source.token,
       );

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SecretScanner, redact } from '../../src/server/router/secrets.js';
+import { SecretScanner, chunksOf, redact } from '../../src/server/router/secrets.js';
 import { findHighEntropy } from '../../src/server/router/entropy.js';
 import { createLocalOnlyMatcher } from '../../src/server/router/local-only.js';
 import { FAKE_SECRETS } from '../fake-anthropic/secrets.js';
@@ -73,4 +73,31 @@ void test('local-only globs: built-in credential files and the user\'s own folde
   };
   for (const [path, glob] of Object.entries(yes)) assert.equal(m.match(path), glob, path);
   for (const path of ['/ws/src/env.ts', '/ws/src/keys.ts', '/ws/README.md', 'file:///ws/src/secretsManager.ts']) assert.equal(m.match(path), undefined, path);
+});
+
+void test('large texts are scanned per chunk: offsets stay exact and an edit rescans only its chunk', async () => {
+  const scanner = new SecretScanner();
+  const filler = Array.from({ length: 3000 }, (_, i) => `const value${i} = compute(${i});`).join('\n');
+  const text = `${filler}\nconst gh = "${FAKE.github}";\n${filler}\n`;
+  assert.ok(chunksOf(text).length > 20);
+  const found = await scanner.scan(text);
+  assert.equal(found.length, 1);
+  assert.equal(text.slice(found[0].start, found[0].end), FAKE.github);
+  const scansBefore = scanner.scans;
+  const edited = text.replace('compute(2999);', 'compute(2999, true);');
+  const again = await scanner.scan(edited);
+  assert.equal(scanner.scans, scansBefore + 1, 'one run over the changed chunk only');
+  assert.equal(edited.slice(again[0].start, again[0].end), FAKE.github);
+});
+
+void test('a private key block is never cut by a chunk boundary', async () => {
+  const body = Array.from({ length: 60 }, () => 'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW').join('\n');
+  const key = `-----BEGIN OPENSSH ${'PRIVATE'} KEY-----\n${body}\n-----END OPENSSH ${'PRIVATE'} KEY-----`;
+  const text = `${'// line\n'.repeat(450)}${key}\n${'// after\n'.repeat(450)}`;
+  const parts = chunksOf(text);
+  const begin = text.indexOf('-----BEGIN');
+  const holder = parts.find((p) => p.start <= begin && begin < p.end)!;
+  assert.ok(holder.end > text.indexOf('-----END'), 'the block ends in the chunk where it begins');
+  const found = await new SecretScanner().scan(text);
+  assert.deepEqual(found.map((f) => f.rule), ['privatekey']);
 });

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { EngineNotRunningError, type EngineApi } from '../../src/client/engine-api';
-import type { ChatParams, ChatResult, ContextFile, TextEditSpec } from '../../src/shared/protocol';
+import type { ChatDelta, ChatParams, ChatResult, ContextFile, TextEditSpec } from '../../src/shared/protocol';
 import type { AssistantTurn, ContextChip, HostToChat } from '../../src/shared/webview';
 import { ChatSession, HISTORY_KEY } from '../../src/views/chat-session';
 
@@ -41,7 +41,7 @@ function tokenSource(): vscode.CancellationTokenSource {
   } as unknown as vscode.CancellationTokenSource;
 }
 
-type Script = (params: ChatParams, onDelta: (d: string) => void, token: vscode.CancellationToken) => Promise<ChatResult>;
+type Script = (params: ChatParams, onDelta: (d: ChatDelta) => void, token: vscode.CancellationToken) => Promise<ChatResult>;
 
 function result(params: ChatParams, text: string, extra: Partial<ChatResult> = {}): ChatResult {
   const route = params.prefer === 'cloud' ? 'cloud' : 'local';
@@ -62,7 +62,7 @@ function setup(script: Script, options: { memento?: Memento; previewAnswer?: boo
   let files: ContextFile[] = [{ uri: 'file:///a.ts', text: 'const a = 1;' }];
   const engine = {
     isRunning: () => true,
-    chat: (params: ChatParams, onDelta: (d: string) => void, token: vscode.CancellationToken) => {
+    chat: (params: ChatParams, onDelta: (d: ChatDelta) => void, token: vscode.CancellationToken) => {
       calls.push(structuredClone(params));
       return script(params, onDelta, token);
     },
@@ -87,10 +87,23 @@ const chip: ContextChip = { key: 'file:file:///a.ts', kind: 'file', uri: 'file:/
 const done = (posted: HostToChat[]) => posted.filter((m): m is Extract<HostToChat, { type: 'done' }> => m.type === 'done').map((m) => m.turn);
 
 void describe('chat session', () => {
+  void it('a fallback that starts over (reset) replaces the text streamed by the failed route', async () => {
+    const t = setup(async (params, onDelta) => {
+      onDelta({ id: params.id, delta: 'Half a cloud ans', route: 'cloud', model: 'claude-haiku-5-5' });
+      onDelta({ id: params.id, delta: 'Local ', route: 'local', model: 'tiny', reset: true });
+      onDelta({ id: params.id, delta: 'answer', route: 'local', model: 'tiny' });
+      return result(params, 'Local answer');
+    });
+    await t.session.ask('Why?', 'chat', []);
+    const deltas = t.posted.filter((m): m is Extract<HostToChat, { type: 'delta' }> => m.type === 'delta');
+    assert.deepEqual(deltas.map((d) => [d.route, d.reset ?? false]), [['cloud', false], ['local', true], ['local', false]]);
+    assert.equal(done(t.posted)[0]?.text, 'Local answer');
+  });
+
   void it('streams deltas with the answer id, then a finished turn with its route; history survives a reload', async () => {
     const t = setup(async (params, onDelta) => {
-      onDelta('Hel');
-      onDelta('lo');
+      onDelta({ id: params.id, delta: 'Hel', route: 'local', model: 'tiny' });
+      onDelta({ id: params.id, delta: 'lo', route: 'local', model: 'tiny' });
       return result(params, 'Hello');
     });
     await t.session.ask('What is a?', 'chat', [chip]);
@@ -98,7 +111,10 @@ void describe('chat session', () => {
     assert.ok(call);
     assert.deepEqual({ kind: call.kind, prompt: call.prompt, files: call.files, history: call.history }, { kind: 'chat', prompt: 'What is a?', files: [{ uri: 'file:///a.ts', text: 'const a = 1;' }], history: [] });
     assert.deepEqual(t.posted.map((m) => m.type), ['turn', 'turn', 'delta', 'delta', 'done']);
-    assert.deepEqual(t.posted.filter((m) => m.type === 'delta'), [{ type: 'delta', id: call.id, delta: 'Hel' }, { type: 'delta', id: call.id, delta: 'lo' }]);
+    assert.deepEqual(t.posted.filter((m) => m.type === 'delta'), [
+      { type: 'delta', id: call.id, delta: 'Hel', route: 'local', model: 'tiny' },
+      { type: 'delta', id: call.id, delta: 'lo', route: 'local', model: 'tiny' },
+    ]);
     const answer = done(t.posted)[0];
     assert.equal(answer?.id, call.id);
     assert.equal(answer?.state, 'done');
@@ -114,8 +130,8 @@ void describe('chat session', () => {
   });
 
   void it('stop cancels the request and keeps the text streamed so far', async () => {
-    const t = setup((_params, onDelta, token) => {
-      onDelta('partial ');
+    const t = setup((params, onDelta, token) => {
+      onDelta({ id: params.id, delta: 'partial ', route: 'local', model: 'tiny' });
       return new Promise((_ok, fail) => token.onCancellationRequested(() => fail(new Error('Request cancelled'))));
     });
     const asking = t.session.ask('long', 'chat', []);

@@ -80,7 +80,7 @@ window.addEventListener('message', (event: MessageEvent<HostToChat>) => {
       if (msg.turn.role === 'assistant' && msg.turn.state === 'streaming') setBusy(msg.turn.id);
       break;
     case 'delta':
-      thread.appendDelta(msg.id, msg.delta, msg.route && msg.model ? { route: msg.route, model: msg.model } : undefined);
+      thread.appendDelta(msg.id, msg.delta, msg.route && msg.model ? { route: msg.route, model: msg.model } : undefined, msg.reset);
       break;
     case 'done': {
       thread.upsert(msg.turn);

@@ -40,11 +40,11 @@ export class ThreadView {
     this.scrollToEnd();
   }
 
-  appendDelta(id: string, delta: string, from?: AssistantTurn['streamingFrom']): void {
+  appendDelta(id: string, delta: string, from?: AssistantTurn['streamingFrom'], reset = false): void {
     const turn = this.turns.get(id);
     if (!turn || turn.role !== 'assistant') return;
-    turn.text += delta;
-    if (from && !turn.streamingFrom) {
+    turn.text = reset ? delta : turn.text + delta;
+    if (from && (reset || !turn.streamingFrom)) {
       turn.streamingFrom = from;
       this.upsert(turn);
       return;
