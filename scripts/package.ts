@@ -136,7 +136,12 @@ function stage(options: Options, staging: string): { packages: number } {
 }
 
 function vsixFiles(vsix: string): string[] {
-  const listing = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  let listing: string;
+  try {
+    listing = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    throw new Error(`Could not list ${vsix} to check its contents (is \`unzip\` installed?): ${(error as Error).message}`);
+  }
   return listing.split('\n').filter((line) => line.length > 0);
 }
 

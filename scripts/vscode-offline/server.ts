@@ -2,7 +2,7 @@
 // extensions into it, and stops it with everything it spawned (extension host, Tandem's engine).
 // Used by the offline extension-host suite, the browser end-to-end tests and `npm run tandem`.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,25 +36,38 @@ export interface ServerDirs {
   extensions: string;
 }
 
-/** The folders one VS Code server instance keeps its state in; user settings go in serverData. */
+/** Settings that keep a fresh VS Code quiet and offline: no trust dialog, welcome page, tips or update checks. */
+const QUIET_SETTINGS: Record<string, unknown> = {
+  'security.workspace.trust.enabled': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+};
+
+/**
+ * The folders one VS Code server instance keeps its state in, with user settings: the quiet defaults, then
+ * what the user already set there (kept between `npm run tandem` runs), then `userSettings`.
+ */
 export function serverDirs(base: string, userSettings: Record<string, unknown> = {}): ServerDirs {
   const dirs = { serverData: join(base, 'server-data'), userData: join(base, 'user-data'), extensions: join(base, 'extensions') };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
-  const settings = {
-    'security.workspace.trust.enabled': false,
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'update.mode': 'none',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'extensions.ignoreRecommendations': true,
-    ...userSettings,
-  };
   // The server reads <server-data>/data/User; code-server's web client keeps the user's own in <user-data>/User.
   for (const settingsDir of [join(dirs.serverData, 'data', 'User'), join(dirs.userData, 'User')]) {
     mkdirSync(settingsDir, { recursive: true });
-    writeFileSync(join(settingsDir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+    const file = join(settingsDir, 'settings.json');
+    let existing: Record<string, unknown> = {};
+    if (existsSync(file)) {
+      try {
+        existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      } catch {
+        continue; // JSON with comments, edited by hand: leave it as it is.
+      }
+    }
+    writeFileSync(file, `${JSON.stringify({ ...QUIET_SETTINGS, ...existing, ...userSettings }, null, 2)}\n`);
   }
   return dirs;
 }

@@ -92,18 +92,38 @@ void describe('inline completions', () => {
     assert.ok(results.slice(0, -1).some((r) => r === null), 'a stale request returned nothing');
   });
 
+  void it('a newer keystroke stops an older prompt evaluation between chunks', async () => {
+    const big = 'file:///workspace/src/big.ts';
+    const line = `export const value_${'x'.repeat(80)} = 1;`;
+    await engine.open(big, 'typescript', `${Array.from({ length: 60 }, () => line).join('\n')}\n`);
+    const before = await engine.request<CompletionStats>('tandem/stats');
+    const older = engine.inlineCompletion(big, { line: 59, character: 20 });
+    const newer = engine.inlineCompletion(URI, CURSOR);
+    assert.equal(await older, null);
+    assert.ok((await newer)?.items.length === 1, 'the newer request is answered');
+    const stats = await engine.request<CompletionStats>('tandem/stats', { recent: 2 });
+    const record = stats.recent.find((r) => r.uri === big)!;
+    assert.equal(record.source, 'cancelled');
+    assert.ok(record.promptTokens > 1000, `a long prompt (${record.promptTokens} tokens)`);
+    assert.ok(record.evaluatedTokens < record.promptTokens / 2, `stopped after ${record.evaluatedTokens} tokens`);
+    assert.equal(stats.cancelled, before.cancelled + 1);
+  });
+
   void it('stops work when the client cancels the request ($/cancelRequest)', async () => {
-    await engine.change(URI, insertAt(TEXT, CURSOR.line, CURSOR.character, 'Zebra'));
+    // A long cold prompt (the file from the previous test, another position) is still being evaluated
+    // when the cancellation arrives.
+    const big = 'file:///workspace/src/big.ts';
     const before = await engine.request<CompletionStats>('tandem/stats');
     const source = new CancellationTokenSource();
-    const request = engine.inlineCompletion(URI, { line: CURSOR.line, character: CURSOR.character + 5 }, source);
-    setTimeout(() => source.cancel(), 1);
+    const request = engine.inlineCompletion(big, { line: 58, character: 30 }, source);
+    setTimeout(() => source.cancel(), 15);
     const result = await request.catch((error: { code?: number }) => error);
-    const after = await engine.request<CompletionStats>('tandem/stats');
-    const cancelled = after.cancelled > before.cancelled || (result as { code?: number } | null)?.code === -32800;
-    assert.ok(cancelled, 'the request was cancelled');
+    const after = await engine.request<CompletionStats>('tandem/stats', { recent: 1 });
+    assert.ok(result === null || (result as { code?: number }).code === -32800, 'no suggestion for a cancelled request');
+    assert.equal(after.cancelled, before.cancelled + 1);
+    assert.ok(after.recent[0].evaluatedTokens < after.recent[0].promptTokens, 'stopped before the end of the prompt');
     // The engine still serves the next request.
-    const next = await engine.inlineCompletion(URI, { line: CURSOR.line, character: CURSOR.character + 5 });
+    const next = await engine.inlineCompletion(URI, CURSOR);
     assert.ok(next && next.items.length === 1);
   });
 

@@ -7,8 +7,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DownloadModelResult, ModelState } from '../../src/shared/protocol.js';
-import { CancellationTokenSource, startEngine, TINY_MODEL } from '../support/lsp-client.js';
+import type { CompletionStats, DownloadModelResult, ModelState } from '../../src/shared/protocol.js';
+import { CancellationTokenSource, delay, startEngine, TINY_MODEL } from '../support/lsp-client.js';
 
 const MODEL = readFileSync(TINY_MODEL);
 const SHA = createHash('sha256').update(MODEL).digest('hex');
@@ -146,16 +146,50 @@ void describe('model download', () => {
     }
   });
 
+  void it('a model URL in the settings: cancelling its download is respected until asked again', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tandem-dl-'));
+    const url = `${base}/slow/tiny-e.gguf`;
+    const engine = await startEngine({ dataDir, env: { TANDEM_MODEL: url } });
+    try {
+      await engine.open('file:///w/a.ts', 'typescript', 'const a = \n');
+      assert.equal(await engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), null);
+      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.state === 'downloading' && s.receivedBytes > 0);
+      let stats = await engine.request<CompletionStats>('tandem/stats');
+      // Keystrokes during the download are skipped at once.
+      assert.equal(await engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), null);
+      stats = await engine.request<CompletionStats>('tandem/stats');
+      assert.equal(stats.skipped['model-downloading'], 1);
+      // The user cancels (the client's downloadModel for the same file joins the running download).
+      const source = new CancellationTokenSource();
+      const join = engine.request('tandem/downloadModel', { role: 'completion', url }, source);
+      source.cancel();
+      await assert.rejects(join);
+      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'none');
+      const requestsBefore = hits.filter((h) => h.url === '/slow/tiny-e.gguf').length;
+      assert.equal(await engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), null);
+      await delay(100);
+      assert.equal(hits.filter((h) => h.url === '/slow/tiny-e.gguf').length, requestsBefore, 'no new download after a cancel');
+      // Asking again resumes and loads.
+      await engine.request('tandem/downloadModel', { role: 'completion', url });
+      const list = await engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 });
+      assert.ok(list && list.items.length === 1);
+    } finally {
+      await engine.shutdown();
+    }
+  });
+
   void it('works offline: a model URL whose file is cached loads with the server down', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tandem-dl-'));
     const url = `${base}/models/tiny-d.gguf`;
     const first = await startEngine({ dataDir, env: { TANDEM_MODEL: url } });
     try {
-      // A URL in the settings downloads on first use, then completes.
+      // A URL in the settings downloads on first use without holding up the keystroke, then loads.
       await first.open('file:///w/a.ts', 'typescript', 'const a = \n');
+      assert.equal(await first.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), null);
+      await first.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'ready');
+      assert.ok(first.notifications.some((n) => n.method === 'tandem/modelState' && (n.params as ModelState).state === 'downloading'));
       const list = await first.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 });
       assert.ok(list && list.items.length === 1);
-      assert.ok(first.notifications.some((n) => n.method === 'tandem/modelState' && (n.params as ModelState).state === 'downloading'));
     } finally {
       await first.shutdown();
     }

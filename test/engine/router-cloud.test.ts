@@ -70,6 +70,8 @@ const faults: [string, Parameters<Harness['fake']['enqueue']>[0], RegExp][] = [
   ['500 server error', { type: 'status', status: 500, errorType: 'api_error', message: 'Internal server error' }, /server error \(500\)/],
   ['an error event mid-stream', { type: 'error-event', text: 'Half an ans', errorType: 'overloaded_error' }, /overloaded/],
   ['a stalled stream', { type: 'stall', text: 'Start of' }, /stalled: nothing arrived for 2 s/],
+  ['no answer at all (request timeout)', { type: 'hang' }, /did not answer within 3 s/],
+  ['a dropped connection', { type: 'drop' }, /Cannot reach the Anthropic API/],
   ['an invalid key (401)', { type: 'status', status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' }, /key was rejected \(401\)/],
   ['the spend limit (400)', { type: 'status', status: 400, errorType: 'invalid_request_error', message: 'You have reached your specified API usage limits.' }, /spend limit/],
 ];

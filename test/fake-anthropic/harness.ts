@@ -1,6 +1,6 @@
 // Engine + fake Anthropic for the router's engine tests: one engine process over stdio (the shared
 // test/support/lsp-client.ts) with ANTHROPIC_BASE_URL on a fake Messages API, and helpers for tandem/chat.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,13 +32,24 @@ export interface HarnessOptions extends StartOptions {
 }
 
 let counter = 0;
+let modelCopy: string | undefined;
+
+/** The fixture model, copied once per test process: `npm run fixture` rewrites tiny.gguf in place, and a
+ * running engine that maps the file would die of SIGBUS if another test run regenerated it meanwhile. */
+function fixtureModel(): string {
+  if (!modelCopy) {
+    modelCopy = join(mkdtempSync(join(tmpdir(), 'tandem-model-')), 'tiny.gguf');
+    copyFileSync(TINY_MODEL, modelCopy);
+  }
+  return modelCopy;
+}
 
 /** Settings with cloud consent given and fast fault handling. */
 export function testSettings(extra: Record<string, Record<string, unknown>> = {}): Record<string, Record<string, unknown>> {
   return {
     ...extra,
     privacy: { cloudConsent: 'always', ...(extra.privacy ?? {}) },
-    cloud: { maxRetries: 0, idleTimeoutMs: 1500, requestTimeoutMs: 5000, ...(extra.cloud ?? {}) },
+    cloud: { maxRetries: 0, idleTimeoutMs: 1500, requestTimeoutMs: 3000, ...(extra.cloud ?? {}) },
   };
 }
 
@@ -50,10 +61,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     env: {
       ANTHROPIC_BASE_URL: options.baseUrl ?? fake.url,
       ...(options.apiKey === false ? {} : { ANTHROPIC_API_KEY: TEST_API_KEY }),
-      ...(options.localModel === false ? {} : { TANDEM_MODEL: TINY_MODEL }),
+      ...(options.localModel === false ? {} : { TANDEM_MODEL: fixtureModel() }),
       ...options.env,
     },
   });
+  // A request to an engine that died would wait forever: fail it with the exit and the engine's last words.
+  const died = new Promise<never>((_, reject) => {
+    engine.process.once('exit', (code, signal) => reject(new Error(`engine exited (code ${code}, signal ${signal}); stderr:\n${engine.stderr.slice(-3000)}`)));
+  });
+  died.catch(() => undefined);
+  const call = <R>(method: string, params: unknown) => Promise.race([engine.request<R>(method, params), died]);
   if (options.consent) {
     const answer = options.consent;
     engine.connection.onRequest('tandem/askConsent', () => ({ choice: answer() }));
@@ -61,9 +78,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     engine,
     fake,
-    chat: (params) => engine.request<ChatResult>('tandem/chat', { id: `c${++counter}`, ...params }),
-    route: (params) => engine.request<RouteDecision>('tandem/route', params),
-    ledger: (query) => engine.request<LedgerResult>('tandem/ledger', query ?? {}),
+    chat: (params) => call<ChatResult>('tandem/chat', { id: `c${++counter}`, ...params }),
+    route: (params) => call<RouteDecision>('tandem/route', params),
+    ledger: (query) => call<LedgerResult>('tandem/ledger', query ?? {}),
     close: async () => {
       await engine.shutdown();
       await fake.close();

@@ -1,6 +1,6 @@
 // A fake Anthropic Messages API on 127.0.0.1 for tests: streaming SSE with usage (cache fields included),
-// count_tokens, and scripted faults (429 with retry-after, 529, 500, an error event mid-stream, a stall, a
-// dropped connection). Each request takes the next behaviour from a queue (default: echo) and is recorded
+// count_tokens, and scripted faults (429 with retry-after, 529, 500, an error event mid-stream, a stall, no
+// answer at all, a dropped connection). Each request takes the next behaviour from a queue (default: echo) and is recorded
 // (in memory, and in a JSONL file when asked). It stops by itself after `lifetimeMs`.
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,7 +18,9 @@ export type Behaviour =
   /** Headers and message_start, some text, then nothing until the client gives up. */
   | { type: 'stall'; text?: string }
   /** The socket is closed without any response. */
-  | { type: 'drop' };
+  | { type: 'drop' }
+  /** The request is read and never answered (no headers): the client's request timeout must fire. */
+  | { type: 'hang' };
 
 export interface RecordedRequest {
   time: string;
@@ -131,6 +133,10 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
     switch (behaviour.type) {
       case 'drop':
         req.socket.destroy();
+        return;
+      case 'hang':
+        open.add(res);
+        res.on('close', () => open.delete(res));
         return;
       case 'status': {
         const h: Record<string, string> = { 'content-type': 'application/json', 'request-id': 'req_fake_error', 'x-should-retry': 'true' };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { displayText, dropDuplicateClosers, postProcess, stopAtFollowingLines, type PostContext } from '../../src/server/completion/postprocess.js';
+import { displayText, dropDuplicateClosers, postProcess, stopAtDedent, stopAtFollowingLines, type PostContext } from '../../src/server/completion/postprocess.js';
 
 const base: PostContext = { lineBefore: '', lineAfter: '', followingLines: [], eol: '\n', mode: 'multi' };
 
@@ -37,6 +37,13 @@ void describe('post-processing', () => {
 
   void it('stopAtFollowingLines leaves completions that do not repeat anything', () => {
     assert.deepEqual(stopAtFollowingLines(['a', 'b'], ['c'], ''), ['a', 'b']);
+  });
+
+  void it('stays inside the block being written', () => {
+    const ctx = { ...base, lineBefore: '    ' };
+    assert.equal(postProcess('a();\n    b();\n  }\n  next();', ctx), 'a();\n    b();\n  }');
+    assert.equal(postProcess('a();\nfunction other() {', ctx), 'a();');
+    assert.deepEqual(stopAtDedent(['x', '  y'], ''), ['x', '  y']);
   });
 
   void it('removes indentation the cursor already has', () => {

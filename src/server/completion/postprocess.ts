@@ -33,6 +33,7 @@ export function postProcess(raw: string, ctx: PostContext): string {
     lines[0] = lines[0].replace(/^[ \t]+/, '');
   }
   lines = stopAtFollowingLines(lines, ctx.followingLines, ctx.lineBefore);
+  lines = stopAtDedent(lines, ctx.lineBefore);
   while (lines.length > 1 && lines[lines.length - 1].trim() === '') lines.pop();
   const out = lines.join('\n');
   return out.trim() ? out : '';
@@ -87,6 +88,21 @@ export function stopAtFollowingLines(lines: string[], followingLines: string[], 
     if (line.trim() === nextTrim && (i > 0 || lineBefore.trim() === '')) {
       return lines.slice(0, i);
     }
+  }
+  return lines;
+}
+
+const CLOSING_LINE = /^\s*(?:[)\]}]+[;,)]*|end|fi|done|esac)\s*$/;
+
+/** Stay inside the block: stop before a line indented less than the cursor line, except a closing line
+ * (`}`, `end`) that ends the block being written, which is kept as the last line. */
+export function stopAtDedent(lines: string[], lineBefore: string): string[] {
+  const base = (lineBefore.trim() === '' ? lineBefore : (/^\s*/.exec(lineBefore)?.[0] ?? '')).length;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line.trim()) continue;
+    const indent = (/^\s*/.exec(line)?.[0] ?? '').length;
+    if (indent < base) return CLOSING_LINE.test(line) ? lines.slice(0, i + 1) : lines.slice(0, i);
   }
   return lines;
 }

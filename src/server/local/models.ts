@@ -12,7 +12,7 @@ import type { EngineContext } from '../context.js';
 import { checkGguf, errorText, modelName } from './gguf-check.js';
 import { choosePresets, findPreset } from './presets.js';
 import { resolveSource, type ModelSource } from './source.js';
-import { DownloadManager } from './downloads.js';
+import { DownloadCancelledError, DownloadManager } from './downloads.js';
 import { sendNotification } from './rpc.js';
 
 export interface LoadedModel {
@@ -46,6 +46,8 @@ export class ModelManager {
   private readonly entries = new Map<string, Promise<Entry>>();
   private readonly acquired = new Map<ModelRole, Promise<LoadedModel>>();
   private readonly failures = new Map<string, { key: string; message: string }>();
+  /** Automatic downloads (a URL in the settings) the user cancelled; only an explicit download resumes. */
+  readonly cancelledDownloads = new Set<string>();
   readonly downloads: DownloadManager;
   private generation = 0;
 
@@ -200,9 +202,22 @@ export class ModelManager {
     if (source.kind === 'file') return source.path;
     if (source.kind === 'url') {
       if (source.cached) return source.dest;
-      // A URL in the settings: download it now (progress and errors arrive as model state).
-      const result = await this.downloads.start({ role, url: source.url, dest: source.dest, sha256: source.sha256 });
-      return result.path;
+      if (this.cancelledDownloads.has(source.dest)) {
+        throw new Error(`The download of ${modelName(source.dest)} was cancelled; Tandem: Download Model resumes it`);
+      }
+      // A URL in the settings: download it in the background (progress and errors arrive as model state)
+      // and load it when it is complete; nothing waits for the download meanwhile.
+      const generation = this.generation;
+      this.downloads.start({ role, url: source.url, dest: source.dest, sha256: source.sha256 }).then(
+        () => {
+          if (generation === this.generation) void this.acquire(role).catch(() => undefined);
+        },
+        (error: unknown) => {
+          // The user cancelled: do not start again on the next keystroke.
+          if (error instanceof DownloadCancelledError) this.cancelledDownloads.add(source.dest);
+        },
+      );
+      throw new Error(`${modelName(source.dest)} is downloading; it loads when the download is complete`);
     }
     const recommended = await this.recommended().catch(() => undefined);
     const preset = findPreset(recommended?.[role]);
@@ -246,6 +261,7 @@ export class ModelManager {
     this.entries.clear();
     this.acquired.clear();
     this.failures.clear();
+    this.cancelledDownloads.clear();
     for (const pending of entries) {
       const entry = await pending.catch(() => undefined);
       if (!entry) continue;

@@ -70,6 +70,7 @@ async function download(ctx: EngineContext, models: ModelManager, params: Downlo
   if (!url || !/^https?:\/\//i.test(url)) throw new Error('downloadModel needs a preset id or an http(s) URL');
   const fileName = preset?.fileName ?? fileNameForUrl(url.replace(/#.*$/, ''));
   const dest = join(modelsDir(ctx.dataDir), fileName);
+  models.cancelledDownloads.delete(dest);
   const result = await models.downloads.start(
     { role, url: url.replace(/#.*$/, ''), dest, sha256: params.sha256 ?? preset?.sha256 ?? checksumFromUrl(url), sizeBytes: params.sizeBytes },
     signal,

@@ -115,7 +115,8 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
   try {
     let consented = state.consent.effective(settings.privacy.cloudConsent) === 'always';
     if (!consented && d.needsConsent) {
-      const answer = await state.consent.obtain({ reason: d.reasons[0] ?? 'Send this request to Claude?', model: d.model, worstCaseUsd: d.worstCaseUsd }, run.signal);
+      const reason = d.reasons.filter((r) => !r.startsWith('This is the first cloud use')).join(' ') || 'Send this request to Claude?';
+      const answer = await state.consent.obtain({ reason, model: d.model, worstCaseUsd: d.worstCaseUsd }, run.signal);
       if (!answer.allowed) return { failed: answer.reason, blockedBy: 'consent', spentUsd: 0 };
       consented = true;
     }

@@ -16,6 +16,8 @@ export interface ProposedEdit {
   oldText: string;
   newText: string;
   line?: number;
+  /** 1-based position in the model's list, for messages. */
+  index?: number;
 }
 
 export interface Validated {
@@ -36,7 +38,7 @@ export function readProposal(input: unknown): { edits: ProposedEdit[]; errors: s
       return;
     }
     const line = typeof e.line === 'number' && Number.isInteger(e.line) && e.line > 0 ? e.line : undefined;
-    edits.push({ path: e.path, oldText: e.oldText, newText: e.newText, ...(line ? { line } : {}) });
+    edits.push({ path: e.path, oldText: e.oldText, newText: e.newText, index: i + 1, ...(line ? { line } : {}) });
   });
   return { edits, errors };
 }
@@ -80,7 +82,7 @@ export function validateEdits(proposed: ProposedEdit[], files: GatheredFile[]): 
   const errors: string[] = [];
   const accepted: { file: GatheredFile; start: number; end: number; newText: string }[] = [];
   proposed.forEach((e, i) => {
-    const label = `Edit ${i + 1} (${e.path})`;
+    const label = `Edit ${e.index ?? i + 1} (${e.path})`;
     const file = findFile(files, e.path);
     if (!file) return void errors.push(`${label}: the file is not one of the files of this refactor.`);
     if (!e.oldText) return void errors.push(`${label}: oldText is empty.`);

@@ -58,11 +58,8 @@ export class Workbench {
     const row = await this.waitVisible(this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }), `${name} in Quick Open`, 15_000);
     await row.click();
     await this.waitVisible(this.page.locator('.editor-group-container.active .tab.active', { hasText: name }), `the editor of ${name}`);
-    await this.editor().click({ position: { x: 200, y: 10 } });
-  }
-
-  editor(): Locator {
-    return this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first();
+    // Quick Open leaves the keyboard focus in the editor it opened; wait for it rather than clicking.
+    await this.waitVisible(this.page.locator('.editor-group-container.active .monaco-editor.focused'), `keyboard focus in the editor of ${name}`, 10_000);
   }
 
   /** The text the active editor shows (visible lines), non-breaking spaces normalized. */

@@ -59,6 +59,8 @@ export function registerCompletionTests(): void {
       const inserted = await acceptSuggestion(editor, typed, 'an inline suggestion from Tandem to accept in src/greet.ts');
       assert.ok(inserted.trim().length > 0, 'the accepted suggestion was empty');
       assert.ok(editor.document.getText().startsWith(typed), 'accepting changed text before the cursor');
+      const status = (tandem().exports as { statusText?: () => string } | undefined)?.statusText?.() ?? '';
+      assert.match(status, /tiny.*\(CPU\)/, `the status bar says "${status}" once the fixture model answered`);
     });
 
     test('suggestions come back after Tandem: Restart Engine', async () => {

@@ -4,6 +4,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerCompletionTests } from './completion.test';
+import { registerRouterTests } from './router.test';
 import { SuiteReporter } from './reporter';
 
 export async function run(): Promise<void> {
@@ -12,6 +13,7 @@ export async function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'tandem-suite', mocha);
   registerActivationTests();
   registerCompletionTests();
+  registerRouterTests();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
 }
