@@ -71,6 +71,12 @@ async function main(): Promise<number> {
   }
 }
 
+// Stops by itself whatever hangs; the exit handlers end the server and its extension host.
+setTimeout(() => {
+  console.error('vscode suite watchdog: over 20 minutes (VS Code setup included); stopping.');
+  process.exit(1);
+}, 20 * 60_000).unref();
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -162,6 +162,7 @@ void describe('model download', () => {
       // The user cancels (the client's downloadModel for the same file joins the running download).
       const source = new CancellationTokenSource();
       const join = engine.request('tandem/downloadModel', { role: 'completion', url }, source);
+      await delay(100); // the request is being handled (a cancel before dispatch never reaches it)
       source.cancel();
       await assert.rejects(join);
       await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'none');

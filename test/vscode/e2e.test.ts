@@ -3,7 +3,7 @@
 // Each step acts by keyboard, command palette and clicks, asserts what a user would see (DOM) and what ends
 // up on disk, and saves a screenshot to test-artifacts/vscode/. `npm run test:e2e` builds the VSIX first.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hostTarget } from '../../scripts/package-plan';
@@ -18,6 +18,12 @@ const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')
 const vsix = join(repoRoot, 'out', `${manifest.name}-${hostTarget()}-${manifest.version}.vsix`);
 const MODEL_READY = /tiny.*\((CPU)\)/i;
 const API_KEY = 'sk-ant-e2e-test-key-0000';
+
+// The whole run stops by itself, whatever hangs (the process exit handlers end the server and the fake cloud).
+setTimeout(() => {
+  console.error('e2e watchdog: the browser end-to-end run took over 14 minutes; stopping it.');
+  process.exit(1);
+}, 14 * 60_000).unref();
 
 let fake: FakeCloud;
 let server: VscodeServer;
@@ -79,6 +85,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
   });
 
   after(async () => {
+    mkdirSync(artifactsDir, { recursive: true });
     if (dirs) writeFileSync(join(artifactsDir, 'tandem.log'), tandemLog(dirs));
     if (session) writeFileSync(join(artifactsDir, 'page-console.log'), session.console.join('\n'));
     await session?.close();

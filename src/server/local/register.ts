@@ -76,7 +76,9 @@ async function download(ctx: EngineContext, models: ModelManager, params: Downlo
     signal,
   );
   await writeSelected(ctx.dataDir, role, fileName);
-  // Load it now when the role has no model of its own setting, so the user sees "ready".
-  if (!ctx.settings.value.model[role].trim()) void models.acquire(role).catch(() => undefined);
+  // Load it now when it is the role's model (no setting, or this URL), so the user sees "ready".
+  const setting = ctx.settings.value.model[role].trim();
+  const isRoleModel = !setting || (/^https?:\/\//i.test(setting) && fileNameForUrl(setting.replace(/#.*$/, '')) === fileName);
+  if (isRoleModel) void models.acquire(role).catch(() => undefined);
   return result;
 }
