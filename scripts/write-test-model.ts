@@ -7,7 +7,7 @@
 //   missing-key.gguf   a llama model without llama.attention.head_count (llama.cpp would GGML_ASSERT on it)
 // The output layer is biased toward printable ASCII so greedy decoding writes visible text instead of
 // end-of-generation or control tokens; tests must still not depend on the exact text.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const OUT_DIR = join(import.meta.dirname, '..', 'test', 'fixtures', 'generated');
@@ -264,6 +264,11 @@ const outputs: Record<string, Buffer> = {
   'missing-key.gguf': writeModel({ withFim: true, omitHeadCount: true }),
 };
 for (const [name, data] of Object.entries(outputs)) {
-  writeFileSync(join(OUT_DIR, name), data);
+  const target = join(OUT_DIR, name);
+  // An engine may have the model mapped: rewriting it in place would crash that engine (SIGBUS). Leave an
+  // identical file alone, and replace a different one by rename so the mapped inode stays intact.
+  if (existsSync(target) && readFileSync(target).equals(data)) continue;
+  writeFileSync(`${target}.tmp`, data);
+  renameSync(`${target}.tmp`, target);
   console.log(`fixture: ${join('test/fixtures/generated', name)} (${data.length} bytes)`);
 }

@@ -13,7 +13,7 @@ export interface TandemSettings {
     /** GGUF for chat and explanations: a local path or URL. Empty: use the recommended preset. */
     chat: string;
     gpu: GpuChoice;
-    /** 0 = the machine's real core count. */
+    /** 0 = the real core count minus one (at least 1): a core stays free for the editor. */
     threads: number;
     /** Context window in tokens for the local model; 0 = the engine's default. */
     contextSize: number;

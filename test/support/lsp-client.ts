@@ -53,12 +53,20 @@ export class EngineClient {
   stderr = '';
   exitCode: number | null | undefined = undefined;
   capabilities: Record<string, unknown> = {};
+  private readonly exited: Promise<never>;
 
   constructor(
     readonly process: ChildProcess,
     readonly connection: MessageConnection,
     readonly dataDir: string,
   ) {
+    // A request must fail, not hang, when the engine dies.
+    this.exited = new Promise<never>((_, reject) =>
+      process.once('exit', (code, signal) =>
+        reject(new Error(`Engine exited (code ${code}, signal ${signal}); stderr:\n${this.stderr.slice(-2000)}`)),
+      ),
+    );
+    this.exited.catch(() => undefined);
     connection.onNotification((method, params) => {
       this.notifications.push({ method, params });
       for (const waiter of [...this.waiters]) {
@@ -72,8 +80,15 @@ export class EngineClient {
 
   request<R = unknown>(method: string, params?: unknown, token?: CancellationTokenSource): Promise<R> {
     // Extra undefined arguments would be sent as positional params: pass only what is there.
-    if (params === undefined) return token ? this.connection.sendRequest<R>(method, token.token) : this.connection.sendRequest<R>(method);
-    return token ? this.connection.sendRequest<R>(method, params, token.token) : this.connection.sendRequest<R>(method, params);
+    const sent =
+      params === undefined
+        ? token
+          ? this.connection.sendRequest<R>(method, token.token)
+          : this.connection.sendRequest<R>(method)
+        : token
+          ? this.connection.sendRequest<R>(method, params, token.token)
+          : this.connection.sendRequest<R>(method, params);
+    return Promise.race([sent, this.exited]);
   }
 
   notify(method: string, params?: unknown): Promise<void> {
