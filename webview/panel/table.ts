@@ -43,7 +43,7 @@ export class DecisionsTable {
       h('td', { role: 'cell', text: e.kind }),
       h('td', { role: 'cell' }, h('span', { class: `route-pill route-${e.route}`, text: e.route })),
       h('td', { role: 'cell', class: 'model', text: e.model }),
-      h('td', { role: 'cell', class: 'reasons', title: e.reasons.join('\n'), text: e.error ? `${e.error} · ${e.reasons.join('; ')}` : e.reasons.join('; ') }),
+      h('td', { role: 'cell', class: 'reasons', title: e.reasons.join('\n'), text: reasonSummary(e) }),
       h('td', { role: 'cell', class: 'num', text: tokenCell(e) }),
       h('td', { role: 'cell', class: 'num', text: formatUsd(e.costUsd) }),
       h('td', { role: 'cell', class: 'num', text: formatMs(e.ttftMs) }),
@@ -107,4 +107,11 @@ export class DecisionsTable {
   get matching(): LedgerEntry[] {
     return this.entries;
   }
+}
+
+/** The most important reason, with a count of the others (all of them are in the tooltip and the details). */
+function reasonSummary(e: LedgerEntry): string {
+  const [first = '', ...rest] = e.reasons;
+  const more = rest.length ? ` (+${rest.length} more)` : '';
+  return e.error ? `${e.error} · ${first}${more}` : `${first}${more}`;
 }
