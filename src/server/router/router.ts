@@ -11,7 +11,7 @@ import { Ledger } from './ledger.js';
 import { createLocalOnlyMatcher, displayPath, type LocalOnlyMatcher } from './local-only.js';
 import { decide, type Decision, type SecretHit } from './policy.js';
 import { estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
-import { contentKey, lineOf, redact, SecretScanner, type Finding } from './secrets.js';
+import { linesOf, redact, SecretScanner, type Finding } from './secrets.js';
 
 export const PROMPT_URI = 'tandem:prompt';
 export const HISTORY_URI = 'tandem:history';
@@ -94,10 +94,11 @@ export class RouterState {
       if (seen.has(where)) continue;
       seen.add(where);
       const localOnly = matcher.match(file.uri);
-      const key = contentKey(file.text);
+      // Each chunk is hashed once: the scan and the token count share the keys.
+      const keyed = this.scanner.keyed(file.text);
       // A local-only file never leaves, so its content needs no secret scan to decide.
-      const findings = localOnly ? [] : await this.scanner.scan(file.text, key);
-      files.push({ ...file, path, localOnly, findings, tokens: this.localTokens(file.text, key) });
+      const findings = localOnly ? [] : await this.scanner.scan(file.text, keyed);
+      files.push({ ...file, path, localOnly, findings, tokens: this.localTokens(file.text, keyed.key) });
     }
     const promptFindings = await this.scanner.scan(params.prompt);
     const historyFindings = await Promise.all((params.history ?? []).map((m) => this.scanner.scan(typeof m.content === 'string' ? m.content : '')));
@@ -128,11 +129,15 @@ export class RouterState {
     const params = p.params;
     const settings = this.ctx.settings.value;
     const secrets: SecretHit[] = [];
-    for (const f of p.files)
-      for (const hit of f.findings) secrets.push({ where: f.path, uri: f.uri, line: f.startLine + lineOf(f.text, hit.start), rule: hit.rule });
-    for (const hit of p.promptFindings) secrets.push({ where: 'Your message', uri: PROMPT_URI, line: lineOf(params.prompt, hit.start), rule: hit.rule });
+    for (const f of p.files) {
+      const lines = linesOf(f.text, f.findings);
+      f.findings.forEach((hit, k) => secrets.push({ where: f.path, uri: f.uri, line: f.startLine + lines[k], rule: hit.rule }));
+    }
+    const promptLines = linesOf(params.prompt, p.promptFindings);
+    p.promptFindings.forEach((hit, k) => secrets.push({ where: 'Your message', uri: PROMPT_URI, line: promptLines[k], rule: hit.rule }));
     p.historyFindings.forEach((list, i) => {
-      for (const hit of list) secrets.push({ where: `Message ${i + 1} of the conversation`, uri: HISTORY_URI, line: lineOf(p.params.history?.[i]?.content ?? '', hit.start), rule: hit.rule });
+      const lines = linesOf(p.params.history?.[i]?.content ?? '', list);
+      list.forEach((hit, k) => secrets.push({ where: `Message ${i + 1} of the conversation`, uri: HISTORY_URI, line: lines[k], rule: hit.rule }));
     });
     const kind = params.kind === 'completion' ? 'chat' : params.kind;
     // Sizes without building the prompt: the parts plus a bound for each file's header and fence.
@@ -168,10 +173,15 @@ export class RouterState {
   manifest(p: Prepared, decision: Decision): EgressManifest {
     const redactions: EgressManifest['redactions'] = [];
     if (decision.redact) {
-      for (const f of p.files) for (const hit of f.findings) redactions.push({ uri: f.uri, line: f.startLine + lineOf(f.text, hit.start), rule: hit.rule });
-      for (const hit of p.promptFindings) redactions.push({ uri: PROMPT_URI, line: lineOf(p.params.prompt, hit.start), rule: hit.rule });
+      for (const f of p.files) {
+        const lines = linesOf(f.text, f.findings);
+        f.findings.forEach((hit, k) => redactions.push({ uri: f.uri, line: f.startLine + lines[k], rule: hit.rule }));
+      }
+      const promptLines = linesOf(p.params.prompt, p.promptFindings);
+      p.promptFindings.forEach((hit, k) => redactions.push({ uri: PROMPT_URI, line: promptLines[k], rule: hit.rule }));
       p.historyFindings.forEach((list, i) => {
-        for (const hit of list) redactions.push({ uri: HISTORY_URI, line: lineOf(p.params.history?.[i]?.content ?? '', hit.start), rule: hit.rule });
+        const lines = linesOf(p.params.history?.[i]?.content ?? '', list);
+        list.forEach((hit, k) => redactions.push({ uri: HISTORY_URI, line: lines[k], rule: hit.rule }));
       });
     }
     const byUri = new Map<string, EgressManifest['files'][number]>();

@@ -1,6 +1,6 @@
 // Secrets in content that would leave the machine: secretlint's recommended rule set plus high-entropy
 // strings. Results are cached per content hash and per chunk, so a decision re-scans only text that changed.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
@@ -17,13 +17,22 @@ const CACHE_LIMIT = 8192;
 /** Large texts are scanned in line-aligned chunks of about this size, each cached on its own. */
 export const CHUNK_CHARS = 4096;
 
+/** SHA-256 of `text`. The one-shot `crypto.hash` (Node 20.12+) creates no Hash object per call. */
 export function contentKey(text: string): string {
-  return createHash('sha1').update(text).digest('base64');
+  return typeof crypto.hash === 'function' ? crypto.hash('sha256', text, 'base64') : crypto.createHash('sha256').update(text).digest('base64');
 }
 
-/** Line-aligned chunks; a private key block (BEGIN ... END) is never cut. */
-export function chunksOf(text: string, size = CHUNK_CHARS): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
+export interface Chunk {
+  start: number;
+  end: number;
+}
+
+/** Line-aligned chunks; a private key block (BEGIN ... END) is never cut. Linear in the text's length. */
+export function chunksOf(text: string, size = CHUNK_CHARS): Chunk[] {
+  const out: Chunk[] = [];
+  const begins: number[] = [];
+  for (let i = text.indexOf('-----BEGIN'); i !== -1; i = text.indexOf('-----BEGIN', i + 1)) begins.push(i);
+  let b = 0;
   let start = 0;
   while (start < text.length) {
     let end = Math.min(text.length, start + size);
@@ -31,9 +40,12 @@ export function chunksOf(text: string, size = CHUNK_CHARS): { start: number; end
       const nl = text.indexOf('\n', end);
       end = nl === -1 ? text.length : nl + 1;
     }
-    const begin = text.lastIndexOf('-----BEGIN', end - 1);
-    if (begin >= start) {
-      const close = text.indexOf('-----END', begin);
+    // The last block that begins in this chunk, if any.
+    while (b < begins.length && begins[b] < start) b++;
+    let last = -1;
+    for (let j = b; j < begins.length && begins[j] < end; j++) last = begins[j];
+    if (last >= start) {
+      const close = text.indexOf('-----END', last);
       if (close === -1) end = text.length;
       else if (close >= end - 8) {
         const nl = text.indexOf('\n', close);
@@ -44,6 +56,12 @@ export function chunksOf(text: string, size = CHUNK_CHARS): { start: number; end
     start = end;
   }
   return out;
+}
+
+/** A text's chunks with their content keys, and a key for the whole text derived from them. */
+export interface KeyedText {
+  key: string;
+  parts: (Chunk & { key: string })[];
 }
 
 export class SecretScanner {
@@ -65,21 +83,36 @@ export class SecretScanner {
     return hit;
   }
 
-  /** Findings in `text`, sorted by offset, overlapping findings merged. `key`: contentKey(text), if known.
+  /** Each chunk of `text` hashed once; the whole text's key is the hash of its chunks' keys (chunk boundaries
+   * follow from the content, so equal keys mean equal content unless SHA-256 collides). A chunk scanned inside a
+   * larger text and the same text scanned alone keep separate entries ('c:' and 'w:'). */
+  keyed(text: string): KeyedText {
+    const parts = chunksOf(text).map((p) => ({ start: p.start, end: p.end, key: `c:${contentKey(text.slice(p.start, p.end))}` }));
+    if (parts.length === 1) return { key: `w:${parts[0].key.slice(2)}`, parts };
+    return { key: `f:${parts.length}:${contentKey(parts.map((p) => p.key).join(''))}`, parts };
+  }
+
+  /** Findings in `text`, sorted by offset, overlapping findings merged. `keyed`: this.keyed(text), if known.
    * A large text is scanned per chunk and only chunks not seen before run through the rules, so an edit to a
    * big file costs the scan of the chunk it touched. */
-  async scan(text: string, key = contentKey(text)): Promise<Finding[]> {
+  async scan(text: string, keyed?: KeyedText): Promise<Finding[]> {
     if (!text) return [];
+    const { key, parts } = keyed ?? this.keyed(text);
     const whole = this.recall(key);
     if (whole) return whole;
-    const parts = chunksOf(text);
     if (parts.length === 1) {
       const found = await this.rules(text);
       this.remember(key, found);
       return found;
     }
-    const keyed = parts.map((p) => ({ ...p, key: `c:${contentKey(text.slice(p.start, p.end))}` }));
-    const missing = keyed.filter((p) => !this.recall(p.key));
+    const missing = parts.filter((p) => !this.recall(p.key));
+    if (missing.length === parts.length) {
+      // Nothing seen before: one run of the rules over the text itself (no copy), findings handed to their chunk.
+      const found = await this.rules(text);
+      const all = this.share(found, parts, (p) => p.start);
+      this.remember(key, all);
+      return all;
+    }
     if (missing.length > 0) {
       // One run of the rules over the changed chunks, joined; findings are handed back to their chunk.
       let joined = '';
@@ -87,21 +120,37 @@ export class SecretScanner {
       for (const p of missing) {
         at.push(joined.length);
         joined += text.slice(p.start, p.end);
-        if (!joined.endsWith('\n')) joined += '\n';
+        if (joined.charCodeAt(joined.length - 1) !== 10) joined += '\n';
       }
       const found = await this.rules(joined);
-      missing.forEach((p, i) => {
-        const from = at[i];
-        const to = i + 1 < at.length ? at[i + 1] : joined.length;
-        const mine = found.filter((f) => f.start >= from && f.start < to).map((f) => ({ start: f.start - from, end: Math.min(f.end, to) - from, rule: f.rule }));
-        this.remember(p.key, mine);
-      });
+      this.share(found, missing, (_p, i) => at[i]);
     }
     const all: Finding[] = [];
-    for (const p of keyed) for (const f of this.cache.get(p.key) ?? []) all.push({ start: f.start + p.start, end: Math.min(f.end + p.start, p.end), rule: f.rule });
+    for (const p of parts) for (const f of this.cache.get(p.key) ?? []) all.push({ start: f.start + p.start, end: Math.min(f.end + p.start, p.end), rule: f.rule });
     const merged = mergeFindings(all);
     this.remember(key, merged);
     return merged;
+  }
+
+  /** Hands sorted `found` (offsets in a text where part i begins at `from(part, i)`) to each part's cache entry,
+   * cut at the part's end, and returns them in text offsets. */
+  private share(found: Finding[], parts: (Chunk & { key: string })[], from: (p: Chunk, i: number) => number): Finding[] {
+    const out: Finding[] = [];
+    let k = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      const begin = from(p, i);
+      const to = begin + (p.end - p.start);
+      const mine: Finding[] = [];
+      while (k < found.length && found[k].start < begin) k++;
+      for (; k < found.length && found[k].start < to; k++) {
+        const f = found[k];
+        mine.push({ start: f.start - begin, end: Math.min(f.end, to) - begin, rule: f.rule });
+        out.push({ start: f.start - begin + p.start, end: Math.min(f.end, to) - begin + p.start, rule: f.rule });
+      }
+      this.remember(p.key, mine);
+    }
+    return mergeFindings(out);
   }
 
   private async rules(text: string): Promise<Finding[]> {
@@ -134,6 +183,22 @@ export function lineOf(text: string, offset: number): number {
   let line = 0;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
   return line;
+}
+
+/** 0-based lines of the findings' starts (sorted by offset, as scan returns them), in one pass over the text. */
+export function linesOf(text: string, findings: readonly Finding[]): number[] {
+  const out: number[] = [];
+  let line = 0;
+  let nl = text.indexOf('\n');
+  for (const f of findings) {
+    if (f.start < (out.length ? findings[out.length - 1].start : 0)) return findings.map((g) => lineOf(text, g.start));
+    while (nl !== -1 && nl < f.start) {
+      line++;
+      nl = text.indexOf('\n', nl + 1);
+    }
+    out.push(line);
+  }
+  return out;
 }
 
 export function redactionMark(rule: string): string {
