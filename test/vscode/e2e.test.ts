@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Locator } from 'playwright-core';
 import { hostTarget } from '../../scripts/package-plan';
 import { openBrowser, type BrowserSession } from '../../scripts/vscode-offline/browser';
 import { ensureVscodeServer, installExtension, repoRoot, serverDirs, startVscodeServer, type ServerDirs, type VscodeServer } from '../../scripts/vscode-offline/server';
@@ -56,6 +57,48 @@ async function ghostText(what: string): Promise<string> {
   const ghost = wb.page.locator('.monaco-editor .ghost-text-decoration');
   await wb.waitVisible(ghost, what, 45_000);
   return (await ghost.first().innerText()).replaceAll('\u00a0', ' ');
+}
+
+let apiKeySet = false;
+
+/** Stores the API key the way a user does (command palette, password box), once. */
+async function setApiKey(): Promise<void> {
+  if (apiKeySet) return;
+  await wb.runCommand('Tandem: Set Anthropic API Key');
+  const input = await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-box input'), 'the API key input box');
+  await input.fill(API_KEY);
+  await input.press('Enter');
+  await wb.waitVisible(wb.page.locator('.notifications-toasts', { hasText: 'API key saved' }), 'the "API key saved" notification', 15_000);
+  await wb.runCommand('Notifications: Clear All Notifications');
+  apiKeySet = true;
+}
+
+/**
+ * Sends `request` from the chat in Refactor mode, allows cloud use for the workspace when asked, and waits
+ * until the answer is complete. Returns that answer (`article.turn.assistant`).
+ */
+async function askRefactor(request: string): Promise<Locator> {
+  await setApiKey();
+  const chat = wb.webview('chat');
+  const toggle = chat.locator('button.toggle', { hasText: 'Refactor' });
+  if ((await toggle.count()) > 0 && (await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  const answers = chat.locator('article.turn.assistant');
+  const before = await answers.count();
+  const box = await wb.waitVisible(chat.locator('textarea.input'), 'the chat input');
+  await box.fill(request);
+  await box.press('Enter');
+  // Cloud consent for this workspace ("ask" is the default): the user allows it when VS Code asks.
+  const consent = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Always for This Workspace' });
+  const answer = answers.nth(before);
+  await waitUntil(`the answer to "${request}" to finish`, 120_000, async () => {
+    if (await consent.isVisible()) {
+      await wb.screenshot('cloud-consent');
+      await consent.click();
+      return undefined;
+    }
+    return (await answers.count()) > before && !/state-streaming/.test((await answer.getAttribute('class')) ?? '') ? true : undefined;
+  });
+  return answer;
 }
 
 void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_000 }, () => {
@@ -147,32 +190,38 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     });
   });
 
+  void it('renaming right after Explain, with the function still selected, proposes edits for both files', async () => {
+    await step('refactor-with-selection', async () => {
+      // The user is still in pricing.ts with computeTotal selected from the Explain step.
+      const sent = fake.requests().length;
+      const answer = await askRefactor('rename computeTotal to sumLineItems');
+      await wb.screenshot('refactor-with-selection');
+      const proposal = answer.locator('.refactor');
+      await wb.waitVisible(proposal, 'the proposed edits under the rename answer', 10_000);
+      const errors = (await proposal.locator('.refactor-errors li').allInnerTexts()).map((e) => e.trim());
+      const request = JSON.stringify(fake.requests().slice(sent).at(-1) ?? {});
+      const copies = request.split('File: src/pricing.ts').length - 1;
+      assert.deepEqual(
+        errors,
+        [],
+        `the rename was refused: ${errors.join(' | ')} (the request to Claude carried src/pricing.ts ${copies} times: the selection and the whole file)`,
+      );
+      const files = (await proposal.locator('.refactor-files li').allInnerTexts()).join(' ');
+      assert.match(files, /pricing\.ts/);
+      assert.match(files, /invoice\.ts/);
+      // Leave the files as they are for the next step: discard the preview.
+      const discard = wb.page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Discard$/ });
+      await (await wb.waitVisible(discard, 'the Refactor Preview with a Discard button', 30_000)).click();
+    });
+  });
+
   void it('a rename used in two files goes to Claude, opens the refactor preview and applying it changes both files', async () => {
     await step('refactor-cloud', async () => {
-      await wb.runCommand('Tandem: Set Anthropic API Key');
-      const input = await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-box input'), 'the API key input box');
-      await input.fill(API_KEY);
-      await input.press('Enter');
-      await wb.waitVisible(wb.page.locator('.notifications-toasts', { hasText: 'API key saved' }), 'the "API key saved" notification', 15_000);
-      await wb.runCommand('Notifications: Clear All Notifications');
       await wb.openFile('invoice.ts');
-      const chat = wb.webview('chat');
-      const toggle = chat.locator('button.toggle', { hasText: 'Refactor' });
-      if ((await toggle.count()) > 0 && (await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
-      const box = await wb.waitVisible(chat.locator('textarea.input'), 'the chat input');
-      await box.fill('rename computeTotal to sumLineItems');
-      await box.press('Enter');
-      // Cloud consent for this workspace ("ask" is the default): the user allows it.
-      const consent = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Always for This Workspace' });
-      const cloudBadge = chat.locator('.route-badge.route-cloud');
-      await waitUntil('the cloud consent dialog or a cloud answer', 90_000, async () =>
-        (await consent.isVisible()) || (await cloudBadge.first().isVisible()) ? true : undefined,
-      );
-      if (await consent.isVisible()) {
-        await wb.screenshot('cloud-consent');
-        await consent.click();
-      }
-      const badge = await wb.waitVisible(cloudBadge, 'a cloud route badge on the rename answer', 90_000);
+      // A new conversation, so nothing from an earlier request is carried along.
+      await wb.webview('chat').locator('button[aria-label="Clear conversation"]').click();
+      const answer = await askRefactor('rename computeTotal to sumLineItems');
+      const badge = await wb.waitVisible(answer.locator('.route-badge.route-cloud'), 'a cloud route badge on the rename answer', 10_000);
       const badgeText = (await badge.innerText()).trim();
       const title = (await badge.getAttribute('title')) ?? '';
       console.log(`refactor route: "${badgeText}" — ${title}`);
