@@ -60,6 +60,17 @@ void test('a rename gathers every file mentioning the identifier and returns val
   await h.engine.close(ws.uri('src/a.ts'));
 });
 
+void test('a selection of a file that is also given whole is sent once, so the edits do not overlap', async () => {
+  const selection = { uri: ws.uri('src/a.ts'), range: { startLine: 0, endLine: 2 } };
+  const r = await h.chat({ kind: 'refactor', prompt: 'Rename computeTotal to sumAll', files: [selection, { uri: ws.uri('src/a.ts') }, { uri: ws.uri('src/b.ts') }] });
+  assert.equal(r.decision.route, 'cloud', r.decision.reasons.join(' '));
+  assert.deepEqual(r.editErrors, []);
+  assert.ok(r.edits!.some((e) => e.uri === ws.uri('src/a.ts')));
+  const sent = JSON.stringify(h.fake.requests.at(-1)!.body);
+  assert.equal(sent.split('export function computeTotal').length - 1, 1, 'src/a.ts was sent more than once');
+  assert.equal(r.entry.manifest!.files.filter((f) => f.uri === ws.uri('src/a.ts')).length, 1);
+});
+
 void test('edits that do not match the files are reported as errors, and then none is returned', async () => {
   h.fake.enqueue({
     type: 'tool',

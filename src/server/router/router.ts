@@ -84,7 +84,11 @@ export class RouterState {
     const files: PreparedFile[] = [];
     const all = [...(Array.isArray(params.files) ? params.files : []), ...extraFiles].filter((f) => f && typeof f.uri === 'string');
     const read = await Promise.all(all.map((f) => readContextFile(f, this.ctx.documents)));
-    for (const file of read) {
+    // A file given whole makes its ranges redundant (e.g. the selection chip plus the file chip): it is sent
+    // once, so the model never sees two copies and proposes overlapping edits.
+    const whole = new Set(all.filter((f, i) => !f.range && !read[i]?.error).map((f) => f.uri));
+    for (const [i, file] of read.entries()) {
+      if (all[i]?.range && whole.has(file.uri)) continue;
       const path = displayPath(file.uri, this.ctx.workspaceFolders);
       if (file.error) {
         problems.push(`${path} was left out: ${file.error}.`);
