@@ -19,27 +19,8 @@ fi
 
 log() { echo "vscode-offline setup: $*" >&2; }
 
-# System packages: ripgrep (VS Code search), libkrb5-dev (kerberos native module) and a C/C++ toolchain for
-# the native rebuilds are required; chromium (the window the tests drive) is installed too when we can.
-need=()
-command -v rg >/dev/null 2>&1 || need+=(ripgrep)
-[ -f /usr/include/gssapi/gssapi.h ] || need+=(libkrb5-dev)
-command -v g++ >/dev/null 2>&1 || need+=(g++)
-command -v make >/dev/null 2>&1 || need+=(make)
-command -v python3 >/dev/null 2>&1 || need+=(python3)
-want=("${need[@]}")
-[ -x /usr/bin/chromium ] || want+=(chromium)
-if [ ${#want[@]} -gt 0 ]; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing ${want[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update >&2
-    apt-get install -y --no-install-recommends "${want[@]}" >&2
-  elif [ ${#need[@]} -gt 0 ]; then
-    log "missing system packages: ${need[*]} (Debian/Ubuntu: sudo apt-get install -y ${need[*]})"
-    exit 1
-  fi
-fi
+# System packages (ripgrep, libkrb5-dev, a C/C++ toolchain for the native rebuilds, chromium): one script.
+bash "$ROOT/scripts/install-system-deps.sh" >&2
 
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 export npm_config_yes=true

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -96,15 +97,23 @@ export async function downloadModelFile(options: DownloadOptions): Promise<{ pat
   const every = options.progressEveryMs ?? 250;
   options.onProgress(received, total);
   const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  body.on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    const now = Date.now();
-    if (now - lastReport >= every) {
-      lastReport = now;
-      options.onProgress(received, total);
+  // Written by hand rather than with pipeline(): on cancel, pipeline destroys the file stream and drops what
+  // it buffered, so the partial file could lose bytes already counted. Here every chunk counted is written, and
+  // the file is closed (flushed) before the cancel is reported, so a resume starts from the right offset.
+  const file = createWriteStream(part, { flags: start ? 'a' : 'w' });
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (!file.write(chunk)) await once(file, 'drain', { signal });
+      received += chunk.length;
+      const now = Date.now();
+      if (now - lastReport >= every) {
+        lastReport = now;
+        options.onProgress(received, total);
+      }
     }
-  });
-  await pipeline(body, createWriteStream(part, { flags: start ? 'a' : 'w' }), { signal });
+  } finally {
+    await new Promise<void>((resolveEnd) => file.end(() => resolveEnd()));
+  }
   options.onProgress(received, total);
   if (total && received !== total) {
     throw new DownloadError(`Download incomplete: ${received} of ${total} bytes; it resumes on the next try`);
