@@ -10,22 +10,7 @@ export function tandem(): vscode.Extension<unknown> {
   return extension;
 }
 
-/** Polls `probe` every `everyMs` until it returns a value other than undefined; fails after `timeoutMs` with `what`. */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  const because = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-  throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${because}`);
-}
+export { waitUntil as waitFor } from '../../support/wait';
 
 export function workspaceFile(relative: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
