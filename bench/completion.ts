@@ -11,15 +11,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { CompletionRecord, CompletionStats } from '../src/shared/protocol.js';
 import { delay, startEngine, TINY_MODEL } from '../test/support/lsp-client.js';
+import type { Event } from './typing-session.js';
 
-type Event =
-  | { dt: number; type: 'open'; file: string; languageId: string; text: string; line: number; character: number }
-  | { dt: number; type: 'goto'; file: string; line: number; character: number }
-  | { dt: number; type: 'type'; text: string }
-  | { dt: number; type: 'backspace' }
-  | { dt: number; type: 'typeSuggestion'; count: number }
-  | { dt: number; type: 'accept' }
-  | { dt: number; type: 'acceptLine' };
 
 interface Session {
   plan: Record<string, { before: string; after: string; typed: string }>;

@@ -12,15 +12,8 @@
 //   accept / acceptLine                              Tab / accept the first line of the suggestion
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Event } from './typing-session.js';
 
-type Event =
-  | { dt: number; type: 'open'; file: string; languageId: string; text: string; line: number; character: number }
-  | { dt: number; type: 'goto'; file: string; line: number; character: number }
-  | { dt: number; type: 'type'; text: string }
-  | { dt: number; type: 'backspace' }
-  | { dt: number; type: 'typeSuggestion'; count: number }
-  | { dt: number; type: 'accept' }
-  | { dt: number; type: 'acceptLine' };
 
 let seed = 20261121;
 const random = (): number => {

@@ -13,7 +13,7 @@ import { checkGguf, errorText, modelName } from './gguf-check.js';
 import { choosePresets, findPreset } from './presets.js';
 import { resolveSource, type ModelSource } from './source.js';
 import { DownloadCancelledError, DownloadManager } from './downloads.js';
-import { sendNotification } from './rpc.js';
+import { sendNotification } from '../rpc.js';
 
 export interface LoadedModel {
   model: LlamaModel;

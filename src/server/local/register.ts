@@ -19,7 +19,7 @@ import { checksumFromUrl, fileNameForUrl } from './download.js';
 import { DownloadCancelledError } from './downloads.js';
 import { errorText } from './gguf-check.js';
 import { ModelManager } from './models.js';
-import { onRequest } from './rpc.js';
+import { onRequest } from '../rpc.js';
 import { PRESETS, findPreset } from './presets.js';
 import { modelsDir, writeSelected } from './source.js';
 

@@ -1,6 +1,5 @@
 // Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/setApiKey, tandem/ledger,
-// and the tandem/askConsent and tandem/ledgerEntry messages it sends. Handlers are registered by method
-// name: the message types in shared/ come from a newer vscode-jsonrpc than vscode-languageserver bundles.
+// and the tandem/askConsent and tandem/ledgerEntry messages it sends (typed through ../rpc.ts).
 import { CancellationTokenSource, LSPErrorCodes, ResponseError, type CancellationToken, type ServerCapabilities } from 'vscode-languageserver';
 import {
   AskConsentRequest,
@@ -10,14 +9,13 @@ import {
   LedgerRequest,
   RouteRequest,
   SetApiKeyNotification,
-  type ChatParams,
   type ChatResult,
   type ConsentChoice,
-  type LedgerQuery,
   type LedgerResult,
   type RouteDecision,
   type RouteParams,
 } from '../../shared/protocol.js';
+import { onRequest, sendNotification } from '../rpc.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { publicDecision, runChat } from './chat.js';
 import { RouterState } from './router.js';
@@ -37,7 +35,7 @@ function tokenOf(signal: AbortSignal): CancellationToken {
   return source.token;
 }
 
-function checkParams(params: RouteParams, chat: boolean): void {
+function checkParams(params: RouteParams | undefined, chat: boolean): asserts params is RouteParams {
   const bad = (m: string) => new ResponseError(LSPErrorCodes.RequestFailed, m, { prompt: params?.prompt });
   if (!params || typeof params !== 'object') throw bad('The request has no parameters.');
   if (!KINDS.has(params.kind) || (chat && params.kind === 'completion'))
@@ -59,21 +57,21 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     (m) => ctx.log.info(`Egress: ${m.files.length} file(s), ~${m.tokens} tokens, ${m.redactions.length} redaction(s): ${m.files.map((f) => f.uri).join(', ') || 'message only'}`),
   );
 
-  connection.onRequest(RouteRequest.method, async (params: RouteParams): Promise<RouteDecision> => {
+  onRequest(connection, RouteRequest, async (params): Promise<RouteDecision> => {
     checkParams(params, false);
     const prepared = await state.prepare(params);
     return publicDecision(state.decide(prepared));
   });
 
-  connection.onRequest(ChatRequest.method, async (params: ChatParams, token: CancellationToken): Promise<ChatResult> => {
+  onRequest(connection, ChatRequest, async (params, token): Promise<ChatResult> => {
     checkParams(params, true);
     if (typeof params.id !== 'string' || !params.id) throw new ResponseError(LSPErrorCodes.RequestFailed, 'tandem/chat needs an id.', { prompt: params.prompt });
     return runChat(
       state,
       params,
       signalOf(token),
-      (delta) => void connection.sendNotification(ChatDeltaNotification.method, delta),
-      (entry) => void connection.sendNotification(LedgerEntryNotification.method, entry),
+      (delta) => void sendNotification(connection, ChatDeltaNotification, delta),
+      (entry) => void sendNotification(connection, LedgerEntryNotification, entry),
     );
   });
 
@@ -84,7 +82,7 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     ctx.log.info(key ? 'Anthropic API key set by the client.' : 'Anthropic API key cleared by the client.');
   });
 
-  connection.onRequest(LedgerRequest.method, (query: LedgerQuery | undefined): LedgerResult => {
+  onRequest(connection, LedgerRequest, (query): LedgerResult => {
     const entries = state.ledger.entries();
     const totals = state.ledger.totals();
     const since = query?.since ? Date.parse(query.since) : NaN;
