@@ -101,3 +101,50 @@ void test('a private key block is never cut by a chunk boundary', async () => {
   const found = await new SecretScanner().scan(text);
   assert.deepEqual(found.map((f) => f.rule), ['privatekey']);
 });
+
+// An AWS secret key whose name ends one chunk and whose value begins the next. The value has low entropy, so
+// only secretlint's AWS rule (which needs the name) can find it.
+function acrossBoundary(): { text: string; value: string; valueChunk: number } {
+  const value = 'AAAAAAAAAABBBBBBBBBBCCCCCCCCCCDDDDDDDDDD';
+  const head = Array.from({ length: 130 }, (_, i) => `const value${i} = compute(${i});`).join('\n') + '\n';
+  // The name's line runs past the chunk size, so the chunk ends right after it.
+  const pad = '// ' + 'x'.repeat(4080 - head.length - 4) + '\n';
+  const tail = Array.from({ length: 400 }, (_, i) => `export const item${i} = make(${i});`).join('\n') + '\n';
+  const text = `${head}${pad}aws_secret_access_key =\n"${value}"\n${tail}`;
+  const at = text.indexOf(value);
+  const valueChunk = chunksOf(text).findIndex((c) => c.start <= at && at < c.end);
+  assert.equal(chunksOf(text)[valueChunk].start, at - 1, 'the value opens a chunk; its name ends the one before');
+  return { text, value, valueChunk };
+}
+
+void test('a secret cut by a chunk boundary is redacted whole, scanned cold and after an edit on either side', async () => {
+  const { text, value, valueChunk } = acrossBoundary();
+  const scanner = new SecretScanner();
+  const cold = await scanner.scan(text);
+  assert.ok(!redact(text, cold).includes(value.slice(-12)), 'cold scan');
+  assert.ok(cold.some((f) => f.rule === 'aws'));
+  const chunks = chunksOf(text);
+  // An edit at the end of the value's chunk: that chunk is scanned again with the name in its halo.
+  const valueEdit = chunks[valueChunk].end - 2;
+  const edited = `${text.slice(0, valueEdit)} /* edit */${text.slice(valueEdit)}`;
+  const scans = scanner.scans;
+  const again = await scanner.scan(edited);
+  assert.equal(scanner.scans, scans + 1, 'one window scanned again');
+  assert.ok(!redact(edited, again).includes(value.slice(-12)), 'after an edit to the value\'s chunk');
+  // An edit at the start of the name's chunk.
+  const nameEdit = `// edit\n${text}`;
+  assert.ok(!redact(nameEdit, await scanner.scan(nameEdit)).includes(value.slice(-12)), 'after an edit to the name\'s chunk');
+});
+
+void test('a finding never leaves part of a token behind', async () => {
+  const value = 'AAAAAAAAAABBBBBBBBBBCCCCCCCCCCDDDDDDDDDD';
+  const text = `const config = {\n  aws_secret_access_key: "${value}",\n};\n`;
+  const found = await new SecretScanner().scan(text);
+  assert.equal(redact(text, found), 'const config = {\n  [REDACTED:aws]",\n};\n');
+});
+
+void test('secretlint-disable comments do not let a secret out', async () => {
+  const text = `// secretlint-disable\nconst gh = "${FAKE.github}"; // secretlint-disable-line\n`;
+  const found = await new SecretScanner().scan(text);
+  assert.deepEqual(found.map((f) => f.rule), ['github']);
+});

@@ -1,21 +1,19 @@
 // Secrets in content that would leave the machine: secretlint's recommended rule set plus high-entropy
-// strings. Results are cached per content hash and per chunk, so a decision re-scans only text that changed.
+// strings (rules.ts). Large texts are cut into chunks, each scanned with some text of its neighbours around it
+// and cached per content, so a decision re-scans only what changed and a secret across a chunk boundary is
+// still found.
 import * as crypto from 'node:crypto';
-import { lintSource } from '@secretlint/core';
-import { secretLintProfiler } from '@secretlint/profiler';
-import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
-import { findHighEntropy, type Finding } from './entropy.js';
+import { mergeFindings, runRules, type Finding } from './rules.js';
 
 export type { Finding };
+export { mergeFindings };
 
-// secretlint's profiler puts performance marks in a global buffer and keeps every entry, searching them
-// linearly on each scan: in a long-lived engine that is a leak and a growing slowdown. Marks are switched off.
-secretLintProfiler.mark = () => undefined;
-
-const CONFIG = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommended }] };
 const CACHE_LIMIT = 8192;
 /** Large texts are scanned in line-aligned chunks of about this size, each cached on its own. */
 export const CHUNK_CHARS = 4096;
+/** Text on each side of a chunk that is scanned with it: a key on one line and its value on the next are
+ * found together whichever of the two chunks changed. */
+export const HALO_CHARS = 256;
 
 /** SHA-256 of `text`. The one-shot `crypto.hash` (Node 20.12+) creates no Hash object per call. */
 export function contentKey(text: string): string {
@@ -58,15 +56,23 @@ export function chunksOf(text: string, size = CHUNK_CHARS): Chunk[] {
   return out;
 }
 
-/** A text's chunks with their content keys, and a key for the whole text derived from them. */
+/** A chunk, the window it is scanned in (`from`..`to`: the chunk and up to HALO_CHARS each side) and the key of
+ * that window's content. Its cache entry holds the findings that touch the chunk, relative to its start. */
+export interface Part extends Chunk {
+  from: number;
+  to: number;
+  key: string;
+}
+
+/** A text's parts and a key for the whole text derived from theirs. */
 export interface KeyedText {
   key: string;
-  parts: (Chunk & { key: string })[];
+  parts: Part[];
 }
 
 export class SecretScanner {
   private readonly cache = new Map<string, Finding[]>();
-  /** Texts run through the rules (a batch of changed chunks counts once). */
+  /** Windows run through the rules. */
   scans = 0;
 
   private remember(key: string, findings: Finding[]): void {
@@ -83,99 +89,60 @@ export class SecretScanner {
     return hit;
   }
 
-  /** Each chunk of `text` hashed once; the whole text's key is the hash of its chunks' keys (chunk boundaries
-   * follow from the content, so equal keys mean equal content unless SHA-256 collides). A chunk scanned inside a
-   * larger text and the same text scanned alone keep separate entries ('c:' and 'w:'). */
+  /** Each window hashed once. Its key says where the chunk sits in it, so equal keys mean equal windows with
+   * equal chunks (unless SHA-256 collides). The whole text's key is the hash of its parts' keys. */
   keyed(text: string): KeyedText {
-    const parts = chunksOf(text).map((p) => ({ start: p.start, end: p.end, key: `c:${contentKey(text.slice(p.start, p.end))}` }));
-    if (parts.length === 1) return { key: `w:${parts[0].key.slice(2)}`, parts };
+    const parts = chunksOf(text).map((c): Part => {
+      const from = Math.max(0, c.start - HALO_CHARS);
+      const to = Math.min(text.length, c.end + HALO_CHARS);
+      return { start: c.start, end: c.end, from, to, key: `c:${c.start - from}:${c.end - c.start}:${contentKey(text.slice(from, to))}` };
+    });
+    if (parts.length === 1) return { key: parts[0].key, parts };
     return { key: `f:${parts.length}:${contentKey(parts.map((p) => p.key).join(''))}`, parts };
   }
 
   /** Findings in `text`, sorted by offset, overlapping findings merged. `keyed`: this.keyed(text), if known.
-   * A large text is scanned per chunk and only chunks not seen before run through the rules, so an edit to a
-   * big file costs the scan of the chunk it touched. */
+   * Only parts no cache knows run through the rules: each run of consecutive unknown parts as one window. */
   async scan(text: string, keyed?: KeyedText): Promise<Finding[]> {
     if (!text) return [];
     const { key, parts } = keyed ?? this.keyed(text);
     const whole = this.recall(key);
     if (whole) return whole;
-    if (parts.length === 1) {
-      const found = await this.rules(text);
-      this.remember(key, found);
-      return found;
-    }
-    const missing = parts.filter((p) => !this.recall(p.key));
-    if (missing.length === parts.length) {
-      // Nothing seen before: one run of the rules over the text itself (no copy), findings handed to their chunk.
-      const found = await this.rules(text);
-      const all = this.share(found, parts, (p) => p.start);
-      this.remember(key, all);
-      return all;
-    }
-    if (missing.length > 0) {
-      // One run of the rules over the changed chunks, joined; findings are handed back to their chunk.
-      let joined = '';
-      const at: number[] = [];
-      for (const p of missing) {
-        at.push(joined.length);
-        joined += text.slice(p.start, p.end);
-        if (joined.charCodeAt(joined.length - 1) !== 10) joined += '\n';
+    let run: Part[] = [];
+    for (const part of [...parts, undefined]) {
+      if (part && !this.recall(part.key)) run.push(part);
+      else if (run.length) {
+        await this.scanRun(text, run);
+        run = [];
       }
-      const found = await this.rules(joined);
-      this.share(found, missing, (_p, i) => at[i]);
     }
     const all: Finding[] = [];
-    for (const p of parts) for (const f of this.cache.get(p.key) ?? []) all.push({ start: f.start + p.start, end: Math.min(f.end + p.start, p.end), rule: f.rule });
+    for (const p of parts) {
+      // Cached relative to the chunk: a finding may reach into the halo, never past the window it was seen in.
+      for (const f of this.cache.get(p.key) ?? []) all.push({ start: Math.max(p.from, f.start + p.start), end: Math.min(p.to, f.end + p.start), rule: f.rule });
+    }
     const merged = mergeFindings(all);
     this.remember(key, merged);
     return merged;
   }
 
-  /** Hands sorted `found` (offsets in a text where part i begins at `from(part, i)`) to each part's cache entry,
-   * cut at the part's end, and returns them in text offsets. */
-  private share(found: Finding[], parts: (Chunk & { key: string })[], from: (p: Chunk, i: number) => number): Finding[] {
-    const out: Finding[] = [];
-    let k = 0;
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i];
-      const begin = from(p, i);
-      const to = begin + (p.end - p.start);
-      const mine: Finding[] = [];
-      while (k < found.length && found[k].start < begin) k++;
-      for (; k < found.length && found[k].start < to; k++) {
-        const f = found[k];
-        mine.push({ start: f.start - begin, end: Math.min(f.end, to) - begin, rule: f.rule });
-        out.push({ start: f.start - begin + p.start, end: Math.min(f.end, to) - begin + p.start, rule: f.rule });
-      }
-      this.remember(p.key, mine);
-    }
-    return mergeFindings(out);
-  }
-
-  private async rules(text: string): Promise<Finding[]> {
+  /** Scans the window of consecutive `parts` and caches, for each part, the findings that touch it (whole, even
+   * where they cross into a neighbour: a secret cut by a chunk boundary is redacted on both sides). */
+  private async scanRun(text: string, parts: Part[]): Promise<void> {
+    const from = parts[0].from;
+    const to = parts[parts.length - 1].to;
     this.scans++;
-    const result = await lintSource({
-      source: { content: text, filePath: 'content.txt', contentType: 'text' },
-      options: { config: CONFIG, maskSecrets: true, noPhysicFilePath: true },
-    });
-    const findings: Finding[] = result.messages
-      .filter((m) => m.type === 'message' || m.severity === 'error' || m.severity === 'warning')
-      .map((m) => ({ start: m.range[0], end: m.range[1], rule: m.ruleId.replace(/^@secretlint\/secretlint-rule-/, '') }));
-    return mergeFindings([...findings, ...findHighEntropy(text)]);
+    const found = await runRules(from === 0 && to === text.length ? text : text.slice(from, to));
+    const mine: Finding[][] = parts.map(() => []);
+    for (const f of found) {
+      const start = f.start + from;
+      const end = f.end + from;
+      parts.forEach((p, k) => {
+        if (start < p.end && end > p.start) mine[k].push({ start: start - p.start, end: end - p.start, rule: f.rule });
+      });
+    }
+    parts.forEach((p, k) => this.remember(p.key, mine[k]));
   }
-}
-
-/** Sorted, with overlaps merged (the first rule's name is kept). */
-export function mergeFindings(findings: Finding[]): Finding[] {
-  const sorted = [...findings].sort((a, b) => a.start - b.start || b.end - a.end);
-  const out: Finding[] = [];
-  for (const f of sorted) {
-    const last = out[out.length - 1];
-    if (last && f.start < last.end) last.end = Math.max(last.end, f.end);
-    else out.push({ ...f });
-  }
-  return out;
 }
 
 /** 0-based line of an offset. */
