@@ -6,6 +6,8 @@
 //   everyFileEditedP50Ms / P99Ms    one line edited in each of the 10 files (only the touched 4 KB chunks rescan)
 //   oneFileChangedP50Ms / P99Ms     one line edited in one file before each decision (the usual case while typing)
 //   cachedP50Ms / cachedP99Ms       the same context decided again (results cached per content hash)
+//   rulesOnlyP50Ms / P99Ms          the floor under the cold case: the rules alone (secretlint's recommended set
+//                                   + the high-entropy check) over the same never-seen 200 KB, nothing else
 // In-process (the engine's RouterState with a stand-in LocalChat): no model, no network.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EngineContext, LocalChat } from '../src/server/context.js';
 import { RouterState } from '../src/server/router/router.js';
+import { runRules } from '../src/server/router/rules.js';
 import { SettingsStore } from '../src/server/settings.js';
 import type { ContextFile } from '../src/shared/protocol.js';
 
@@ -73,10 +76,16 @@ function pct(values: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 1000) / 1000;
 }
 
-async function measure(label: string, next: (i: number) => string[]): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < 20; i++) await decideOnce(next(-1 - i)); // warm up the JIT and the rule set
+async function rulesOnce(texts: string[]): Promise<number> {
+  const started = performance.now();
+  for (const text of texts) await runRules(text);
+  return performance.now() - started;
+}
+
+async function measure(label: string, next: (i: number) => string[], once = decideOnce): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < 20; i++) await once(next(-1 - i)); // warm up the JIT and the rule set
   const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push(await decideOnce(next(i)));
+  for (let i = 0; i < RUNS; i++) times.push(await once(next(i)));
   const out = { p50: pct(times, 50), p99: pct(times, 99) };
   console.log(`${label.padEnd(18)} p50 ${out.p50.toFixed(3)} ms   p99 ${out.p99.toFixed(3)} ms   (${RUNS} decisions)`);
   return out;
@@ -84,12 +93,14 @@ async function measure(label: string, next: (i: number) => string[]): Promise<{ 
 
 // Every line differs on every run (each file cut back to its 20 KB): nothing can come from the cache, the full
 // 200 KB is scanned.
-const cold = await measure('cold 200 KB', (i) => base.map((t) => t.replace(/\n/g, `\n/*${i}*/`).slice(0, size)));
+const coldTexts = (i: number) => base.map((t) => t.replace(/\n/g, `\n/*${i}*/`).slice(0, size));
+const cold = await measure('cold 200 KB', coldTexts);
 // Each run edits one line in every file: the touched chunk of each file is scanned again.
 const everyFile = await measure('every file edited', (i) => base.map((t) => `// edit ${i}\n${t}`));
 // Each run edits one file.
 const oneChanged = await measure('one file changed', (i) => base.map((t, j) => (j === Math.abs(i) % FILES ? `// edit ${i}\n${t}` : t)));
 const cached = await measure('unchanged', () => base);
+const rulesOnly = await measure('rules alone, cold', (i) => coldTexts(RUNS + 100 + i), rulesOnce);
 
 const result = {
   contextBytes: CONTEXT_BYTES,
@@ -103,6 +114,8 @@ const result = {
   oneFileChangedP99Ms: oneChanged.p99,
   cachedP50Ms: cached.p50,
   cachedP99Ms: cached.p99,
+  rulesOnlyP50Ms: rulesOnly.p50,
+  rulesOnlyP99Ms: rulesOnly.p99,
   targetP99Ms: 5,
   scans: state.scanner.scans,
   cores: availableParallelism(),
