@@ -108,27 +108,33 @@ export class SecretScanner {
     const { key, parts } = keyed ?? this.keyed(text);
     const whole = this.recall(key);
     if (whole) return whole;
-    let run: Part[] = [];
-    for (const part of [...parts, undefined]) {
-      if (part && !this.recall(part.key)) run.push(part);
-      else if (run.length) {
-        await this.scanRun(text, run);
+    // Each part's findings, relative to its start: from the cache, or from the scan of its run.
+    const perPart: Finding[][] = [];
+    let run: number[] = [];
+    for (let i = 0; i <= parts.length; i++) {
+      const hit = i < parts.length ? this.recall(parts[i].key) : undefined;
+      if (hit) perPart[i] = hit;
+      else if (i < parts.length) run.push(i);
+      if ((hit || i === parts.length) && run.length) {
+        const found = await this.scanRun(text, run.map((k) => parts[k]));
+        run.forEach((k, j) => (perPart[k] = found[j]));
         run = [];
       }
     }
     const all: Finding[] = [];
-    for (const p of parts) {
-      // Cached relative to the chunk: a finding may reach into the halo, never past the window it was seen in.
-      for (const f of this.cache.get(p.key) ?? []) all.push({ start: Math.max(p.from, f.start + p.start), end: Math.min(p.to, f.end + p.start), rule: f.rule });
-    }
+    parts.forEach((p, i) => {
+      // A finding may reach into the halo, never past the window it was seen in.
+      for (const f of perPart[i]) all.push({ start: Math.max(p.from, f.start + p.start), end: Math.min(p.to, f.end + p.start), rule: f.rule });
+    });
     const merged = mergeFindings(all);
     this.remember(key, merged);
     return merged;
   }
 
-  /** Scans the window of consecutive `parts` and caches, for each part, the findings that touch it (whole, even
-   * where they cross into a neighbour: a secret cut by a chunk boundary is redacted on both sides). */
-  private async scanRun(text: string, parts: Part[]): Promise<void> {
+  /** Scans the window of consecutive `parts` and returns (and caches), for each part, the findings that touch
+   * it, relative to its start: whole, even where they cross into a neighbour, so a secret cut by a chunk
+   * boundary is redacted on both sides. */
+  private async scanRun(text: string, parts: Part[]): Promise<Finding[][]> {
     const from = parts[0].from;
     const to = parts[parts.length - 1].to;
     this.scans++;
@@ -142,6 +148,7 @@ export class SecretScanner {
       });
     }
     parts.forEach((p, k) => this.remember(p.key, mine[k]));
+    return mine;
   }
 }
 
