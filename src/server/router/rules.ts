@@ -38,7 +38,7 @@ function tokenChar(code: number): boolean {
 /** A finding that starts or ends inside a token covers the whole token: a redaction never leaves part of a key
  * behind. (secretlint's AWS secret-key rule reports a range that starts at the key's name and has the value's
  * length, so it stops short of the value's end.) */
-export function widen(text: string, f: Finding): Finding {
+function widen(text: string, f: Finding): Finding {
   let { start, end } = f;
   while (start > 0 && start < text.length && tokenChar(text.charCodeAt(start - 1)) && tokenChar(text.charCodeAt(start))) start--;
   while (end > 0 && end < text.length && tokenChar(text.charCodeAt(end - 1)) && tokenChar(text.charCodeAt(end))) end++;

@@ -6,14 +6,13 @@ import * as crypto from 'node:crypto';
 import { mergeFindings, runRules, type Finding } from './rules.js';
 
 export type { Finding };
-export { mergeFindings };
 
 const CACHE_LIMIT = 8192;
 /** Large texts are scanned in line-aligned chunks of about this size, each cached on its own. */
 export const CHUNK_CHARS = 4096;
 /** Text on each side of a chunk that is scanned with it: a key on one line and its value on the next are
  * found together whichever of the two chunks changed. */
-export const HALO_CHARS = 256;
+const HALO_CHARS = 256;
 
 /** SHA-256 of `text`. The one-shot `crypto.hash` (Node 20.12+) creates no Hash object per call. */
 export function contentKey(text: string): string {
