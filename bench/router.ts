@@ -8,14 +8,14 @@
 //   cachedP50Ms / cachedP99Ms       the same context decided again (results cached per content hash)
 //   rulesOnlyP50Ms / P99Ms          the floor under the cold case: the rules alone (secretlint's recommended set
 //                                   + the high-entropy check) over the same never-seen 200 KB, nothing else
-// In-process (the engine's RouterState with a stand-in LocalChat): no model, no network.
+// In-process (the engine's RouterService with a stand-in LocalChat): no model, no network.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EngineContext, LocalChat } from '../src/server/context.js';
-import { RouterState } from '../src/server/router/router.js';
+import { RouterService } from '../src/server/router/service.js';
 import { runRules } from '../src/server/router/rules.js';
 import { SettingsStore } from '../src/server/settings.js';
 import type { ContextFile } from '../src/shared/protocol.js';
@@ -56,7 +56,7 @@ const ctx = {
   log: { info: noop, warn: noop, error: noop },
 } satisfies EngineContext;
 ctx.settings.apiKey = 'bench-key';
-const state = new RouterState(ctx, local, () => Promise.resolve('never'));
+const state = new RouterService(ctx, local, () => Promise.resolve('never'));
 
 function files(texts: string[]): ContextFile[] {
   return texts.map((text, i) => ({ uri: `file:///bench/src/file${i}.ts`, text, languageId: 'typescript' }));

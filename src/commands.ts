@@ -2,8 +2,8 @@
 // it while it starts and, when it is not running, says so with "Restart Engine" / "Show Log" instead of failing.
 import * as vscode from 'vscode';
 import { readSettings, targetFor, SECTION } from './config';
-import { downloadRecommendedModel, selectLocalModel } from './client/model-commands';
-import { waitForEngine } from './client/engine-wait';
+import { downloadRecommendedModel, selectLocalModel } from './ui/model-commands';
+import { waitForEngine } from './ui/engine-wait';
 import { EngineNotRunningError } from './client/engine-api';
 import { API_KEY_SECRET, errorText, type Ctx } from './ctx';
 import { SHOW_ACTIONS_COMMAND } from './status';

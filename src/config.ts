@@ -54,7 +54,3 @@ export function targetFor(key: string): vscode.ConfigurationTarget {
 export async function updateSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update(key, value, targetFor(key));
 }
-
-export function completionsEnabled(): boolean {
-  return readSettings().completions.enabled;
-}

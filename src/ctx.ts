@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { engineSettings, planChange } from './config';
 import { completionBlock } from './client/completion-gate';
-import { ConsentStore } from './client/consent';
+import { ConsentStore } from './ui/consent';
 import { CrashPolicy } from './client/crash-policy';
 import { documentBlock } from './client/document-gate';
 import { EngineClient } from './client/engine';

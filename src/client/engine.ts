@@ -140,10 +140,6 @@ export class EngineClient implements EngineApi, vscode.Disposable {
     return states;
   }
 
-  modelState(role: ModelRole): ModelState | undefined {
-    return this.models.get(role);
-  }
-
   /** Never logged. An empty string clears the key in the engine. */
   async setApiKey(apiKey: string): Promise<void> {
     const client = await this.requireClient();

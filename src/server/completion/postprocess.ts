@@ -111,9 +111,3 @@ function keepOneTrailingSpace(text: string): string {
   // A trailing space before a word that follows the cursor is meaningful ("a = x + |b"); keep one.
   return text.replace(/\s+$/, ' ');
 }
-
-/** Whether the editor's text after a typed-ahead step still matches: `typed` is what the user typed since
- * the cached request, `full` the cached completion. */
-export function typedMatches(full: string, typed: string): boolean {
-  return typed.length <= full.length && full.startsWith(typed.replace(/\r\n/g, '\n'));
-}

@@ -9,7 +9,7 @@ import type { EngineContext } from '../context.js';
 import type { LoadedModel, ModelManager } from '../local/models.js';
 import type { CompletionStatsRecorder } from '../stats.js';
 import { ContextRing, chunkAround, type ContextChunk } from './context-ring.js';
-import { FimSequence } from './engine.js';
+import { FimSequence } from './fim-sequence.js';
 import { displayText, postProcess } from './postprocess.js';
 import { buildFimPrompt, completionMode, contextChunkText, fimWindow, type CompletionMode, type FimWindow } from './prompt.js';
 import { looksBinary, skipReason } from './skip.js';

@@ -11,13 +11,13 @@ import { EDITS_TOOL, LOCAL_REFACTOR_SUFFIX, buildMessages, systemPrompt } from '
 import { costOf, priceFor, roundUsd, tokenCounts, type Usage } from './prices.js';
 import { LOCAL_ANSWER_TOKENS, type Decision } from './policy.js';
 import { filesForRefactor, outcomeFromText, outcomeFromTool } from './refactor.js';
-import type { Prepared, RouterState } from './router.js';
+import type { Prepared, RouterService } from './service.js';
 import { redact } from './secrets.js';
 
 export type Emit = (delta: { id: string; delta: string; route: Route; model: string; reset?: boolean }) => void;
 
 interface Run {
-  state: RouterState;
+  state: RouterService;
   params: ChatParams;
   prepared: Prepared;
   signal: AbortSignal;
@@ -32,7 +32,7 @@ type CloudOutcome = { result: ChatResult } | { failed: string; blockedBy?: Route
 const ZERO: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
 
 export function publicDecision(d: Decision): RouteDecision {
-  const { redact: _r, needsConsent: _n, wantedCloud: _w, ...rest } = d;
+  const { redact: _r, needsConsent: _n, ...rest } = d;
   return rest;
 }
 
@@ -194,7 +194,7 @@ function withFailure(d: Decision, reason: string, spentUsd: number): Decision {
   return { ...d, reasons: [...d.reasons, reason], worstCaseUsd: roundUsd(spentUsd) };
 }
 
-export async function runChat(state: RouterState, params: ChatParams, signal: AbortSignal, emit: Emit, onEntry: (e: LedgerEntry) => void): Promise<ChatResult> {
+export async function runChat(state: RouterService, params: ChatParams, signal: AbortSignal, emit: Emit, onEntry: (e: LedgerEntry) => void): Promise<ChatResult> {
   const started = performance.now();
   const extra = params.kind === 'refactor' ? await filesForRefactor(state.ctx, params, signal) : [];
   const prepared = await state.prepare(params, extra);

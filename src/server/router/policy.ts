@@ -41,8 +41,6 @@ export interface Decision extends RouteDecision {
   redact: boolean;
   /** Cloud requests: the user must be asked first. */
   needsConsent: boolean;
-  /** What the decision would have been without a refusal (for fallback messages). */
-  wantedCloud: boolean;
 }
 
 /** Tokens the local model needs for its answer on top of the prompt. */
@@ -58,7 +56,7 @@ function plural(n: number, word: string): string {
 
 export function decide(input: PolicyInput): Decision {
   const localName = input.local.name;
-  const base = { promptTokens: input.localTokens, worstCaseUsd: 0, redact: false, needsConsent: false, wantedCloud: false };
+  const base = { promptTokens: input.localTokens, worstCaseUsd: 0, redact: false, needsConsent: false };
   if (input.kind === 'completion') {
     return {
       ...base,
@@ -99,7 +97,7 @@ export function decide(input: PolicyInput): Decision {
 
   const refuse = (blockedBy: NonNullable<RouteDecision['blockedBy']>, reason: string, extra: Partial<Decision> = {}): Decision => {
     const d = local([...why, reason, localName ? 'So it stays on the local model.' : 'Nothing was sent.']);
-    return { ...d, ...extra, wantedCloud: true, blockedBy };
+    return { ...d, ...extra, blockedBy };
   };
 
   // Sensitivity: hard rules, checked before anything else about the cloud.
@@ -152,6 +150,5 @@ export function decide(input: PolicyInput): Decision {
     maxTokens,
     redact,
     needsConsent,
-    wantedCloud: true,
   };
 }

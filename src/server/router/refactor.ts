@@ -6,7 +6,7 @@ import { parseJsonAnswer, readProposal, validateEdits, type GatheredFile } from 
 import { searchWorkspace } from './gather.js';
 import { toPath } from './local-only.js';
 import { parseRename } from './prompts.js';
-import type { PreparedFile } from './router.js';
+import type { PreparedFile } from './service.js';
 
 /** Files a rename touches that the request did not name, found in the workspace folders. */
 export async function filesForRefactor(ctx: EngineContext, params: RouteParams, signal: AbortSignal): Promise<ContextFile[]> {

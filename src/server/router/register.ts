@@ -18,7 +18,7 @@ import {
 import { onRequest, sendNotification } from '../rpc.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { publicDecision, runChat } from './chat.js';
-import { RouterState } from './router.js';
+import { RouterService } from './service.js';
 
 const KINDS = new Set(['completion', 'explain', 'chat', 'refactor']);
 
@@ -44,9 +44,9 @@ function checkParams(params: RouteParams | undefined, chat: boolean): asserts pa
   if (params.files !== undefined && !Array.isArray(params.files)) throw bad('files must be a list of {uri, text?, range?}.');
 }
 
-export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterState } {
+export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterService } {
   const { connection } = ctx;
-  const state = new RouterState(
+  const state = new RouterService(
     ctx,
     local,
     async (info, signal) => {

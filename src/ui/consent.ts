@@ -2,10 +2,10 @@
 // "Always" or "Never" is kept per workspace (workspaceState) and reaches the engine as
 // `tandem.privacy.cloudConsent` in the settings it pulls; no file in the user's repository is written.
 import * as vscode from 'vscode';
-import { CONSENT_STATE_KEY, storedConsent, type StoredConsent } from '../config';
+import { CONSENT_STATE_KEY, type StoredConsent } from '../config';
 import type { ConsentChoice } from '../shared/protocol';
 import { formatUsd } from '../status-text';
-import type { ConsentAsk } from './engine';
+import type { ConsentAsk } from '../client/engine';
 
 const ALWAYS = 'Always for This Workspace';
 const ONCE = 'This Time';
@@ -18,10 +18,6 @@ export class ConsentStore {
     /** Called after the stored answer changed, so the engine re-reads its settings. */
     private readonly onChange: () => void,
   ) {}
-
-  get current(): StoredConsent | undefined {
-    return storedConsent(this.workspaceState);
-  }
 
   async set(choice: StoredConsent | undefined): Promise<void> {
     await this.workspaceState.update(CONSENT_STATE_KEY, choice);

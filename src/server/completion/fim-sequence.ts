@@ -2,6 +2,7 @@
 // differs, erases the rest, prefills the new tokens in small chunks (a newer keystroke aborts between
 // chunks within milliseconds) and generates greedily under a token cap and a time cap.
 import type { LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import { firstDifference } from './prompt.js';
 
 export const PREFILL_CHUNK = 64;
 
@@ -69,10 +70,7 @@ export class FimSequence {
     // Everything but the last prompt token is prefilled; the last one is fed to the generator.
     const body = tokens.slice(0, -1);
     const last = tokens[tokens.length - 1];
-    const cached = this.seq.contextTokens;
-    let keep = 0;
-    const n = Math.min(cached.length, body.length);
-    while (keep < n && cached[keep] === body[keep]) keep++;
+    const keep = firstDifference(this.seq.contextTokens, body);
     if (keep < this.seq.nextTokenIndex) {
       await this.seq.eraseContextTokenRanges([{ start: keep, end: this.seq.nextTokenIndex }]);
     }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { readSettings, updateSetting } from '../config';
 import type { Ctx } from '../ctx';
 import type { DownloadModelParams, DownloadModelResult, ModelPreset, ModelRole, PresetsResult } from '../shared/protocol';
-import { formatBytes } from './completion-gate';
+import { formatBytes } from '../client/completion-gate';
 import { waitForEngine } from './engine-wait';
 
 const ROLE_LABEL: Record<ModelRole, string> = { completion: 'inline completions', chat: 'chat and explanations' };

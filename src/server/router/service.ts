@@ -1,4 +1,4 @@
-// The router's state (scanner cache, budget reservations, breaker, consent, ledger, gate) and the step
+// The router service: its state (scanner cache, budget reservations, breaker, consent, ledger, gate) and the step
 // every request shares: read the files, scan what would leave, and decide.
 import type { ChatMessage, ContextFile, EgressManifest, RouteParams } from '../../shared/protocol.js';
 import type { EngineContext, LocalChat } from '../context.js';
@@ -38,7 +38,7 @@ export interface Prepared {
   problems: string[];
 }
 
-export class RouterState {
+export class RouterService {
   readonly scanner = new SecretScanner();
   readonly reservations = new Reservations();
   readonly breaker = new CircuitBreaker();

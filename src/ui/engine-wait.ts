@@ -1,6 +1,6 @@
 // Commands that need the engine wait for it while it starts, with a note in the status bar.
 import * as vscode from 'vscode';
-import type { EngineClient } from './engine';
+import type { EngineClient } from '../client/engine';
 
 /** True once the engine runs; while it starts, the status bar says Tandem is waiting for it. */
 export async function waitForEngine(ctx: { engine: EngineClient }, timeoutMs = 30_000): Promise<boolean> {
