@@ -11,6 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { resolveDataDir, type EngineContext } from './context.js';
 import { SettingsStore } from './settings.js';
+import type { BackendHost } from './backends/host.js';
 import { registerLocal } from './local/register.js';
 import { registerRouter } from './router/register.js';
 
@@ -23,6 +24,7 @@ process.on('uncaughtException', (error) => connection.console.error(`Uncaught: $
 process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled rejection: ${String(reason)}`));
 
 let ctx: EngineContext | undefined;
+let host: BackendHost | undefined;
 
 connection.onInitialize((params) => {
   const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown };
@@ -51,7 +53,10 @@ connection.onInitialize((params) => {
     textDocumentSync: TextDocumentSyncKind.Incremental,
   };
   const local = registerLocal(ctx);
-  const router = registerRouter(ctx, local.chat);
+  const router = registerRouter(ctx, local.host);
+  // Requests to an inference server on another machine go through the router's server gate.
+  local.host.useEgress(router.state.serverGate);
+  host = local.host;
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };
 });
@@ -60,6 +65,8 @@ connection.onInitialized(async () => {
   if (!ctx) return;
   const engine = ctx;
   await engine.settings.refresh(connection).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
+  // With the settings known, the local backend probes its server (if it is one) and reports what it can do.
+  host?.start();
 });
 
 connection.onDidChangeConfiguration(async (change) => {

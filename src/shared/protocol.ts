@@ -1,6 +1,9 @@
 // Every custom request and notification between the extension (or any LSP client) and the engine.
 // Declared once here, documented in docs/protocol.md. Pure types: no `vscode` import.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { BackendKind } from './settings.js';
+
+export type { BackendKind };
 
 // ---------------------------------------------------------------------------------------------------
 // Local model
@@ -8,12 +11,50 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 export type ModelRole = 'completion' | 'chat';
 export type Device = 'cuda' | 'vulkan' | 'metal' | 'cpu';
 
+/** An inference server the local side runs on (tandem.local.backend other than embedded). */
+export interface BackendInfo {
+  kind: Exclude<BackendKind, 'embedded'>;
+  /** Base URL, without credentials. */
+  url: string;
+  /** On another machine (not a loopback address): an egress destination of its own. */
+  remote: boolean;
+  /** tandem.local.trusted, or a server on this machine. */
+  trusted: boolean;
+  /** Parallel slots the server reported (llama-server `total_slots`). */
+  slots?: number;
+}
+
+/** Why a server cannot do a role, as a code (the message says it in words). */
+export type BackendProblem =
+  | 'unreachable'
+  | 'timeout'
+  | 'server-error'
+  | 'unauthorized'
+  | 'wrong-model'
+  | 'no-fim'
+  | 'no-chat'
+  | 'bad-url'
+  /** The workspace did not consent to an untrusted server on another machine. */
+  | 'consent'
+  /** tandem.privacy.localOnly is on and the server is on another machine and not trusted. */
+  | 'local-only-mode';
+
 export type ModelState =
   | { role: ModelRole; state: 'none'; message: string; recommended?: string }
   | { role: ModelRole; state: 'downloading'; name: string; receivedBytes: number; totalBytes: number; percent: number }
-  | { role: ModelRole; state: 'loading'; name: string }
-  | { role: ModelRole; state: 'ready'; name: string; device: Device; gpuLayers: number; contextSize: number; fim: boolean }
-  | { role: ModelRole; state: 'error'; name?: string; message: string };
+  | { role: ModelRole; state: 'loading'; name: string; backend?: BackendInfo }
+  | {
+      role: ModelRole;
+      state: 'ready';
+      name: string;
+      /** 'server': the model runs on `backend`. */
+      device: Device | 'server';
+      gpuLayers: number;
+      contextSize: number;
+      fim: boolean;
+      backend?: BackendInfo;
+    }
+  | { role: ModelRole; state: 'error'; name?: string; message: string; problem?: BackendProblem; backend?: BackendInfo };
 
 /** Engine → client: the state of a local model changed. */
 export const ModelStateNotification = new NotificationType<ModelState>('tandem/modelState');
@@ -186,8 +227,17 @@ export interface RouteDecision {
     | 'too-large';
   /** Cloud routes: the max_tokens the request is sent with (may be lowered to fit the budget). */
   maxTokens?: number;
-  /** What would leave the machine on a cloud route. */
+  /** What would leave the machine on a cloud route, or on a local route to a server on another machine. */
   manifest?: EgressManifest;
+  /** Local routes whose model runs on a server on another machine. */
+  destination?: Destination;
+}
+
+/** A server on another machine that requests went to (the cloud is not one: its entries name the model). */
+export interface Destination {
+  kind: Exclude<BackendKind, 'embedded'>;
+  url: string;
+  trusted: boolean;
 }
 
 /** Client → engine: the decision for a request, without running anything (dry run). */
@@ -252,13 +302,23 @@ export const ChatDeltaNotification = new NotificationType<ChatDelta>('tandem/cha
 
 export type ConsentChoice = 'always' | 'once' | 'never';
 
-/** Engine → client: the first cloud use in a workspace without consent asks the user. */
-export const AskConsentRequest = new RequestType<{ reason: string; model: string; worstCaseUsd: number }, { choice: ConsentChoice }, void>(
-  'tandem/askConsent',
-);
+export interface ConsentQuestion {
+  reason: string;
+  model: string;
+  worstCaseUsd: number;
+  /** Set when the question is about an untrusted inference server on another machine, not the cloud. */
+  destination?: Destination;
+}
+
+/** Engine → client: the first cloud use (or use of an untrusted server on another machine) in a workspace without
+ * consent asks the user. */
+export const AskConsentRequest = new RequestType<ConsentQuestion, { choice: ConsentChoice }, void>('tandem/askConsent');
 
 /** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
 export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');
+
+/** Client → engine: the inference server's API key from SecretStorage (empty string clears it). Never logged. */
+export const SetServerApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setServerApiKey');
 
 // ---------------------------------------------------------------------------------------------------
 // Ledger
@@ -285,6 +345,10 @@ export interface LedgerEntry {
   totalMs: number;
   fallback?: { from: Route; reason: string };
   manifest?: EgressManifest;
+  /** The request (or, for completions, the requests) went to this server on another machine. */
+  destination?: Destination;
+  /** Completions to a server on another machine are recorded together: how many requests this entry covers. */
+  requests?: number;
   error?: string;
 }
 

@@ -1,9 +1,10 @@
 // The routing decision. Sensitivity first (fails closed), complexity second, cost third, local first.
 // Pure: everything the decision needs comes in as data, so it can be tested and called from anywhere.
-import type { RequestKind, RouteDecision } from '../../shared/protocol.js';
+import type { Destination, RequestKind, RouteDecision } from '../../shared/protocol.js';
 import type { TandemSettings } from '../../shared/settings.js';
 import { budgetRefusal, fmt, remainingUsd, type Spent } from './budget.js';
 import { maxTokensWithin, worstCaseUsd } from './prices.js';
+import { onServer } from './server-policy.js';
 import { kTokens, pickTier } from './tiers.js';
 
 export interface SecretHit {
@@ -23,12 +24,15 @@ export interface PolicyInput {
   /** Prompt size with the local model's tokenizer, and the estimate for the cloud (chars / 3). */
   localTokens: number;
   cloudTokens: number;
-  local: { name?: string; contextSize?: number };
+  /** `server`: the local model runs on a server on another machine (an egress destination of its own). */
+  local: { name?: string; contextSize?: number; server?: Destination };
   settings: TandemSettings;
   secrets: SecretHit[];
   localOnlyFiles: { where: string; glob: string }[];
   /** Effective consent: the setting, or the answer remembered for this engine's life. */
   consent: 'always' | 'never' | 'ask';
+  /** The same for an untrusted inference server on another machine (tandem.privacy.serverConsent). */
+  serverConsent?: 'always' | 'never' | 'ask';
   hasApiKey: boolean;
   /** Set while the circuit breaker keeps the cloud paused: the reason in words. */
   cloudPaused?: string;
@@ -37,9 +41,9 @@ export interface PolicyInput {
 }
 
 export interface Decision extends RouteDecision {
-  /** Cloud requests: secrets in the content are redacted before sending. */
+  /** Cloud requests, and local ones to an untrusted server on another machine: secrets are redacted before sending. */
   redact: boolean;
-  /** Cloud requests: the user must be asked first. */
+  /** The same requests: the user must be asked first. */
   needsConsent: boolean;
 }
 
@@ -50,11 +54,16 @@ export const MIN_CLOUD_OUTPUT = 256;
 
 const LABEL: Record<RequestKind, string> = { completion: 'Completions', explain: 'Explanations', chat: 'Chat questions', refactor: 'Refactors' };
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export function decide(input: PolicyInput): Decision {
+  const d = decideRoute(input);
+  return d.route === 'local' && input.local.server ? onServer(d, input, input.local.server) : d;
+}
+
+function decideRoute(input: PolicyInput): Decision {
   const localName = input.local.name;
   const base = { promptTokens: input.localTokens, worstCaseUsd: 0, redact: false, needsConsent: false };
   if (input.kind === 'completion') {

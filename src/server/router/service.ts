@@ -1,6 +1,6 @@
 // The router service: its state (scanner cache, budget reservations, breaker, consent, ledger, gate) and the step
 // every request shares: read the files, scan what would leave, and decide.
-import type { ChatMessage, ContextFile, EgressManifest, RouteParams } from '../../shared/protocol.js';
+import type { ChatMessage, ContextFile, EgressManifest, LedgerEntry, RouteParams } from '../../shared/protocol.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { Reservations } from './budget.js';
 import { Consent, type Asker } from './consent.js';
@@ -12,6 +12,7 @@ import { createLocalOnlyMatcher, displayPath, type LocalOnlyMatcher } from './lo
 import { decide, type Decision, type SecretHit } from './policy.js';
 import { estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
 import { linesOf, redact, SecretScanner, type Finding } from './secrets.js';
+import { ServerGate } from './server-gate.js';
 
 export const PROMPT_URI = 'tandem:prompt';
 export const HISTORY_URI = 'tandem:history';
@@ -45,6 +46,9 @@ export class RouterService {
   readonly ledger: Ledger;
   readonly consent: Consent;
   readonly gate: EgressGate;
+  /** Consent for an untrusted inference server on another machine, and its gate. */
+  readonly serverConsent: Consent;
+  readonly serverGate: ServerGate;
   private readonly tokenCache = new Map<string, number>();
   private matcherKey = '';
   private matcherValue: LocalOnlyMatcher | undefined;
@@ -54,9 +58,21 @@ export class RouterService {
     readonly local: LocalChat,
     ask: Asker,
     onManifest?: (m: EgressManifest) => void,
+    onEntry: (entry: LedgerEntry) => void = () => undefined,
   ) {
     this.ledger = new Ledger(ctx.dataDir);
     this.consent = new Consent(ask);
+    this.serverConsent = new Consent(ask, { subject: 'sending code to the inference server', oncePerSession: true });
+    this.serverGate = new ServerGate({
+      settings: () => ctx.settings.value,
+      matcher: () => this.matcher(),
+      scanner: this.scanner,
+      consent: this.serverConsent,
+      workspaceFolders: ctx.workspaceFolders,
+      record: (entry) => this.record(entry, onEntry),
+      model: () => local.modelName() ?? 'server model',
+      log: ctx.log,
+    });
     this.gate = new EgressGate({
       settings: () => ctx.settings.value,
       apiKey: () => ctx.settings.apiKey,
@@ -64,6 +80,16 @@ export class RouterService {
       scanner: this.scanner,
       onManifest,
     });
+  }
+
+  /** Appends to the ledger and tells the client; a ledger that cannot be written is logged, never fatal. */
+  record(entry: LedgerEntry, onEntry: (entry: LedgerEntry) => void): void {
+    try {
+      this.ledger.append(entry);
+      onEntry(entry);
+    } catch (error) {
+      this.ctx.log.error(`Ledger: could not write ${this.ledger.file}: ${String(error)}`);
+    }
   }
 
   matcher(): LocalOnlyMatcher {
@@ -158,7 +184,8 @@ export class RouterService {
       fileCount: new Set(p.files.map((f) => f.uri)).size,
       localTokens,
       cloudTokens: estimateCloudTokens(chars),
-      local: { name: localAvailable ? this.local.modelName() : undefined, contextSize: this.local.contextSize() },
+      local: { name: localAvailable ? this.local.modelName() : undefined, contextSize: this.local.contextSize(), server: this.local.destination() },
+      serverConsent: this.serverConsent.effective(settings.privacy.serverConsent),
       settings,
       secrets,
       localOnlyFiles: p.files.filter((f) => f.localOnly).map((f) => ({ where: f.path, glob: f.localOnly as string })),
@@ -169,7 +196,7 @@ export class RouterService {
       reservedUsd: this.reservations.total,
     });
     if (p.problems.length) decision.reasons.push(...p.problems);
-    if (decision.route === 'cloud') decision.manifest = this.manifest(p, decision);
+    if (decision.route === 'cloud' || (decision.route === 'local' && decision.destination)) decision.manifest = this.manifest(p, decision);
     return decision;
   }
 
