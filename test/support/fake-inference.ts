@@ -66,7 +66,7 @@ export async function startFakeInference(options: FakeOptions = {}): Promise<Fak
     stop: async () => undefined,
   };
 
-  async function stream(res: ServerResponse, req: IncomingMessage, lines: string[], type: string): Promise<void> {
+  async function stream(res: ServerResponse, lines: string[], type: string): Promise<void> {
     res.writeHead(200, { 'content-type': type });
     let closed = false;
     res.on('close', () => {
@@ -76,7 +76,7 @@ export async function startFakeInference(options: FakeOptions = {}): Promise<Fak
       }
     });
     for (const line of lines) {
-      if (closed || req.destroyed) return;
+      if (closed) return;
       res.write(`${line}\n`);
       await sleep(options.pieceDelayMs ?? 2);
     }
@@ -115,7 +115,7 @@ export async function startFakeInference(options: FakeOptions = {}): Promise<Fak
       const key = path === '/api/generate' ? 'response' : 'message';
       const lines = pieces(text).map((p) => JSON.stringify({ model, [key]: key === 'response' ? p : { role: 'assistant', content: p }, done: false }));
       lines.push(JSON.stringify({ model, done: true, done_reason: 'stop', prompt_eval_count: 42, prompt_eval_duration: 3_000_000, eval_count: pieces(text).length, eval_duration: 5_000_000 }));
-      return stream(res, req, lines, 'application/x-ndjson');
+      return stream(res, lines, 'application/x-ndjson');
     }
     // OpenAI-compatible
     if (path === '/v1/models') return json(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', max_model_len: options.contextLength ?? 32768 })) });
@@ -127,7 +127,7 @@ export async function startFakeInference(options: FakeOptions = {}): Promise<Fak
       lines.push(`data: ${JSON.stringify({ choices: [chat ? { index: 0, delta: {}, finish_reason: 'stop' } : { index: 0, text: '', finish_reason: 'stop' }] })}\n`);
       lines.push(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 57, completion_tokens: pieces(text).length, prompt_tokens_details: { cached_tokens: 50 } } })}\n`);
       lines.push('data: [DONE]\n');
-      return stream(res, req, lines, 'text/event-stream');
+      return stream(res, lines, 'text/event-stream');
     }
     return json(res, 404, { error: `no route for ${req.method} ${path}` });
   }

@@ -143,9 +143,16 @@ export class OllamaBackend extends ServerBackend {
     out.evaluatedTokens = final.prompt_eval_count ?? 0;
     out.promptTokens = Math.max(out.evaluatedTokens, content.tokens);
     if (final.eval_count !== undefined) out.generatedTokens = final.eval_count;
-    out.prefillMs = (final.prompt_eval_duration ?? 0) / NS_PER_MS;
-    out.decodeMs = (final.eval_duration ?? 0) / NS_PER_MS;
-    out.waitMs = Math.max(0, (firstAt || performance.now()) - budget.started - out.prefillMs - (final.load_duration ?? 0) / NS_PER_MS);
+    const untilFirst = (firstAt || performance.now()) - budget.started;
+    if (final.done) {
+      out.prefillMs = (final.prompt_eval_duration ?? 0) / NS_PER_MS;
+      out.decodeMs = (final.eval_duration ?? 0) / NS_PER_MS;
+      out.waitMs = Math.max(0, untilFirst - out.prefillMs - (final.load_duration ?? 0) / NS_PER_MS);
+    } else {
+      // Stopped before the final line (the line limit): only the client's clock is there.
+      out.firstTokenMs = untilFirst;
+      out.decodeMs = Math.max(0, performance.now() - budget.started - untilFirst);
+    }
     return out;
   }
 

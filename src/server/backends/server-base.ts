@@ -35,6 +35,8 @@ export interface ProbeResult {
 /** How long a failed server is left alone before the next request tries (and re-probes) again. */
 const RETRY_MS: Partial<Record<BackendProblem, number>> = { unreachable: 5000, timeout: 5000, 'server-error': 5000 };
 const CONFIG_RETRY_MS = 30_000;
+/** Completions in a row that got nothing before their time budget ran out before the server counts as too slow. */
+const SLOW_STREAK = 3;
 
 export abstract class ServerBackend implements LocalBackend {
   readonly info: BackendInfo;
@@ -48,6 +50,7 @@ export abstract class ServerBackend implements LocalBackend {
   private sessionCache: { probe: ProbeResult; session: FimSession } | undefined;
   /** The completion state says the privacy gate refused (consent, local-only mode) until a request passes. */
   private refused = false;
+  private slowStreak = 0;
 
   constructor(
     readonly kind: ServerKind,
@@ -218,7 +221,17 @@ export abstract class ServerBackend implements LocalBackend {
       complete: async (input) => {
         try {
           const out = await session.complete(input);
-          if (!out.aborted) this.succeeded();
+          if (out.aborted) return out;
+          // Nothing before the budget ran out, again and again: the server is busy or too slow, and says so.
+          if (out.stop === 'time' && !out.text && !input.prefillOnly) {
+            if (++this.slowStreak >= SLOW_STREAK) {
+              this.slowStreak = 0;
+              this.failed(new ServerError('timeout', `${this.kind} at ${this.info.url} sent nothing within the completion time budget (tandem.completions.timeBudgetMs) ${SLOW_STREAK} times in a row: the server is busy or too slow.`));
+            }
+            return out;
+          }
+          this.slowStreak = 0;
+          this.succeeded();
           return out;
         } catch (error) {
           if (error instanceof ServerError && !input.signal.aborted) this.failed(error);

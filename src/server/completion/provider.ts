@@ -222,7 +222,8 @@ export class CompletionProvider {
     clearTimeout(this.quietTimer);
     if (!this.ring.pending) return;
     this.quietTimer = setTimeout(() => {
-      if (!this.ring.commitIfQuiet(Date.now()) || !this.session) return;
+      // A server that just failed is left alone during its pause, warm-ups included.
+      if (!this.ring.commitIfQuiet(Date.now()) || !this.session || this.host.backend.unavailable()) return;
       const current = this.ctx.documents.get(doc.uri);
       if (!current || current.version !== doc.version || this.current) return;
       const settings = this.ctx.settings.value.completions;
