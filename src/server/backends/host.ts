@@ -68,8 +68,14 @@ export class BackendHost implements LocalChat {
   async prepareCompletion(input: FimInput): Promise<FimInput> {
     const destination = this.current.destination;
     if (!destination || destination.trusted) return input;
-    if (!this.egress) throw new EgressRefusedError('consent', `Nothing was sent to ${destination.url}: the privacy gate for servers on other machines is not ready.`);
-    return this.egress.prepareCompletion(input, destination);
+    const backend = this.current;
+    try {
+      if (!this.egress) throw new EgressRefusedError('consent', `Nothing was sent to ${destination.url}: the privacy gate for servers on other machines is not ready.`);
+      return await this.egress.prepareCompletion(input, destination);
+    } catch (error) {
+      if (error instanceof EgressRefusedError) backend.refusedBy?.(error);
+      throw error;
+    }
   }
 
   state(role: ModelRole): ModelState {

@@ -235,14 +235,19 @@ export abstract class ServerBackend implements LocalBackend {
           return out;
         } catch (error) {
           if (error instanceof ServerError && !input.signal.aborted) this.failed(error);
-          if (error instanceof EgressRefusedError && (error.code === 'consent' || error.code === 'local-only-mode')) {
-            this.refused = true;
-            this.setState({ role: 'completion', state: 'error', name: this.probed?.model, message: error.message, problem: error.code, backend: this.info });
-          }
+          if (error instanceof EgressRefusedError) this.refusedBy(error);
           throw error;
         }
       },
     };
+  }
+
+  /** The privacy gate refused a completion: a refusal for the whole workspace (no consent, local-only mode)
+   * is the completion state until a request passes; one for a file or a secret is not. */
+  refusedBy(error: EgressRefusedError): void {
+    if (error.code !== 'consent' && error.code !== 'local-only-mode') return;
+    this.refused = true;
+    this.setState({ role: 'completion', state: 'error', name: this.probed?.model, message: error.message, problem: error.code, backend: this.info });
   }
 
   protected setState(state: ModelState): void {

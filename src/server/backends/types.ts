@@ -4,6 +4,7 @@
 // the router's local chat and the statistics only see these types.
 import type { BackendKind, Destination, EgressManifest, ModelRole, ModelState, RequestKind } from '../../shared/protocol.js';
 import type { ContextChunk } from '../completion/context-ring.js';
+import type { EgressRefusedError } from './link.js';
 
 export interface FimInput {
   /** The document the completion is for, and its path as the model sees it. */
@@ -102,6 +103,8 @@ export interface LocalBackend {
   chatContextSize(): number | undefined;
   countTokens(text: string): number;
   state(role: ModelRole): ModelState;
+  /** The privacy gate refused a completion to this backend's server (servers on other machines only). */
+  refusedBy?(error: EgressRefusedError): void;
   /** The states of both roles for tandem/getModelState (idle roles described). */
   describe(): Promise<ModelState[]>;
   dispose(): Promise<void>;
