@@ -7,6 +7,7 @@
 #   libkrb5-dev   headers for VS Code server's kerberos native module
 #   g++ make python3   node-gyp rebuilds of VS Code server's native modules
 #   unzip         reading VSIX files in the packaging checks
+#   git cmake ninja-build   building llama-server from node-llama-cpp's llama.cpp source (scripts/build-llama-server.sh)
 set -euo pipefail
 
 need=()
@@ -17,6 +18,9 @@ command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
+command -v git >/dev/null 2>&1 || need+=(git)
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
+command -v ninja >/dev/null 2>&1 || need+=(ninja-build)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
