@@ -8,8 +8,8 @@
 #
 # Cache: $TANDEM_LLAMA_SERVER_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/tandem/llama-server; <tag>/llama-server.
 # Idempotent and safe to run concurrently (a lock file; the binary appears by rename only when complete).
-# Offline: no download (HTTPS, libcurl and the prebuilt web UI are off). About 10 minutes on 2 cores, run under
-# `nice` so an editor or other jobs on the machine keep their share. Needs git, cmake and a C++ compiler
+# Offline: no download (HTTPS, libcurl and the prebuilt web UI are off). About 12 CPU-minutes (6 to 10 minutes on 2
+# idle cores), run under `nice` so an editor or other jobs on the machine keep their share. Needs git, cmake and a C++ compiler
 # (scripts/install-system-deps.sh installs them on Debian); ninja is used when present.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -66,7 +66,7 @@ WORK="$(mktemp -d "$CACHE_ROOT/.build-$TAG-XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 LOG="$WORK/build.log"
 started=$(date +%s)
-say "building llama.cpp $TAG (first time on this machine: about 10 minutes on 2 cores) into $DIR"
+say "building llama.cpp $TAG, once per machine (about 12 CPU-minutes: 6 to 10 minutes on 2 idle cores, longer on a busy machine) into $DIR"
 say "  source: $BUNDLE; $JOBS parallel jobs under nice; log: $DIR/build.log when done"
 
 git clone --quiet "$BUNDLE" "$WORK/src" 2>>"$LOG"
@@ -88,13 +88,27 @@ if ! nice -n 10 cmake -S "$WORK/src" -B "$WORK/build" "${GENERATOR[@]}" "${FLAGS
   exit 1
 fi
 
-# Progress: one line per 10% from the build tool's [n/N] (ninja) or [ p%] (make) counters.
+# Progress: one line per 10% from the build tool's [n/N] (ninja) or [ p%] (make) counters, as they come (a read loop:
+# awk would buffer the pipe and print them in bursts).
+progress() {
+  local next=0 p line
+  while IFS= read -r line; do
+    printf '%s\n' "$line" >>"$LOG"
+    if [[ $line =~ ^\[\ *([0-9]+)/([0-9]+)\] ]]; then
+      p=$(( 100 * BASH_REMATCH[1] / BASH_REMATCH[2] ))
+    elif [[ $line =~ ^\[\ *([0-9]+)%\] ]]; then
+      p=${BASH_REMATCH[1]}
+    else
+      continue
+    fi
+    if (( p >= next )); then
+      say "build ${p}% ($(( $(date +%s) - started )) s)"
+      next=$(( p - p % 10 + 10 ))
+    fi
+  done
+}
 set +e
-nice -n 10 cmake --build "$WORK/build" --target llama-server -j "$JOBS" 2>&1 | tee -a "$LOG" | awk -v start="$started" '
-  match($0, /^\[ *[0-9]+\/[0-9]+\]/) { split(substr($0, RSTART + 1, RLENGTH - 2), f, "/"); p = int(100 * f[1] / f[2]) }
-  match($0, /^\[ *[0-9]+%\]/) { p = int(substr($0, RSTART + 1, RLENGTH - 3)) }
-  p >= next_p { printf "llama-server: build %3d%% (%d s)\n", p, systime() - start > "/dev/stderr"; fflush("/dev/stderr"); next_p = p - p % 10 + 10 }
-'
+nice -n 10 cmake --build "$WORK/build" --target llama-server -j "$JOBS" 2>&1 | progress
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then

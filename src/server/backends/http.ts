@@ -19,6 +19,8 @@ export class ServerError extends Error {
   }
 }
 
+class StaleSocketError extends Error {}
+
 export interface RequestOptions {
   signal?: AbortSignal;
   /** Until the response headers arrive. */
@@ -76,7 +78,18 @@ export class HttpClient {
     return new URL(path.replace(/^\//, ''), base);
   }
 
-  private send(method: string, path: string, body: unknown, options: RequestOptions, onLine: LineHandler | undefined): Promise<string> {
+  private async send(method: string, path: string, body: unknown, options: RequestOptions, onLine: LineHandler | undefined): Promise<string> {
+    try {
+      return await this.attempt(method, path, body, options, onLine);
+    } catch (error) {
+      // A kept-alive socket the server closed meanwhile (it restarted, or its idle timeout passed) fails before any
+      // answer: the request never reached it, so one retry on a fresh socket is safe and not a server failure.
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.attempt(method, path, body, options, onLine);
+    }
+  }
+
+  private attempt(method: string, path: string, body: unknown, options: RequestOptions, onLine: LineHandler | undefined): Promise<string> {
     const url = this.url(path);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = { accept: onLine ? 'text/event-stream, application/x-ndjson' : 'application/json' };
@@ -175,7 +188,13 @@ export class HttpClient {
         res.on('error', (error) => finish(networkError(where, error)));
         res.on('aborted', () => finish(new ServerError('unreachable', `${where} closed the connection in the middle of its answer.`)));
       });
-      req.on('error', (error) => finish(signal?.aborted ? abortError(signal) : networkError(where, error)));
+      let answered = false;
+      req.on('response', () => (answered = true));
+      req.on('error', (error: Error & { code?: string }) => {
+        if (signal?.aborted) finish(abortError(signal));
+        else if (req.reusedSocket && !answered && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) finish(new StaleSocketError());
+        else finish(networkError(where, error));
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
       arm(options.timeoutMs, 'waiting for the response to begin');
       req.end(payload);

@@ -58,7 +58,8 @@ export class LlamaServerBackend extends ServerBackend {
       throw error;
     }
     const props = await link.metadata<Props>('GET', '/props', undefined, options);
-    const model = this.settings.local.model || props.model_alias || modelNameFromPath(props.model_path ?? 'llama-server');
+    // The alias defaults to the model's path: show the file name.
+    const model = this.settings.local.model || modelNameFromPath(props.model_alias || props.model_path || 'llama-server');
     const contextSize = props.default_generation_settings?.n_ctx ?? 4096;
     // The one way to learn whether the model has FIM tokens: an empty infill (no user content).
     let fim: ProbeResult['fim'] = true;
@@ -97,10 +98,17 @@ export class LlamaServerBackend extends ServerBackend {
   }
 }
 
+/** Waiting this much longer than the fastest round trip seen says the pinned slot is busy with someone else. */
+const BUSY_SLOT_MS = 50;
+
 /** One user's completions on llama-server: the slot the server gave the first request is asked for again, so
- * the prompt the previous keystroke left in its KV cache is reused. */
+ * the prompt the previous keystroke left in its KV cache is reused. If requests keep waiting for that slot
+ * (another user pinned the same one), the pin is dropped and the server picks again. */
 class InfillSession implements FimSession {
   private slot = -1;
+  private busy = 0;
+  /** The fastest wait seen (the network round trip to this server). */
+  private floor = Infinity;
 
   constructor(
     private readonly link: ServerLink,
@@ -161,7 +169,16 @@ class InfillSession implements FimSession {
       if (endedEarly(error, input, budget) === 'abort') return { ...this.timed(out, last, budget.started, firstAt, firstPredictedMs), aborted: true, stop: 'abort' };
       out.stop = 'time';
     }
-    return this.timed(finishOutput(out, input, logprobs), last, budget.started, firstAt, firstPredictedMs);
+    const done = this.timed(finishOutput(out, input, logprobs), last, budget.started, firstAt, firstPredictedMs);
+    if (!done.aborted && done.stop !== 'time') {
+      this.floor = Math.min(this.floor, done.waitMs);
+      this.busy = done.waitMs > this.floor + BUSY_SLOT_MS ? this.busy + 1 : 0;
+    }
+    if (this.busy >= 2) {
+      this.slot = -1;
+      this.busy = 0;
+    }
+    return done;
   }
 
   /** Server timings into the engine's stages; what is left of the round trip is waiting (network and queue). */
