@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetStatsRequest, type CompletionRecord } from '../src/shared/protocol.js';
-import { delay, type EngineClient } from '../test/support/lsp-client.js';
+import { delay, firstText, type EngineClient } from '../test/support/lsp-client.js';
 import type { Event } from './typing-session.js';
 
 export interface Session {
@@ -60,7 +60,7 @@ export async function replay(engine: EngineClient, options: { speed?: number; pr
     const started = performance.now();
     const list = await engine.inlineCompletion(rename(file), cursorOf(file));
     const latencyMs = performance.now() - started;
-    onScreen = String(list?.items[0]?.insertText ?? '');
+    onScreen = firstText(list);
     samples.push({ kind, latencyMs, shown: onScreen });
   };
 

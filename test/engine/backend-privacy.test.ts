@@ -119,7 +119,8 @@ void it('chat falls back to Claude when the server is down, where policy allows,
     const r = await h.chat({ kind: 'chat', prompt: 'What is a closure?' });
     assert.equal(r.entry.route, 'cloud');
     assert.equal(r.fallback?.from, 'local');
-    assert.match(r.fallback!.reason, /Nothing answers at http:\/\/127\.0\.0\.1:9\/health \(connection refused\)/);
+    assert.equal(r.fallback!.reason.code, 'local-unavailable');
+    assert.match(r.fallback!.reason.text, /Nothing answers at http:\/\/127\.0\.0\.1:9\/health \(connection refused\)/);
     assert.ok(r.text.length > 0);
     assert.equal(h.fake.requests.length, 1);
   } finally {

@@ -41,18 +41,18 @@ void test('a local request to an untrusted server on another machine gets the cl
   const plain = decide(input());
   assert.equal(plain.route, 'local');
   assert.deepEqual(plain.destination, REMOTE);
-  assert.ok(plain.reasons.some((r) => r.includes('http://gpu-box:8080') && /rules for code leaving this machine/.test(r)));
+  assert.ok(plain.reasons.some((r) => r.code === 'untrusted-server' && r.text.includes('http://gpu-box:8080') && /rules for code leaving this machine/.test(r.text)));
 
   const localOnlyFile = decide(input({ localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }));
   assert.equal(localOnlyFile.route, 'blocked');
   assert.equal(localOnlyFile.blockedBy, 'local-only-file');
-  assert.match(localOnlyFile.reasons.join(' '), /\.env is local-only .* never goes to llama-server at http:\/\/gpu-box:8080/);
+  assert.match(localOnlyFile.reasons.map((r) => r.text).join(' '), /\.env is local-only .* never goes to llama-server at http:\/\/gpu-box:8080/);
 
   const secret = { where: 'src/a.ts', uri: 'file:///w/src/a.ts', line: 2, rule: 'github' };
   const blocked = decide(input({ secrets: [secret] }));
   assert.equal(blocked.route, 'blocked');
   assert.equal(blocked.blockedBy, 'secret');
-  assert.match(blocked.reasons.join(' '), /line 3 contains what looks like a secret \(github\)/);
+  assert.match(blocked.reasons.map((r) => r.text).join(' '), /line 3 contains what looks like a secret \(github\)/);
   const redacted = decide(input({ secrets: [secret] }, { privacy: { secrets: 'redact', cloudConsent: 'always' } }));
   assert.equal(redacted.route, 'local');
   assert.equal(redacted.redact, true);
@@ -63,7 +63,7 @@ void test('a local request to an untrusted server on another machine gets the cl
 
   const never = decide(input({ serverConsent: 'never' }));
   assert.equal(never.blockedBy, 'consent');
-  assert.match(never.reasons.join(' '), /serverConsent is "never"/);
+  assert.match(never.reasons.map((r) => r.text).join(' '), /serverConsent is "never"/);
   const ask = decide(input({ serverConsent: 'ask' }));
   assert.equal(ask.route, 'local');
   assert.equal(ask.needsConsent, true);
@@ -192,6 +192,7 @@ void test('completion manifests: a burst to one server is one ledger entry with 
     { uri: 'file:///w/a.ts', ranges: [{ startLine: 0, endLine: 25 }, { startLine: 30, endLine: 40 }], bytes: 300 },
     { uri: 'file:///w/b.ts', ranges: [{ startLine: 40, endLine: 60 }], bytes: 100 },
   ]);
-  assert.match(first.reasons[0], /4 requests carried the code listed/);
+  assert.equal(first.reasons[0].code, 'completion-egress');
+  assert.match(first.reasons[0].text, /4 requests carried the code listed/);
   assert.deepEqual(mergeRanges([{ startLine: 5, endLine: 9 }, { startLine: 0, endLine: 5 }]), [{ startLine: 0, endLine: 9 }]);
 });

@@ -73,7 +73,10 @@ export class CompletionEgressLog {
       route: 'local',
       model: this.model(),
       reasons: [
-        `Inline completions ran on ${d.kind} at ${d.url}, another machine${d.trusted ? ' you trust' : ' not marked trusted'}: ${burst.requests} request${burst.requests === 1 ? '' : 's'} carried the code listed in the manifest.`,
+        {
+          code: 'completion-egress',
+          text: `Inline completions ran on ${d.kind} at ${d.url}, another machine${d.trusted ? ' you trust' : ' not marked trusted'}: ${burst.requests} request${burst.requests === 1 ? '' : 's'} carried the code listed in the manifest.`,
+        },
       ],
       tokens: { input: burst.tokens, output: 0, cacheRead: 0, cacheWrite: 0 },
       costUsd: 0,

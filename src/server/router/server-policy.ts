@@ -3,20 +3,18 @@
 // (blocked, or redacted by setting) and the workspace's consent decide before anything is sent, and the decision
 // names the server. Pure, like policy.decide.
 import type { Destination } from '../../shared/protocol.js';
-import { plural, type Decision, type PolicyInput } from './policy.js';
-
-const STAYS_LOCAL = 'So it stays on the local model.';
+import { plural, why, type Decision, type PolicyInput } from './policy.js';
 
 export function onServer(d: Decision, input: PolicyInput, server: Destination): Decision {
   const routed: Decision = { ...d, destination: server };
   if (server.trusted) {
-    return { ...routed, reasons: [...d.reasons, `The local model runs on ${server.kind} at ${server.url}, another machine you trust (tandem.local.trusted).`] };
+    return { ...routed, reasons: [...d.reasons, why('trusted-server', `The local model runs on ${server.kind} at ${server.url}, another machine you trust (tandem.local.trusted).`)] };
   }
   const where = `${server.kind} at ${server.url}, another machine not marked trusted (tandem.local.trusted)`;
   const block = (blockedBy: NonNullable<Decision['blockedBy']>, reason: string): Decision => ({
     ...routed,
     route: 'blocked',
-    reasons: [...d.reasons.filter((r) => r !== STAYS_LOCAL), reason, 'Nothing was sent.'],
+    reasons: [...d.reasons.filter((r) => r.code !== 'stays-local'), why(blockedBy, reason), why('nothing-sent', 'Nothing was sent.')],
     blockedBy,
     redact: false,
     needsConsent: false,
@@ -36,10 +34,10 @@ export function onServer(d: Decision, input: PolicyInput, server: Destination): 
     );
   }
   if (input.serverConsent === 'never') return block('consent', `This workspace does not allow code to go to ${where} (tandem.privacy.serverConsent is "never").`);
-  const reasons = [...d.reasons, `The local model runs on ${where}: the rules for code leaving this machine apply, and the routing panel lists what was sent.`];
+  const reasons = [...d.reasons, why('untrusted-server', `The local model runs on ${where}: the rules for code leaving this machine apply, and the routing panel lists what was sent.`)];
   const redact = input.secrets.length > 0;
-  if (redact) reasons.push(`${plural(input.secrets.length, 'secret')} will be redacted before sending (tandem.privacy.secrets is "redact").`);
+  if (redact) reasons.push(why('redact', `${plural(input.secrets.length, 'secret')} will be redacted before sending (tandem.privacy.secrets is "redact").`));
   const needsConsent = input.serverConsent !== 'always';
-  if (needsConsent) reasons.push('This is the first request from this workspace to that server: you will be asked before anything is sent.');
+  if (needsConsent) reasons.push(why('server-consent-ask', 'This is the first request from this workspace to that server: you will be asked before anything is sent.'));
   return { ...routed, reasons, redact, needsConsent };
 }
