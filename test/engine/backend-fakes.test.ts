@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChatRequest, GetStatsRequest, ModelStateNotification, SetServerApiKeyNotification, type ModelState } from '../../src/shared/protocol.js';
-import { delay, startEngine, type EngineClient } from '../support/lsp-client.js';
+import { delay, firstText, startEngine, type EngineClient } from '../support/lsp-client.js';
 import { startFakeInference, type FakeInference } from '../support/fake-inference.js';
 
 const URI = 'file:///workspace/src/math.ts';
@@ -72,7 +72,7 @@ void describe('Ollama backend (fake server)', () => {
   void it('typed-ahead characters are answered from the cache with no request to the server', async () => {
     await engine.change(URI, TEXT);
     const first = await engine.inlineCompletion(URI, CURSOR);
-    const suggestion = String(first?.items[0]?.insertText ?? '');
+    const suggestion = firstText(first);
     const sent = generations(fake, '/api/generate');
     let text = TEXT;
     for (let i = 0; i < 3; i++) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ChatRequest, GetStatsRequest, ModelStateNotification, type ModelState } from '../../src/shared/protocol.js';
 import { mergeSettings } from '../../src/shared/settings.js';
 import { LlamaServerBackend } from '../../src/server/backends/llama-server.js';
-import { delay, startEngine, TINY_MODEL, type EngineClient } from '../support/lsp-client.js';
+import { delay, firstText, startEngine, TINY_MODEL, type EngineClient } from '../support/lsp-client.js';
 import { startLlamaServer, type LlamaServer } from '../support/llama-server.js';
 
 const URI = 'file:///workspace/src/math.ts';
@@ -64,7 +64,7 @@ void describe('llama-server backend (real server)', () => {
     await engine.open(URI, 'typescript', TEXT);
     const list = await engine.inlineCompletion(URI, CURSOR);
     assert.ok(list && list.items.length === 1, 'one suggestion');
-    assert.ok(String(list.items[0].insertText).trim().length > 0);
+    assert.ok(firstText(list).trim().length > 0);
     const stats = await engine.request(GetStatsRequest, { recent: 1 });
     const record = stats.recent[0];
     assert.equal(record.source, 'model');
@@ -86,7 +86,7 @@ void describe('llama-server backend (real server)', () => {
   void it('typed-ahead characters are answered from the cache with no request to the server', async () => {
     await engine.change(URI, TEXT);
     const first = await engine.inlineCompletion(URI, CURSOR);
-    const suggestion = String(first?.items[0]?.insertText ?? '');
+    const suggestion = firstText(first);
     assert.ok(suggestion.length >= 3, `a suggestion to type into: ${JSON.stringify(suggestion)}`);
     const before = await engine.request(GetStatsRequest);
     let text = TEXT;
