@@ -3,19 +3,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChatRequest, GetStatsRequest, ModelStateNotification, SetServerApiKeyNotification, type ModelState } from '../../src/shared/protocol.js';
-import { delay, firstText, startEngine, type EngineClient } from '../support/lsp-client.js';
+import { delay, startEngine, type EngineClient } from '../support/lsp-client.js';
+import { insertAt, SAMPLE_CURSOR, SAMPLE_TEXT, SAMPLE_URI, typeAlong } from '../support/typing.js';
 import { startFakeInference, type FakeInference } from '../support/fake-inference.js';
 
-const URI = 'file:///workspace/src/math.ts';
-const TEXT = 'export function add(a: number, b: number): number {\n  return \n}\n';
-const CURSOR = { line: 1, character: 9 };
+const URI = SAMPLE_URI;
+const TEXT = SAMPLE_TEXT;
+const CURSOR = SAMPLE_CURSOR;
 const MODEL = 'qwen2.5-coder:1.5b-base';
-
-function insertAt(text: string, line: number, character: number, insert: string): string {
-  const lines = text.split('\n');
-  lines[line] = lines[line].slice(0, character) + insert + lines[line].slice(character);
-  return lines.join('\n');
-}
 
 async function engineFor(fake: FakeInference, local: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<EngineClient> {
   return startEngine({
@@ -70,18 +65,11 @@ void describe('Ollama backend (fake server)', () => {
   });
 
   void it('typed-ahead characters are answered from the cache with no request to the server', async () => {
-    await engine.change(URI, TEXT);
-    const first = await engine.inlineCompletion(URI, CURSOR);
-    const suggestion = firstText(first);
-    const sent = generations(fake, '/api/generate');
-    let text = TEXT;
-    for (let i = 0; i < 3; i++) {
-      text = insertAt(text, CURSOR.line, CURSOR.character + i, suggestion[i]);
-      await engine.change(URI, text);
-      const list = await engine.inlineCompletion(URI, { line: CURSOR.line, character: CURSOR.character + i + 1 });
-      assert.equal(list?.items[0]?.insertText, suggestion.slice(i + 1));
-    }
-    assert.equal(generations(fake, '/api/generate'), sent);
+    let sent = 0;
+    await typeAlong(engine, { uri: URI, text: TEXT, cursor: CURSOR }, 3, () => {
+      sent = generations(fake, '/api/generate');
+    });
+    assert.equal(generations(fake, '/api/generate'), sent, 'no request while typing ahead');
   });
 
   void it('chat goes to /api/chat on the chat model and streams back', async () => {

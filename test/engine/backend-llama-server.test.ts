@@ -11,17 +11,12 @@ import { ChatRequest, GetStatsRequest, ModelStateNotification, type ModelState }
 import { mergeSettings } from '../../src/shared/settings.js';
 import { LlamaServerBackend } from '../../src/server/backends/llama-server.js';
 import { delay, firstText, startEngine, TINY_MODEL, type EngineClient } from '../support/lsp-client.js';
+import { insertAt, SAMPLE_CURSOR, SAMPLE_TEXT, SAMPLE_URI, typeAlong } from '../support/typing.js';
 import { startLlamaServer, type LlamaServer } from '../support/llama-server.js';
 
-const URI = 'file:///workspace/src/math.ts';
-const TEXT = 'export function add(a: number, b: number): number {\n  return \n}\n';
-const CURSOR = { line: 1, character: 9 };
-
-function insertAt(text: string, line: number, character: number, insert: string): string {
-  const lines = text.split('\n');
-  lines[line] = lines[line].slice(0, character) + insert + lines[line].slice(character);
-  return lines.join('\n');
-}
+const URI = SAMPLE_URI;
+const TEXT = SAMPLE_TEXT;
+const CURSOR = SAMPLE_CURSOR;
 
 /** A private copy of the fixture: `npm run fixture` rewrites it in place, and the server maps the file. */
 function modelCopy(): string {
@@ -84,21 +79,13 @@ void describe('llama-server backend (real server)', () => {
   });
 
   void it('typed-ahead characters are answered from the cache with no request to the server', async () => {
-    await engine.change(URI, TEXT);
-    const first = await engine.inlineCompletion(URI, CURSOR);
-    const suggestion = firstText(first);
-    assert.ok(suggestion.length >= 3, `a suggestion to type into: ${JSON.stringify(suggestion)}`);
-    const before = await engine.request(GetStatsRequest);
-    let text = TEXT;
-    for (let i = 0; i < 3; i++) {
-      text = insertAt(text, CURSOR.line, CURSOR.character + i, suggestion[i]);
-      await engine.change(URI, text);
-      const list = await engine.inlineCompletion(URI, { line: CURSOR.line, character: CURSOR.character + i + 1 });
-      assert.equal(list?.items[0]?.insertText, suggestion.slice(i + 1));
-    }
+    let before = await engine.request(GetStatsRequest);
+    const typed = await typeAlong(engine, { uri: URI, text: TEXT, cursor: CURSOR }, 3, async () => {
+      before = await engine.request(GetStatsRequest);
+    });
     const after = await engine.request(GetStatsRequest);
-    assert.equal(after.generations, before.generations);
-    assert.equal(after.cacheHits - before.cacheHits, 3);
+    assert.equal(after.generations, before.generations, 'no request to the server while typing ahead');
+    assert.equal(after.cacheHits - before.cacheHits, typed);
   });
 
   void it('a newer keystroke cancels the older request', async () => {

@@ -2,6 +2,7 @@
 // differs, erases the rest, prefills the new tokens in small chunks (a newer keystroke aborts between
 // chunks within milliseconds) and generates greedily under a token cap and a time cap.
 import type { LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { FimOutput } from '../backends/types.js';
 import { firstDifference } from './prompt.js';
 
 export const PREFILL_CHUNK = 64;
@@ -20,19 +21,8 @@ export interface GenerateRequest {
   logprobs?: boolean;
 }
 
-export interface GenerateResult {
-  text: string;
-  aborted: boolean;
-  promptTokens: number;
-  evaluatedTokens: number;
-  generatedTokens: number;
-  waitMs: number;
-  prefillMs: number;
-  firstTokenMs: number;
-  decodeMs: number;
-  stop: 'eog' | 'lines' | 'max-tokens' | 'time' | 'abort' | 'prefill-only';
-  logprobs?: number[];
-}
+/** What a generation gives back: the seam's completion output (backends/types.ts). */
+export type GenerateResult = FimOutput;
 
 export class FimSequence {
   private tail: Promise<unknown> = Promise.resolve();
