@@ -45,6 +45,7 @@ export abstract class ServerBackend implements LocalBackend {
   private readonly urlError: string | undefined;
   private probing: Promise<ProbeResult> | undefined;
   protected probed: ProbeResult | undefined;
+  private probedAt = 0;
   private failure: { error: ServerError; at: number } | undefined;
   private readonly states = new Map<ModelRole, ModelState>();
   private sessionCache: { probe: ProbeResult; session: FimSession } | undefined;
@@ -98,7 +99,8 @@ export abstract class ServerBackend implements LocalBackend {
     if (this.urlError) return because(this.urlError);
     if (this.failure && performance.now() - this.failure.at < (RETRY_MS[this.failure.error.problem] ?? CONFIG_RETRY_MS)) return because(this.failure.error.message);
     const fim = this.probed?.fim;
-    if (fim && fim !== true && !this.probing) return because(fim.message);
+    // A model that cannot fill in the middle is asked again now and then (the server may have been restarted).
+    if (fim && fim !== true && !this.probing && performance.now() - this.probedAt < CONFIG_RETRY_MS) return because(fim.message);
     return undefined;
   }
 
@@ -159,7 +161,8 @@ export abstract class ServerBackend implements LocalBackend {
   /** The probe result to work with: the last one, unless the server failed since (then probe again). */
   private async current(): Promise<ProbeResult> {
     if (this.urlError) throw new Error(this.urlError);
-    if (this.probed && !this.failure) return this.probed;
+    const stale = this.probed && (this.probed.fim !== true || this.probed.chat !== true) && performance.now() - this.probedAt >= CONFIG_RETRY_MS;
+    if (this.probed && !this.failure && !stale) return this.probed;
     return this.probe();
   }
 
@@ -171,6 +174,7 @@ export abstract class ServerBackend implements LocalBackend {
       try {
         const result = await this.probeServer(this.link as ServerLink, AbortSignal.timeout(this.timeoutMs));
         this.probed = result;
+        this.probedAt = performance.now();
         this.failure = undefined;
         if (result.slots) Object.assign(this.info, { slots: result.slots });
         this.deps.log.info(`Local backend: ${this.kind} at ${this.info.url}${this.info.remote ? ` (another machine, ${this.info.trusted ? 'trusted' : 'not trusted'})` : ''}: ${result.about}`);
