@@ -22,6 +22,7 @@ export function answerFromResult(result: ChatResult): AnswerRoute {
     totalMs: entry.totalMs,
     fallback: result.fallback ?? entry.fallback,
     manifest: entry.manifest ?? decision.manifest,
+    ...(entry.destination ? { destination: entry.destination } : {}),
   };
 }
 
