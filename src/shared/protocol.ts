@@ -1,6 +1,18 @@
 // Every custom request and notification between the extension (or any LSP client) and the engine.
 // Declared once here, documented in docs/protocol.md. Pure types: no `vscode` import.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { z } from 'zod';
+
+// Each message's params have a schema next to their type: the engine checks every message against it before a
+// handler runs (src/server/rpc.ts), so a client that sends the wrong shape gets -32602 naming the field. The
+// schemas check what the engine reads; fields they do not know pass through.
+
+/** A line, character or count as LSP allows it: a non-negative integer up to 2^31 - 1. */
+export const UINT = z.number().min(0).max(2 ** 31 - 1).int();
+/** For requests without params: whatever a client sends is ignored. */
+export const NO_PARAMS = z.unknown().transform(() => undefined);
+const KINDS = ['completion', 'explain', 'chat', 'refactor'] as const;
+const kindError = (allowed: string) => (issue: { input?: unknown }) => `Unknown request kind "${String(issue.input)}": use ${allowed}.`;
 
 // ---------------------------------------------------------------------------------------------------
 // Local model
@@ -71,6 +83,14 @@ export interface DownloadModelResult {
  * arrives as tandem/modelState `downloading`. */
 export const DownloadModelRequest = new RequestType<DownloadModelParams, DownloadModelResult, void>('tandem/downloadModel');
 
+export const DownloadModelParamsSchema = z.looseObject({
+  role: z.enum(['completion', 'chat']),
+  preset: z.string().optional(),
+  url: z.string().optional(),
+  sha256: z.string().optional(),
+  sizeBytes: z.number().int().min(0).optional(),
+}) satisfies z.ZodType<DownloadModelParams>;
+
 // ---------------------------------------------------------------------------------------------------
 // Completion statistics
 
@@ -138,6 +158,8 @@ export interface GetStatsParams {
 /** Client → engine: completion statistics since the engine started. */
 export const GetStatsRequest = new RequestType<GetStatsParams | void, CompletionStats, void>('tandem/stats');
 
+export const GetStatsParamsSchema = z.looseObject({ recent: UINT.optional() }).nullish().transform((p) => p ?? undefined) satisfies z.ZodType<GetStatsParams | void>;
+
 // ---------------------------------------------------------------------------------------------------
 // Router
 
@@ -193,6 +215,25 @@ export interface RouteDecision {
 /** Client → engine: the decision for a request, without running anything (dry run). */
 export const RouteRequest = new RequestType<RouteParams, RouteDecision, void>('tandem/route');
 
+export const ContextFileSchema = z.looseObject({
+  uri: z.string(),
+  text: z.string().optional(),
+  range: z.looseObject({ startLine: UINT, endLine: UINT }).optional(),
+  languageId: z.string().optional(),
+}) satisfies z.ZodType<ContextFile>;
+
+const routeFields = {
+  prompt: z.string(),
+  files: z.array(ContextFileSchema).optional(),
+  prefer: z.enum(['cloud', 'local']).optional(),
+  rejectedLocal: z.boolean().optional(),
+};
+
+export const RouteParamsSchema = z.looseObject({
+  kind: z.enum(KINDS, { error: kindError('completion, explain, chat or refactor') }),
+  ...routeFields,
+}) satisfies z.ZodType<RouteParams>;
+
 export interface EgressManifest {
   files: { uri: string; ranges: { startLine: number; endLine: number }[]; bytes: number }[];
   tokens: number;
@@ -238,6 +279,13 @@ export interface ChatResult {
 /** Client → engine: run a chat/explain/refactor request through the router; cancel with $/cancelRequest. */
 export const ChatRequest = new RequestType<ChatParams, ChatResult, void>('tandem/chat');
 
+export const ChatParamsSchema = z.looseObject({
+  id: z.string().min(1, 'tandem/chat needs an id'),
+  kind: z.enum(['explain', 'chat', 'refactor'], { error: kindError('explain, chat or refactor') }),
+  ...routeFields,
+  history: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.string() })).optional(),
+}) satisfies z.ZodType<ChatParams>;
+
 /** Engine → client: streamed answer text for a tandem/chat request. */
 export interface ChatDelta {
   id: string;
@@ -259,6 +307,8 @@ export const AskConsentRequest = new RequestType<{ reason: string; model: string
 
 /** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
 export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');
+
+export const SetApiKeyParamsSchema = z.looseObject({ apiKey: z.string() }) satisfies z.ZodType<{ apiKey: string }>;
 
 // ---------------------------------------------------------------------------------------------------
 // Ledger
@@ -317,6 +367,11 @@ export interface LedgerResult {
 
 /** Client → engine: ledger entries and totals. */
 export const LedgerRequest = new RequestType<LedgerQuery, LedgerResult, void>('tandem/ledger');
+
+export const LedgerQuerySchema = z
+  .looseObject({ since: z.string().optional(), limit: UINT.optional() })
+  .nullish()
+  .transform((q) => q ?? {}) satisfies z.ZodType<LedgerQuery>;
 
 /** Engine → client: a new ledger entry was written. */
 export const LedgerEntryNotification = new NotificationType<LedgerEntry>('tandem/ledgerEntry');
