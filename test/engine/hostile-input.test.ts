@@ -2,7 +2,12 @@
 // and clamped to the document, and context files that are not regular files (devices, FIFOs) or are too large
 // are refused without holding the engine. After all of it the engine still serves.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { DidOpenTextDocumentNotification, InlineCompletionRequest, LogMessageNotification, type InlineCompletionParams } from 'vscode-languageserver-protocol';
 import {
   ChatRequest,
@@ -95,6 +100,59 @@ void describe('hostile input', () => {
     assert.equal(await engine.inlineCompletion('file:///w/bad.ts', { line: 0, character: 0 }), null);
     const d = await engine.request(RouteRequest, { kind: 'chat', prompt: 'still there?' });
     assert.equal(d.route, 'local');
+    assert.ok(engine.alive);
+  });
+});
+
+/** The promise, or a failure naming what never answered. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, delay(ms).then(() => Promise.reject(new Error(`${what} did not answer within ${ms} ms`)))]);
+}
+
+void describe('context files that are not regular files, or too large', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-odd-'));
+  const fifos = [1, 2, 3, 4, 5].map((i) => join(dir, `pipe${i}.ts`));
+  for (const fifo of fifos) execFileSync('mkfifo', [fifo]);
+  writeFileSync(join(dir, 'huge.ts'), 'x'.repeat(3 * 1024 * 1024));
+  writeFileSync(join(dir, 'ok.ts'), 'export const ok = 1;\n');
+  mkdirSync(join(dir, 'folder.ts'));
+  const uri = (p: string) => pathToFileURL(p).href;
+  let engine: EngineClient;
+  before(async () => {
+    engine = await startEngine({ env: { TANDEM_MODEL: TINY_MODEL }, workspace: dir, settings: { completions: { maxTokens: 8, timeBudgetMs: 3000 } } });
+  });
+  after(async () => {
+    await engine.shutdown();
+  });
+
+  void it('five FIFOs nobody writes are left out at once, and the model still loads and completes afterwards', async () => {
+    const decisions = await within(
+      Promise.all(fifos.map((f) => engine.request(RouteRequest, { kind: 'explain', prompt: 'explain', files: [{ uri: uri(f) }] }))),
+      10_000,
+      'tandem/route with a FIFO',
+    );
+    for (const [i, d] of decisions.entries()) assert.match(d.reasons.join(' '), new RegExp(`pipe${i + 1}\\.ts was left out: it is a FIFO \\(named pipe\\), not a regular file`));
+    // Model loads read files through the same worker threads the FIFO reads would hold.
+    await engine.open('file:///w/a.ts', 'typescript', 'const x = ');
+    const list = await within(engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), 20_000, 'the first completion');
+    assert.ok(list && list.items.length === 1, 'the completion model loaded and answered');
+  });
+
+  void it('/dev/zero, a folder and a 3 MB file are left out with the reason; a normal file beside them is read', async () => {
+    const d = await within(
+      engine.request(RouteRequest, {
+        kind: 'explain',
+        prompt: 'explain',
+        files: [{ uri: 'file:///dev/zero' }, { uri: uri(join(dir, 'folder.ts')) }, { uri: uri(join(dir, 'huge.ts')) }, { uri: uri(join(dir, 'ok.ts')) }],
+      }),
+      10_000,
+      'tandem/route with /dev/zero',
+    );
+    const reasons = d.reasons.join(' ');
+    assert.match(reasons, /\/dev\/zero was left out: it is a device, not a regular file/);
+    assert.match(reasons, /folder\.ts was left out: it is a folder/);
+    assert.match(reasons, /huge\.ts was left out: it is larger than 2\.0 MB \(3\.0 MB\)/);
+    assert.doesNotMatch(reasons, /ok\.ts was left out/);
     assert.ok(engine.alive);
   });
 });
