@@ -109,7 +109,6 @@ export async function checkGguf(path: string, llama: Llama, pre?: GgufPrecheck):
 
 /** Text from a file or a library error, fit for a message: no NULs or other control characters, bounded. */
 export function plainText(text: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex
   const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]+/g, '?');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
