@@ -205,7 +205,9 @@ export interface RouteDecision {
     /** The cloud failed repeatedly and is paused for a while (circuit breaker). */
     | 'cloud-unavailable'
     /** No configured tier has a context window large enough (nor a known price). */
-    | 'too-large';
+    | 'too-large'
+    /** The cost ledger cannot be written or read, so spend could go uncounted. */
+    | 'ledger-unavailable';
   /** Cloud routes: the max_tokens the request is sent with (may be lowered to fit the budget). */
   maxTokens?: number;
   /** What would leave the machine on a cloud route. */

@@ -93,6 +93,24 @@ void test('a ledger replaced by hand is read again from the start', () => {
   }
 });
 
+void test('two engines appending to one ledger keep the same running totals, each counting every entry once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-ledger-'));
+  try {
+    const a = new Ledger(dir);
+    const b = new Ledger(dir);
+    for (let i = 0; i < 50; i++) (i % 2 ? a : b).append(entry({ costUsd: 0.01, kind: i % 3 ? 'chat' : 'explain' }));
+    for (const ledger of [a, b, new Ledger(dir)]) {
+      const t = ledger.totals();
+      assert.equal(t.today.requests, 50);
+      assert.equal(t.today.costUsd, 0.5);
+      assert.equal(t.byKind.explain.requests, 17);
+      assert.deepEqual(t, totalsOf(ledger.entries(), new Date()), 'running totals equal a full recount');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 void test('reservations: concurrent requests cannot reserve more than the budget together', () => {
   const r = new Reservations();
   const limits = { dailyUsd: 1, monthlyUsd: 10 };

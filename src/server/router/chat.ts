@@ -58,12 +58,10 @@ function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usa
     totalMs: Math.round(performance.now() - run.started),
     ...rest,
   };
-  try {
-    run.state.ledger.append(entry);
-    run.onEntry(entry);
-  } catch (error) {
-    run.state.ctx.log.error(`Ledger: could not write ${run.state.ledger.file}: ${String(error)}`);
-  }
+  // An entry that cannot be written still counts (in memory) and is written again later; meanwhile the
+  // router keeps cloud requests back (the ledger's problem is a routing reason).
+  if (!run.state.ledger.append(entry)) run.state.ctx.log.error(`Ledger: ${run.state.ledger.problem ?? 'write failed'}; cloud requests wait until it can be written.`);
+  run.onEntry(entry);
   return entry;
 }
 

@@ -32,6 +32,8 @@ export interface PolicyInput {
   hasApiKey: boolean;
   /** Set while the circuit breaker keeps the cloud paused: the reason in words. */
   cloudPaused?: string;
+  /** Set while the cost ledger cannot be written or read: why, in words. Spend must never go uncounted. */
+  ledgerProblem?: string;
   spent: Spent;
   reservedUsd: number;
 }
@@ -120,6 +122,8 @@ export function decide(input: PolicyInput): Decision {
   if (input.consent === 'never') return refuse('consent', 'This workspace does not allow cloud use (tandem.privacy.cloudConsent is "never").');
   if (!input.hasApiKey) return refuse('no-api-key', 'No Anthropic API key is set (run "Tandem: Set API Key").');
   if (input.cloudPaused) return refuse('cloud-unavailable', input.cloudPaused);
+  if (input.ledgerProblem)
+    return refuse('ledger-unavailable', `${input.ledgerProblem}: cloud requests wait until it works again (details in "Tandem: Show Log").`);
 
   const tier = pickTier(s.cloud.tiers, { kind: input.kind, fileCount: input.fileCount, promptTokens: input.cloudTokens, maxTokens: s.cloud.maxOutputTokens }, s.cloud.prices);
   if (!tier.ok) return refuse('too-large', tier.reason);

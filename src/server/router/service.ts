@@ -150,6 +150,8 @@ export class RouterService {
     const chars = system.length + talk.length + p.files.reduce((n, f) => n + f.text.length + FILE_OVERHEAD_CHARS, 0);
     const localTokens =
       params.kind === 'completion' ? 0 : this.local.countTokens(`${system}\n${talk}`) + p.files.reduce((n, f) => n + f.tokens + FILE_OVERHEAD_TOKENS, 0);
+    // An entry that could not be written is tried again first: the cloud stays closed until it is.
+    this.ledger.flush();
     const ledger = this.ledger.totals();
     const decision = decide({
       kind: params.kind,
@@ -165,6 +167,7 @@ export class RouterService {
       consent: this.consent.effective(settings.privacy.cloudConsent),
       hasApiKey: Boolean(this.ctx.settings.apiKey),
       cloudPaused: this.breaker.pausedReason(),
+      ledgerProblem: this.ledger.problem,
       spent: { today: ledger.today.costUsd, month: ledger.month.costUsd },
       reservedUsd: this.reservations.total,
     });
