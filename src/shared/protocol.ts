@@ -336,6 +336,9 @@ export interface LedgerEntry {
   ttftMs: number | null;
   totalMs: number;
   fallback?: { from: Route; reason: string };
+  /** A cloud attempt that failed before this answer or error: what it used (an upper bound where the API did not
+   * report it) and cost. That money was spent: it is part of `costUsd`. */
+  cloudAttempt?: { model: string; tokens: TokenCounts; costUsd: number };
   manifest?: EgressManifest;
   error?: string;
 }

@@ -1,6 +1,6 @@
 // A fake Anthropic Messages API on 127.0.0.1 for tests: streaming SSE with usage (cache fields included),
 // count_tokens, and scripted faults (429 with retry-after, 529, 500, an error event mid-stream, a stall, no
-// answer at all, a dropped connection). Each request takes the next behaviour from a queue (default: echo) and is recorded
+// answer at all, a dropped connection, a malformed stream). Each request takes the next behaviour from a queue (default: echo) and is recorded
 // (in memory, and in a JSONL file when asked). It stops by itself after `lifetimeMs`.
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -14,9 +14,11 @@ export type Behaviour =
   | { type: 'tool'; name: string; input: unknown; usage?: Partial<FakeUsage> }
   | { type: 'status'; status: number; errorType: string; message?: string; retryAfter?: number }
   /** Streams some text, then an `error` event (e.g. overloaded_error). */
-  | { type: 'error-event'; text: string; errorType: string; message?: string }
+  | { type: 'error-event'; text: string; errorType: string; message?: string; inputTokens?: number }
   /** Headers and message_start, some text, then nothing until the client gives up. */
-  | { type: 'stall'; text?: string }
+  | { type: 'stall'; text?: string; inputTokens?: number }
+  /** message_start, then an event whose data is not JSON. */
+  | { type: 'malformed'; inputTokens?: number }
   /** The socket is closed without any response. */
   | { type: 'drop' }
   /** The request is read and never answered (no headers): the client's request timeout must fire. */
@@ -147,16 +149,23 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
       }
       case 'error-event': {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_err', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } });
+        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_err', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: behaviour.inputTokens ?? 10, output_tokens: 1 } } });
         sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
         sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: behaviour.text } });
         sse(res, 'error', { type: 'error', error: { type: behaviour.errorType, message: behaviour.message ?? behaviour.errorType } });
         res.end();
         return;
       }
+      case 'malformed': {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_bad', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: behaviour.inputTokens ?? 10, output_tokens: 1 } } });
+        res.write('event: content_block_delta\ndata: {"type":"content_block_delta",\n\n');
+        res.end();
+        return;
+      }
       case 'stall': {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_stall', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } });
+        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_stall', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: behaviour.inputTokens ?? 10, output_tokens: 1 } } });
         if (behaviour.text) {
           sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
           sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: behaviour.text } });

@@ -24,6 +24,8 @@ interface Run {
   emit: Emit;
   started: number;
   onEntry(entry: LedgerEntry): void;
+  /** Set when a cloud attempt failed after the API billed something: recorded with whatever answers instead. */
+  cloudAttempt?: LedgerEntry['cloudAttempt'];
 }
 
 type Fallback = { from: Route; reason: string };
@@ -58,6 +60,12 @@ function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usa
     totalMs: Math.round(performance.now() - run.started),
     ...rest,
   };
+  // The cloud's own entries (an answer, a cut) price their usage themselves; any other end of the request carries
+  // what a failed attempt spent.
+  if (run.cloudAttempt && fields.costUsd === undefined) {
+    entry.cloudAttempt = run.cloudAttempt;
+    entry.costUsd = roundUsd(entry.costUsd + run.cloudAttempt.costUsd);
+  }
   // An entry that cannot be written still counts (in memory) and is written again later; meanwhile the
   // router keeps cloud requests back (the ledger's problem is a routing reason).
   if (!run.state.ledger.append(entry)) run.state.ctx.log.error(`Ledger: ${run.state.ledger.problem ?? 'write failed'}; cloud requests wait until it can be written.`);
@@ -173,13 +181,16 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
     };
   } catch (error) {
     if (!(error instanceof CloudError)) throw error;
-    const spentUsd = costOf(price, usage);
+    // What the attempt used before it failed is spent (an upper bound where the API did not report it).
+    const used = error.failure.usage ?? usage;
+    const spentUsd = costOf(price, used);
     if (capped || error.failure.kind === 'cancelled') {
       const why = capped ? `Stopped: the answer would have cost more than the $${fmt(d.worstCaseUsd)} reserved for it within your budget.` : 'Cancelled.';
       const decision: RouteDecision = { ...publicDecision(d), reasons: [...d.reasons, why] };
       const entry = record(run, decision, { usage, costUsd: spentUsd, error: why, ...(fallback ? { fallback } : {}) });
       return { result: { id: params.id, text: '', decision, entry, stopped: capped ? 'budget' : 'cancelled' } };
     }
+    if (spentUsd > 0) run.cloudAttempt = { model: d.model, tokens: tokenCounts(used), costUsd: spentUsd };
     state.breaker.failure(error.failure);
     state.ctx.log.warn(`Cloud request failed: ${describeFailure(error.failure)}${error.failure.requestId ? ` (request id ${error.failure.requestId})` : ''}`);
     return { failed: error.message, spentUsd };
