@@ -50,9 +50,9 @@ export function checkParams<P>(method: string, schema: Schema<P>, params: unknow
   });
 }
 
-export function onRequest<P, R>(
+export function onRequest<P, R, E>(
   connection: Connection,
-  type: RequestType<P, R, void>,
+  type: RequestType<P, R, E>,
   schema: Schema<P>,
   handler: (params: P, token: CancellationToken) => R | Promise<R>,
 ): void {

@@ -131,7 +131,7 @@ void describe('context files that are not regular files, or too large', () => {
       10_000,
       'tandem/route with a FIFO',
     );
-    for (const [i, d] of decisions.entries()) assert.match(d.reasons.join(' '), new RegExp(`pipe${i + 1}\\.ts was left out: it is a FIFO \\(named pipe\\), not a regular file`));
+    for (const [i, d] of decisions.entries()) assert.match(d.reasons.map((x) => x.text).join(' '), new RegExp(`pipe${i + 1}\\.ts was left out: it is a FIFO \\(named pipe\\), not a regular file`));
     // Model loads read files through the same worker threads the FIFO reads would hold.
     await engine.open('file:///w/a.ts', 'typescript', 'const x = ');
     const list = await within(engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), 20_000, 'the first completion');
@@ -148,7 +148,7 @@ void describe('context files that are not regular files, or too large', () => {
       10_000,
       'tandem/route with /dev/zero',
     );
-    const reasons = d.reasons.join(' ');
+    const reasons = d.reasons.map((x) => x.text).join(' ');
     assert.match(reasons, /\/dev\/zero was left out: it is a device, not a regular file/);
     assert.match(reasons, /folder\.ts was left out: it is a folder/);
     assert.match(reasons, /huge\.ts was left out: it is larger than 2\.0 MB \(3\.0 MB\)/);

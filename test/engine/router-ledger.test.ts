@@ -72,7 +72,7 @@ void test('tandem/setApiKey sets and clears the key; it is never logged', async 
   try {
     const without = await h.route({ kind: 'chat', prompt: 'hi', prefer: 'cloud' });
     assert.equal(without.blockedBy, 'no-api-key');
-    assert.match(without.reasons.join(' '), /No Anthropic API key is set/);
+    assert.match(without.reasons.map((r) => r.text).join(' '), /No Anthropic API key is set/);
     await h.engine.notify(SetApiKeyNotification, { apiKey: TEST_API_KEY });
     await delay(50);
     const r = await h.chat({ kind: 'chat', prompt: 'hi', prefer: 'cloud' });
@@ -94,7 +94,7 @@ void test('bad input gets a clear message and the prompt back', async () => {
     await assert.rejects(h.chat({ kind: 'completion' as 'chat', prompt: 'x' }), /Unknown request kind "completion": use explain, chat or refactor/);
     await assert.rejects(h.chat({ kind: 'chat', prompt: '   ' }), /no prompt/);
     const missing = await h.route({ kind: 'explain', prompt: 'explain', files: [{ uri: 'file:///nowhere/x.ts' }] });
-    assert.match(missing.reasons.join(' '), /\/nowhere\/x.ts was left out: it does not exist/);
+    assert.match(missing.reasons.map((r) => r.text).join(' '), /\/nowhere\/x.ts was left out: it does not exist/);
   } finally {
     await h.close();
   }
@@ -124,7 +124,7 @@ void test('a ledger that cannot be written fails closed: the spend still counts,
     const blocked = await h.route({ kind: 'chat', prompt: 'third', prefer: 'cloud' });
     assert.notEqual(blocked.route, 'cloud');
     assert.equal(blocked.blockedBy, 'ledger-unavailable');
-    assert.match(blocked.reasons.join(' '), /The cost ledger \(.*ledger\.jsonl\) cannot be (written|read) .*cloud requests wait until it works again/);
+    assert.match(blocked.reasons.map((x) => x.text).join(' '), /The cost ledger \(.*ledger\.jsonl\) cannot be (written|read) .*cloud requests wait until it works again/);
     await assert.rejects(h.chat({ kind: 'chat', prompt: 'third', prefer: 'cloud' }), /cost ledger/);
     assert.equal(h.fake.requests.length, before, 'nothing was sent while the ledger could not count it');
 

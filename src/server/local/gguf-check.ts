@@ -60,7 +60,8 @@ export async function precheckGguf(path: string): Promise<GgufPrecheck> {
   // The reader fills what lies past the end of the file with zeros: names and numbers read there are garbage.
   if ((info.infoEndOffset ?? 0) > size) return { ok: false, message: truncated(info.infoEndOffset ?? 0) };
   const metadata = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
-  const architecture = plainText(String(metadata.general?.architecture ?? ''));
+  const declared = metadata.general?.architecture;
+  const architecture = typeof declared === 'string' ? plainText(declared) : '';
   if (!architecture) return { ok: false, message: `${name} has no general.architecture: not a usable model` };
   const arch = (info.architectureMetadata ?? {}) as Record<string, unknown> & { attention?: Record<string, unknown> };
   const missing: string[] = [];
