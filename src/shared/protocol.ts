@@ -258,6 +258,9 @@ export interface RouteDecision {
   /** Worst-case cost in USD before anything runs (0 for local). */
   worstCaseUsd: number;
   promptTokens: number;
+  /** Cloud routes: an upper bound on the prompt's tokens (its UTF-8 bytes plus the API's overhead); the worst case
+   * is priced on it, so a prompt that tokenizes worse than estimated (CJK, long numbers) cannot overspend. */
+  promptTokensBound?: number;
   /** Set when route is blocked, or when a cloud route had to be refused. */
   blockedBy?: BlockedBy;
   /** Cloud routes: the max_tokens the request is sent with (may be lowered to fit the budget). */

@@ -5,7 +5,7 @@
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { echoAnswer, echoUsage, requestChars, approxTokens, type Block, type FakeRequestBody, type FakeUsage } from './echo.js';
+import { echoAnswer, echoUsage, requestText, approxTokens, type Block, type FakeRequestBody, type FakeUsage } from './echo.js';
 
 export type Behaviour =
   | { type: 'echo'; usage?: Partial<FakeUsage>; delayMs?: number }
@@ -123,7 +123,7 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
 
     if (req.method === 'POST' && path === '/v1/messages/count_tokens') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ input_tokens: approxTokens('x'.repeat(requestChars(body))) }));
+      res.end(JSON.stringify({ input_tokens: approxTokens(requestText(body)) }));
       return;
     }
     if (!isMessages) {

@@ -113,13 +113,14 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
   const settings = state.ctx.settings.value;
   const price = priceFor(d.model, settings.cloud.prices);
   if (!price) return { failed: { code: 'too-large', text: `No price is known for ${d.model}.` }, blockedBy: 'too-large', spentUsd: 0 };
-  // Check and reserve in one synchronous step: concurrent requests cannot overspend together.
-  const totals = state.ledger.totals();
+  // Check and reserve in one step under the data dir's lock: concurrent requests, in this window or another,
+  // cannot overspend together.
   const reservation = randomUUID();
-  const refusal = state.reservations.tryReserve(reservation, d.worstCaseUsd, settings.budget, { today: totals.today.costUsd, month: totals.month.costUsd });
+  const refusal = await state.reservations.tryReserve(reservation, d.worstCaseUsd, settings.budget);
   if (refusal) return { failed: { code: 'budget', text: refusal }, blockedBy: 'budget', spentUsd: 0 };
   const cap = new AbortController();
   let capped = false;
+  let corrected = false;
   let usage: Usage = ZERO;
   try {
     let consented = state.consent.effective(settings.privacy.cloudConsent) === 'always';
@@ -151,6 +152,11 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
         onText: (delta) => run.emit({ id: params.id, delta, route: 'cloud', model: d.model }),
         onUsage: (u) => {
           usage = { ...u, output: Math.min(u.output, d.maxTokens ?? u.output) };
+          // The reported input replaces the bound: what is reserved beyond it goes back to the budget.
+          if (!corrected) {
+            corrected = true;
+            void state.reservations.lower(reservation, costOf(price, { ...u, output: d.maxTokens ?? settings.cloud.maxOutputTokens }));
+          }
           // The worst case was reserved; a stream that would cost more (a prompt larger than estimated) is cut.
           if (!capped && costOf(price, usage) > d.worstCaseUsd) {
             capped = true;
@@ -201,7 +207,7 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
     const late = error.failure.deadline || error.failure.waitTooLong;
     return { failed: { code: late ? 'cloud-deadline' : 'cloud-failed', text: error.message }, spentUsd };
   } finally {
-    state.reservations.release(reservation);
+    await state.reservations.release(reservation);
   }
 }
 
