@@ -57,8 +57,10 @@ function sse(res: ServerResponse, event: string, data: unknown): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function fullUsage(base: FakeUsage, extra?: Partial<FakeUsage>): FakeUsage {
+function fullUsage(base: FakeUsage, extra: Partial<FakeUsage> | undefined, maxTokens: number | undefined): FakeUsage {
   const u = { ...base, ...extra };
+  // Like the API: never more output than max_tokens.
+  if (maxTokens !== undefined) u.output_tokens = Math.min(u.output_tokens, maxTokens);
   if (extra?.cache_creation && extra.cache_creation_input_tokens === undefined)
     u.cache_creation_input_tokens = extra.cache_creation.ephemeral_5m_input_tokens + extra.cache_creation.ephemeral_1h_input_tokens;
   return u;
@@ -176,17 +178,17 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
       }
       case 'text': {
         const blocks: Block[] = [{ type: 'text', text: behaviour.text }];
-        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage), { chunks: behaviour.chunks, delayMs: behaviour.delayMs, alive });
+        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage, body.max_tokens), { chunks: behaviour.chunks, delayMs: behaviour.delayMs, alive });
         return;
       }
       case 'tool': {
         const blocks: Block[] = [{ type: 'tool_use', id: 'toolu_fake_scripted', name: behaviour.name, input: behaviour.input }];
-        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage), { alive });
+        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage, body.max_tokens), { alive });
         return;
       }
       default: {
         const blocks = echoAnswer(body);
-        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage), { delayMs: behaviour.delayMs, alive });
+        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage, body.max_tokens), { delayMs: behaviour.delayMs, alive });
       }
     }
   }
