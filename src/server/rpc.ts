@@ -20,3 +20,11 @@ export function onRequest<P, R>(
 export function sendNotification<P>(connection: Connection, type: NotificationType<P>, params: P): Promise<void> {
   return connection.sendNotification(type.method, params);
 }
+
+/** An AbortSignal that follows a request's cancellation token ($/cancelRequest). */
+export function signalOf(token: CancellationToken | undefined): AbortSignal {
+  const controller = new AbortController();
+  if (token?.isCancellationRequested) controller.abort();
+  token?.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
