@@ -85,18 +85,19 @@ export async function runEvaluation(options: RunOptions): Promise<EvalReport> {
         };
         results.push(result);
         // The tests run while the next completion is generated.
-        scoring.push(
-          (sandbox ? sandbox.run(programFor(problem, c.text), signal) : Promise.resolve(undefined)).then((run) => {
-            if (run) {
-              result.outcome = run.outcome;
-              if (run.error) result.error = run.error;
-            }
-            progress.done++;
-            if (result.outcome === 'passed') progress.passed++;
-            if (result.exact) progress.exact++;
-            options.onProgress?.({ ...progress });
-          }),
-        );
+        const scored = (sandbox ? sandbox.run(programFor(problem, c.text), signal) : Promise.resolve(undefined)).then((run) => {
+          if (run) {
+            result.outcome = run.outcome;
+            if (run.error) result.error = run.error;
+          }
+          progress.done++;
+          if (result.outcome === 'passed') progress.passed++;
+          if (result.exact) progress.exact++;
+          options.onProgress?.({ ...progress });
+        });
+        // A cancel rejects it before anyone awaits it: marked handled here, still awaited below.
+        scored.catch(() => undefined);
+        scoring.push(scored);
       }
     } catch (error) {
       // Cancelled (or the completer failed): the running tests are stopped and waited for, never left behind.
