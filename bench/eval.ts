@@ -10,9 +10,10 @@ import { evaluate, saveReport, type Phase } from '../src/eval/run.js';
 import { EVAL_REPORT_DIR, evalReportFileName, percent, summaryLine } from '../src/shared/eval-report.js';
 import type { EvalCloudEstimate, EvalReport, EvalSetName } from '../src/shared/protocol.js';
 import { DEFAULT_SETTINGS, type TandemSettings } from '../src/shared/settings.js';
-import { SHARED_EVAL_DATA } from '../test/support/eval-data.js';
+import { sharedEvalData } from '../test/support/eval-data.js';
 
 const REPO = resolve(import.meta.dirname, '..');
+const SHARED_EVAL_DATA = sharedEvalData(REPO);
 
 const USAGE = `Usage: npm run eval -- [options]
   --model PATH|URL     completion model (default: TANDEM_MODEL, else the model selected in the engine's data dir)

@@ -14,9 +14,10 @@ import { EvalReportsRequest, type EvalCloudEstimate, type EvalReport, type Ledge
 import { DEFAULT_SETTINGS, type TandemSettings } from '../../src/shared/settings.js';
 import { TEST_API_KEY } from '../fake-anthropic/harness.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fake-anthropic/server.js';
-import { SHARED_EVAL_DATA } from '../support/eval-data.js';
-import { SERVER_PATH, startEngine, TINY_MODEL } from '../support/lsp-client.js';
+import { sharedEvalData } from '../support/eval-data.js';
+import { REPO_ROOT, SERVER_PATH, startEngine, TINY_MODEL } from '../support/lsp-client.js';
 
+const SHARED_EVAL_DATA = sharedEvalData(REPO_ROOT);
 const DATA = SHARED_EVAL_DATA ?? '';
 
 function settings(change: (s: TandemSettings) => void = () => undefined): TandemSettings {

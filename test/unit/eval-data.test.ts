@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DATASET_BASE_URL, DatasetError, ensureDataset, parseProblems, stableSubset } from '../../src/eval/dataset.js';
-import { SHARED_EVAL_DATA } from '../support/eval-data.js';
+import { sharedEvalData } from '../support/eval-data.js';
+import { REPO_ROOT } from '../support/lsp-client.js';
 
 const SINGLE = 'HumanEval-SingleLineInfilling.jsonl.gz';
+const SHARED_EVAL_DATA = sharedEvalData(REPO_ROOT);
 
 function shared(): string {
   assert.ok(SHARED_EVAL_DATA, 'the HumanEval-Infilling files are beside the repository (../shared/data/human-eval-infilling)');
