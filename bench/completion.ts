@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { CompletionRecord, CompletionStats } from '../src/shared/protocol.js';
+import { GetModelStateRequest, GetStatsRequest, type CompletionRecord } from '../src/shared/protocol.js';
 import { delay, startEngine, TINY_MODEL } from '../test/support/lsp-client.js';
 import type { Event } from './typing-session.js';
 
@@ -136,10 +136,10 @@ const wallMs = performance.now() - wallStart;
 const pings: number[] = [];
 for (let i = 0; i < 200; i++) {
   const t = performance.now();
-  await engine.request('tandem/getModelState');
+  await engine.request(GetModelStateRequest);
   pings.push(performance.now() - t);
 }
-const stats = await engine.request<CompletionStats>('tandem/stats', { recent: 2000 });
+const stats = await engine.request(GetStatsRequest, { recent: 2000 });
 await engine.shutdown();
 const records = stats.recent.slice(warmupRequests);
 if (records.length !== samples.length) {

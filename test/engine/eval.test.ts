@@ -166,7 +166,7 @@ void describe('model report card', () => {
     writeFileSync(join(dir, 'eval-broken.json'), '{"model": 1');
     const engine = await startEngine({ dataDir });
     try {
-      const cards = await engine.request<EvalReport[]>(EvalReportsRequest.method);
+      const cards = await engine.request(EvalReportsRequest);
       assert.deepEqual(cards.map((c) => [c.model, c.sets[0].passAt1]), [['qwen', 0.5], ['deepseek', 0.3]]);
       assert.ok(cards.every((c) => c.results === undefined));
       const logged = engine.notifications.filter((n) => n.method === 'window/logMessage').map((n) => (n.params as { message: string }).message);

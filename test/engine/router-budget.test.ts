@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChatResult } from '../../src/shared/protocol.js';
 import { startHarness, testSettings } from '../fake-anthropic/harness.js';
+import {  } from '../../src/shared/protocol.js';
+import { DidChangeConfigurationNotification } from 'vscode-languageserver-protocol';
 
 void test('budgets hold under concurrent requests: only what fits is sent, the rest is answered locally and says why', async () => {
   const h = await startHarness({ settings: testSettings({ budget: { dailyUsd: -1, monthlyUsd: -1 } }) });
@@ -12,7 +14,7 @@ void test('budgets hold under concurrent requests: only what fits is sent, the r
     const worst = (await h.route({ kind: 'chat', prompt: 'question 1', prefer: 'cloud' })).worstCaseUsd;
     // Room for two worst cases, and less than a useful third answer.
     const daily = Math.round(worst * 2.02 * 1e8) / 1e8;
-    await h.engine.notify('workspace/didChangeConfiguration', { settings: { tandem: testSettings({ budget: { dailyUsd: daily, monthlyUsd: 20 } }) } });
+    await h.engine.notify(DidChangeConfigurationNotification.type, { settings: { tandem: testSettings({ budget: { dailyUsd: daily, monthlyUsd: 20 } }) } });
     await new Promise((r) => setTimeout(r, 100));
     for (let i = 0; i < 5; i++) h.fake.enqueue({ type: 'text', text: `answer ${i} `.repeat(5), chunks: 5, delayMs: 60 });
     const results: ChatResult[] = await Promise.all([1, 2, 3, 4, 5].map((i) => h.chat({ kind: 'chat', prompt: `question ${i}`, prefer: 'cloud' })));

@@ -9,7 +9,7 @@ import {
   type EvalCloudItem,
 } from '../../shared/protocol.js';
 import type { EngineContext } from '../context.js';
-import { onRequest, sendNotification, signalOf } from '../rpc.js';
+import { onRequest, signalOf } from '../rpc.js';
 import type { RouterService } from '../router/service.js';
 import { estimateInfills, runInfill } from './cloud-infill.js';
 import { readReports } from './reports.js';
@@ -44,7 +44,7 @@ export function registerEval(ctx: EngineContext, router: RouterService): void {
     if (bad || !params) throw failed(`evalCloudInfill: ${bad}.`);
     const signal = signalOf(token);
     try {
-      return await runInfill(router, params, signal, (entry) => void sendNotification(connection, LedgerEntryNotification, entry));
+      return await runInfill(router, params, signal, (entry) => void connection.sendNotification(LedgerEntryNotification, entry));
     } catch (error) {
       if (signal.aborted) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'Cancelled.');
       throw failed(error instanceof Error ? error.message : String(error));

@@ -13,7 +13,6 @@ import { checkGguf, errorText, modelName } from './gguf-check.js';
 import { choosePresets, findPreset } from './presets.js';
 import { resolveSource, type ModelSource } from './source.js';
 import { DownloadCancelledError, DownloadManager } from './downloads.js';
-import { sendNotification } from '../rpc.js';
 
 export interface LoadedModel {
   model: LlamaModel;
@@ -82,7 +81,7 @@ export class ModelManager {
     // The same state again (every keystroke without a model) is not news.
     if (JSON.stringify(this.states.get(state.role)) === JSON.stringify(state)) return;
     this.states.set(state.role, state);
-    void sendNotification(this.ctx.connection, ModelStateNotification, state).catch(() => undefined);
+    void this.ctx.connection.sendNotification(ModelStateNotification, state).catch(() => undefined);
   }
 
   /** The runtime: the GPU the setting asks for ('auto' detects CUDA/Vulkan/Metal), CPU when that fails. */
