@@ -38,7 +38,7 @@ void describe('python sandbox', () => {
   });
 
   void it('stops a program that runs past the limit, sleeping or spinning', async () => {
-    const s = await sandbox();
+    const s = await sandbox({ concurrency: 2 });
     const started = performance.now();
     const [sleeping, spinning] = await Promise.all([s.run('import time\ntime.sleep(30)\n'), s.run('while True:\n    pass\n')]);
     assert.equal(sleeping.outcome, 'timeout');

@@ -136,17 +136,13 @@ void describe('model report card', () => {
       }
     });
 
-    void it('sends nothing when the cost is declined or in local-only mode', async () => {
+    void it('sends nothing when the cost is declined', async () => {
       fake.reset();
       const notices: string[] = [];
       const declined = await evaluate(cloud({ sets: ['single-line'], limit: 1, confirmCloud: () => Promise.resolve(false), onNotice: (m) => notices.push(m) }));
-      const localOnly = await evaluate(
-        cloud({ sets: ['single-line'], limit: 1, settings: settings((s) => (s.privacy.localOnly = true)), confirmCloud: () => Promise.resolve(true), onNotice: (m) => notices.push(m) }),
-      );
-      assert.deepEqual([declined, localOnly].map((r) => r.map((x) => x.side)), [['local'], ['local']]);
+      assert.deepEqual(declined.map((x) => x.side), ['local']);
       assert.equal(fake.requests.length, 0);
-      assert.match(notices[0], /Claude run skipped: the cost was not confirmed/);
-      assert.match(notices[1], /Claude run skipped: Local-only mode is on \(tandem\.privacy\.localOnly\)/);
+      assert.deepEqual(notices, ['Claude run skipped: the cost was not confirmed.']);
     });
   });
 
