@@ -39,7 +39,11 @@ async function pickOptions(ctx: Ctx): Promise<EvalCommandArgs | undefined> {
     { label: 'Standard', description: '200 problems per set', detail: 'Steadier numbers: compare models with this one.', limit: 200 },
     { label: 'Full benchmark', description: 'all 1,033 single-line and 5,815 multi-line problems', detail: 'Can take hours without a GPU.', limit: null },
   ];
-  const size = await vscode.window.showQuickPick(sizes, { title: 'Tandem: Evaluate Local Model (HumanEval-Infilling)', placeHolder: 'How many problems?' });
+  const size = await vscode.window.showQuickPick(sizes, {
+    title: 'Tandem: Evaluate Local Model (HumanEval-Infilling)',
+    // The model's answers are code that runs: say how before the user starts it.
+    placeHolder: 'How many problems? Each answer runs with its tests in a sandboxed Python 3 (no network, temp folder, 3 s).',
+  });
   if (!size) return undefined;
   const settings = ctx.settings;
   const hasKey = Boolean(await ctx.extension.secrets.get(API_KEY_SECRET));
