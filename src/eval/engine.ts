@@ -74,6 +74,8 @@ export class EvalEngine {
   }
 
   static async start(options: EvalEngineOptions): Promise<EvalEngine> {
+    // Completions turned off or excluded globs in the editor must not turn into a score of 0.
+    const settings: TandemSettings = { ...options.settings, completions: { ...options.settings.completions, enabled: true, exclude: [] } };
     const child = fork(options.serverPath, ['--stdio'], {
       // As the language client does: the engine inherits the environment (PATH, GPU drivers, ANTHROPIC_BASE_URL).
       env: { ...process.env, ...options.env, TANDEM_DATA_DIR: options.dataDir },
@@ -82,7 +84,7 @@ export class EvalEngine {
     });
     if (!child.stdout || !child.stdin || !child.stderr) throw new EvalEngineError('Could not start the evaluation engine: no stdio.');
     const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-    const engine = new EvalEngine(child, connection, options.settings);
+    const engine = new EvalEngine(child, connection, settings);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       engine.stderr = (engine.stderr + chunk).slice(-8000);
@@ -96,7 +98,7 @@ export class EvalEngine {
         rootUri: null,
         workspaceFolders: null,
         capabilities: { textDocument: { inlineCompletion: { dynamicRegistration: false } } },
-        initializationOptions: { settings: options.settings, dataDir: options.dataDir },
+        initializationOptions: { settings, dataDir: options.dataDir },
       }),
     );
     await connection.sendNotification(InitializedNotification.type, {});

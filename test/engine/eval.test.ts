@@ -61,7 +61,12 @@ void describe('model report card', () => {
 
   void it('the fixture model answers through the engine\'s inline completion path and scores about 0', async () => {
     const phases: string[] = [];
-    const [report] = await evaluate(options({ limit: 4, onPhase: (p) => phases.push(p.phase) }));
+    // Completions the user turned off or excluded in the editor are still evaluated.
+    const off = settings((s) => {
+      s.completions.enabled = false;
+      s.completions.exclude = ['**/*.py'];
+    });
+    const [report] = await evaluate(options({ limit: 4, settings: off, onPhase: (p) => phases.push(p.phase) }));
     assert.equal(report.model, 'tiny');
     assert.equal(report.side, 'local');
     assert.equal(report.device, 'cpu');
