@@ -63,6 +63,7 @@ const sets = values.sets.split(',').map((s) => s.trim()) as EvalSetName[];
 if (!sets.length || sets.some((s) => s !== 'single-line' && s !== 'multi-line')) fail(`--sets takes single-line and/or multi-line\n${USAGE}`);
 const limit = values.all ? null : Number(values.limit);
 if (limit !== null && (!Number.isInteger(limit) || limit < 1)) fail('--limit needs a whole number of problems (1 or more), or --all');
+if (values.oracle && (values.cloud || values.model)) fail('--oracle scores the canonical solutions: it takes no --model or --cloud');
 const timeoutS = Number(values.timeout);
 if (!(timeoutS > 0 && timeoutS <= 600)) fail('--timeout needs seconds between 0 and 600');
 

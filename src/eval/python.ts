@@ -42,12 +42,19 @@ const FILE_BYTES = 16 << 20;
 
 // Runs before the candidate: limits, no sockets, no destructive os/shutil/subprocess calls. argv: file, seconds.
 const BOOTSTRAP = `
-import sys, os, builtins, resource, socket, _socket, shutil, subprocess, faulthandler
+import sys, os, builtins, socket, _socket, shutil, subprocess, faulthandler
 path, seconds = sys.argv[1], int(sys.argv[2])
-source = open(path, encoding='utf-8').read()
-resource.setrlimit(resource.RLIMIT_AS, (${MEMORY_BYTES}, ${MEMORY_BYTES}))
-resource.setrlimit(resource.RLIMIT_FSIZE, (${FILE_BYTES}, ${FILE_BYTES}))
-resource.setrlimit(resource.RLIMIT_CPU, (seconds + 1, seconds + 1))
+with open(path, encoding='utf-8') as file:
+    source = file.read()
+try:
+    import resource
+    for limit, value in (('RLIMIT_AS', ${MEMORY_BYTES}), ('RLIMIT_FSIZE', ${FILE_BYTES}), ('RLIMIT_CPU', seconds + 1)):
+        try:
+            resource.setrlimit(getattr(resource, limit), (value, value))
+        except (AttributeError, ValueError, OSError):
+            pass  # macOS refuses RLIMIT_AS; the wall-clock limit still holds
+except ImportError:
+    pass  # Windows: no resource limits, the wall-clock limit still holds
 faulthandler.disable()
 def _deny(*args, **kwargs):
     raise PermissionError('disabled in the Tandem evaluation sandbox')
@@ -66,7 +73,7 @@ for name in ('kill', 'killpg', 'system', 'popen', 'putenv', 'remove', 'removedir
 shutil.rmtree = shutil.move = shutil.chown = _deny
 subprocess.Popen = _deny
 builtins.exit = builtins.quit = builtins.help = _deny
-for name in ('ipdb', 'joblib', 'psutil', 'tkinter'):
+for name in ('ipdb', 'joblib', 'psutil', 'tkinter', 'resource'):
     sys.modules[name] = None
 exec(compile(source, 'candidate.py', 'exec'), {'__name__': '__main__'})
 `;

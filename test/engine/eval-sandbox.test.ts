@@ -34,6 +34,7 @@ void describe('python sandbox', () => {
     assert.deepEqual(await s.run('def f(x):\n    return x + 1\nassert f(1) == 2\n'), { outcome: 'passed' });
     assert.deepEqual(await s.run('def f(x):\n    return x\nassert f(1) == 2\n'), { outcome: 'failed', error: 'AssertionError' });
     assert.deepEqual(await s.run('def f(:\n'), { outcome: 'failed', error: 'SyntaxError: invalid syntax' });
+    if (process.platform === 'linux') assert.deepEqual(await s.run('x = bytearray(2 << 30)\n'), { outcome: 'failed', error: 'MemoryError' }, '1 GiB of memory at most');
     await s.dispose();
   });
 
