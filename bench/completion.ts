@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { GetModelStateRequest, GetStatsRequest, type CompletionRecord } from '../src/shared/protocol.js';
-import { delay, startEngine, TINY_MODEL } from '../test/support/lsp-client.js';
+import { delay, firstText, startEngine, TINY_MODEL } from '../test/support/lsp-client.js';
 import type { Event } from './typing-session.js';
 
 
@@ -64,7 +64,7 @@ async function complete(kind: Kind): Promise<void> {
   const started = performance.now();
   const list = await engine.inlineCompletion(file, cursorOf(file));
   const latencyMs = performance.now() - started;
-  onScreen = String(list?.items[0]?.insertText ?? '');
+  onScreen = firstText(list);
   samples.push({ kind, latencyMs, shown: onScreen });
 }
 

@@ -6,9 +6,9 @@
 import type { CancellationToken, Connection } from 'vscode-languageserver';
 import type { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
-export function onRequest<P, R>(
+export function onRequest<P, R, E>(
   connection: Connection,
-  type: RequestType<P, R, void>,
+  type: RequestType<P, R, E>,
   handler: (params: P | undefined, token: CancellationToken) => R | Promise<R>,
 ): void {
   connection.onRequest(type.method, (...args: unknown[]): Promise<R> => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetStatsRequest, ModelStateNotification } from '../../src/shared/protocol.js';
-import { CancellationTokenSource, startEngine, TINY_MODEL, type EngineClient } from '../support/lsp-client.js';
+import { CancellationTokenSource, firstText, startEngine, TINY_MODEL, type EngineClient } from '../support/lsp-client.js';
 
 const URI = 'file:///workspace/src/math.ts';
 const TEXT = 'export function add(a: number, b: number): number {\n  return \n}\n';
@@ -45,7 +45,7 @@ void describe('inline completions', () => {
   void it('answers typed-ahead characters from the cache with no model call', async () => {
     await engine.change(URI, TEXT);
     const first = await engine.inlineCompletion(URI, CURSOR);
-    const suggestion = String(first?.items[0]?.insertText ?? '');
+    const suggestion = firstText(first);
     assert.ok(suggestion.length >= 3, `a suggestion to type into: ${JSON.stringify(suggestion)}`);
     const before = await engine.request(GetStatsRequest);
     let text = TEXT;
@@ -131,7 +131,7 @@ void describe('inline completions', () => {
     const uri = 'file:///workspace/src/crlf.ts';
     await engine.open(uri, 'typescript', 'function f() {\r\n  \r\n}\r\n');
     const list = await engine.inlineCompletion(uri, { line: 1, character: 2 });
-    const text = String(list?.items[0]?.insertText ?? '');
+    const text = firstText(list);
     assert.ok(!/(^|[^\r])\n/.test(text), `no bare LF in ${JSON.stringify(text)}`);
   });
 

@@ -80,7 +80,10 @@ void describe('model problems', () => {
       assert.equal(await engine.inlineCompletion(URI, { line: 0, character: 10 }), null);
       await engine.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'error');
       await engine.notify(DidChangeConfigurationNotification.type, { settings: { tandem: { model: { completion: TINY_MODEL } } } });
-      await engine.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'none');
+      // Unloaded for the new setting: idle (set, loads on first use), never "no model".
+      await engine.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'idle');
+      const idle = (await engine.request(GetModelStateRequest)).find((s) => s.role === 'completion');
+      assert.deepEqual(idle && idle.state === 'idle' && [idle.name, idle.next], ['tiny', 'load']);
       const list = await engine.inlineCompletion(URI, { line: 0, character: 10 });
       assert.ok(list && list.items.length === 1);
     } finally {

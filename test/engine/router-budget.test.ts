@@ -26,7 +26,7 @@ void test('budgets hold under concurrent requests: only what fits is sent, the r
     for (const r of local) {
       // Decided before sending: the request was never a cloud request, so it is no fallback.
       assert.equal(r.decision.blockedBy, 'budget');
-      assert.match(r.decision.reasons.join(' '), /could cost up to \$[\d.]+, but only \$[\d.]+ of your daily budget of \$[\d.]+ is left \(\$0 spent, \$[\d.]+ reserved by requests in flight\)/);
+      assert.match(r.decision.reasons.map((r) => r.text).join(' '), /could cost up to \$[\d.]+, but only \$[\d.]+ of your daily budget of \$[\d.]+ is left \(\$0 spent, \$[\d.]+ reserved by requests in flight\)/);
     }
     const ledger = await h.ledger();
     assert.ok(ledger.today.costUsd <= daily, `spent ${ledger.today.costUsd} within ${daily}`);
@@ -44,7 +44,7 @@ void test('a stream that would cost more than its reservation is stopped, and th
     h.fake.enqueue({ type: 'text', text: 'x '.repeat(300), chunks: 50, delayMs: 10, usage: { input_tokens: 2_000_000 } });
     const r = await h.chat({ kind: 'chat', prompt: 'short question', prefer: 'cloud' });
     assert.equal(r.stopped, 'budget');
-    assert.match(r.decision.reasons.join(' '), /would have cost more than the \$.* reserved for it/);
+    assert.match(r.decision.reasons.map((r) => r.text).join(' '), /would have cost more than the \$.* reserved for it/);
     // The input actually billed: 2M tokens at the >100K band, $0.50/M = $1, plus the few output tokens
     // streamed before the cut ($2.50/M each).
     assert.ok(r.entry.costUsd >= 1 && r.entry.costUsd < 1.0001, String(r.entry.costUsd));
@@ -61,7 +61,7 @@ void test('a zero budget blocks the cloud with a clear reason before anything is
     const d = await h.route({ kind: 'chat', prompt: 'hello', prefer: 'cloud' });
     assert.equal(d.route, 'blocked');
     assert.equal(d.blockedBy, 'budget');
-    assert.match(d.reasons.join(' '), /daily cloud budget is \$0/);
+    assert.match(d.reasons.map((r) => r.text).join(' '), /daily cloud budget is \$0/);
     assert.equal(h.fake.requests.length, 0);
   } finally {
     await h.close();
@@ -95,7 +95,7 @@ void test('consent: a client that cannot answer tandem/askConsent means no (fail
     const r = await h.chat({ kind: 'chat', prompt: 'hello', prefer: 'cloud' });
     assert.equal(r.entry.route, 'local');
     assert.equal(r.fallback?.from, 'cloud');
-    assert.match(r.fallback!.reason, /Cloud consent could not be asked/);
+    assert.match(r.fallback!.reason.text, /Cloud consent could not be asked/);
     assert.equal(h.fake.requests.length, 0);
   } finally {
     await h.close();

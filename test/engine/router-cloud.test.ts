@@ -61,7 +61,7 @@ void test('with secrets set to redact, the secret is replaced before it leaves a
   assert.ok(!h.fake.received().includes(FAKE_SECRETS.github), 'the secret never reached the API');
   assert.match(JSON.stringify(h.fake.requests.at(-1)!.body), /\[REDACTED:github\]/);
   assert.deepEqual(r.entry.manifest!.redactions, [{ uri: ws.uri('src/config.ts'), line: 2, rule: 'github' }]);
-  assert.match(r.decision.reasons.join(' '), /1 secret will be redacted/);
+  assert.match(r.decision.reasons.map((r) => r.text).join(' '), /1 secret will be redacted/);
 });
 
 const faults: [string, Parameters<Harness['fake']['enqueue']>[0], RegExp][] = [
@@ -82,7 +82,7 @@ for (const [name, behaviour, reason] of faults) {
     const since = h.engine.notifications.length;
     const r = await h.chat({ id: `fault-${name}`, kind: 'chat', prompt: 'What does computeTotal return?', prefer: 'cloud' });
     assert.equal(r.fallback?.from, 'cloud');
-    assert.match(r.fallback!.reason, reason);
+    assert.match(r.fallback!.reason.text, reason);
     assert.equal(r.entry.route, 'local');
     assert.equal(r.entry.fallback?.from, 'cloud');
     assert.ok(r.text.length > 0, 'the local model answered');
@@ -115,7 +115,7 @@ void test('repeated failures open the circuit breaker: the next request stays lo
   const d = await h.route({ kind: 'chat', prompt: 'and now?', prefer: 'cloud' });
   assert.equal(d.route, 'local');
   assert.equal(d.blockedBy, 'cloud-unavailable');
-  assert.match(d.reasons.join(' '), /failed 3 times in a row, so cloud requests are paused for \d+ s/);
+  assert.match(d.reasons.map((r) => r.text).join(' '), /failed 3 times in a row, so cloud requests are paused for \d+ s/);
   assert.equal(h.fake.requests.length, before);
 });
 

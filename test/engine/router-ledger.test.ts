@@ -72,7 +72,7 @@ void test('tandem/setApiKey sets and clears the key; it is never logged', async 
   try {
     const without = await h.route({ kind: 'chat', prompt: 'hi', prefer: 'cloud' });
     assert.equal(without.blockedBy, 'no-api-key');
-    assert.match(without.reasons.join(' '), /No Anthropic API key is set/);
+    assert.match(without.reasons.map((r) => r.text).join(' '), /No Anthropic API key is set/);
     await h.engine.notify(SetApiKeyNotification, { apiKey: TEST_API_KEY });
     await delay(50);
     const r = await h.chat({ kind: 'chat', prompt: 'hi', prefer: 'cloud' });
@@ -94,7 +94,7 @@ void test('bad input gets a clear message and the prompt back', async () => {
     await assert.rejects(h.chat({ kind: 'completion' as 'chat', prompt: 'x' }), /Unknown request kind "completion": use explain, chat or refactor/);
     await assert.rejects(h.chat({ kind: 'chat', prompt: '   ' }), /no prompt/);
     const missing = await h.route({ kind: 'explain', prompt: 'explain', files: [{ uri: 'file:///nowhere/x.ts' }] });
-    assert.match(missing.reasons.join(' '), /\/nowhere\/x.ts was left out: it does not exist/);
+    assert.match(missing.reasons.map((r) => r.text).join(' '), /\/nowhere\/x.ts was left out: it does not exist/);
   } finally {
     await h.close();
   }

@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AskConsentRequest, ChatRequest, LedgerRequest, RouteRequest, type ChatParams, type ChatResult, type LedgerResult, type RouteDecision, type RouteParams } from '../../src/shared/protocol.js';
+import { AskConsentRequest, ChatRequest, LedgerRequest, RouteRequest, type ChatErrorData, type ChatParams, type ChatResult, type LedgerResult, type RouteDecision, type RouteParams } from '../../src/shared/protocol.js';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { startEngine, TINY_MODEL, type EngineClient, type StartOptions } from '../support/lsp-client.js';
 import { startFakeAnthropic, type FakeAnthropic } from './server.js';
@@ -71,7 +71,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     engine.process.once('exit', (code, signal) => reject(new Error(`engine exited (code ${code}, signal ${signal}); stderr:\n${engine.stderr.slice(-3000)}`)));
   });
   died.catch(() => undefined);
-  const call = <P, R>(type: RequestType<P, R, void>, params: P) => Promise.race([engine.request(type, params), died]);
+  const call = <P, R, E>(type: RequestType<P, R, E>, params: P) => Promise.race([engine.request(type, params), died]);
   if (options.consent) {
     const answer = options.consent;
     engine.connection.onRequest(AskConsentRequest, () => ({ choice: answer() }));
@@ -100,11 +100,12 @@ export function workspace(files: Record<string, string>): { root: string; uri(pa
 }
 
 /** The error a rejected LSP request carries. */
-export async function rejection(p: Promise<unknown>): Promise<{ message: string; data?: { prompt?: string; decision?: RouteDecision } }> {
+/** The error a request failed with, as the client receives it (tandem/chat errors carry ChatErrorData). */
+export async function rejection(p: Promise<unknown>): Promise<Error & { code?: number; data?: ChatErrorData }> {
   try {
     await p;
   } catch (error) {
-    return error as { message: string; data?: { prompt?: string } };
+    return error as Error & { code?: number; data?: ChatErrorData };
   }
   throw new Error('expected the request to fail');
 }

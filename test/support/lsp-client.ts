@@ -244,6 +244,12 @@ export async function startEngine(options: StartOptions = {}): Promise<EngineCli
   return client;
 }
 
+/** The text of the first inline completion item, '' when there is none. */
+export function firstText(list: InlineCompletionList | null): string {
+  const text = list?.items[0]?.insertText ?? '';
+  return typeof text === 'string' ? text : text.value;
+}
+
 /** A timer that does not keep the test process alive. */
 export function delay(ms: number): Promise<void> {
   return new Promise((res) => setTimeout(res, ms).unref());

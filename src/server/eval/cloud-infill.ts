@@ -154,7 +154,7 @@ function ledger(
     kind: 'completion',
     route: 'cloud',
     model: params.model,
-    reasons: [`Model evaluation: ${params.taskId} (HumanEval-Infilling) on ${params.model}, asked for by you.`],
+    reasons: [{ code: 'model-evaluation', text: `Model evaluation: ${params.taskId} (HumanEval-Infilling) on ${params.model}, asked for by you.` }],
     tokens: tokenCounts(usage),
     costUsd,
     counterfactualUsd: costUsd,
