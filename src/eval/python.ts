@@ -110,7 +110,8 @@ async function namespaceWorks(python: string): Promise<boolean> {
 }
 
 export class PythonSandbox {
-  private root: string | undefined;
+  /** The run's temp folder, created once (a promise: runs that start together share it). */
+  private root: Promise<string> | undefined;
   private counter = 0;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
@@ -142,8 +143,8 @@ export class PythonSandbox {
     await this.slot();
     try {
       signal?.throwIfAborted();
-      this.root ??= await mkdtemp(join(tmpdir(), 'tandem-eval-'));
-      const dir = join(this.root, `p${++this.counter}`);
+      this.root ??= mkdtemp(join(tmpdir(), 'tandem-eval-'));
+      const dir = join(await this.root, `p${++this.counter}`);
       await mkdir(dir);
       try {
         await writeFile(join(dir, 'candidate.py'), program);
@@ -158,8 +159,9 @@ export class PythonSandbox {
 
   /** Removes the run's temp folder. */
   async dispose(): Promise<void> {
-    if (this.root) await rm(this.root, { recursive: true, force: true });
+    const root = await this.root?.catch(() => undefined);
     this.root = undefined;
+    if (root) await rm(root, { recursive: true, force: true });
   }
 
   private spawnIn(dir: string, signal?: AbortSignal): Promise<RunResult> {

@@ -39,6 +39,7 @@ void describe('python sandbox', () => {
   });
 
   void it('stops a program that runs past the limit, sleeping or spinning', async () => {
+    const folders = readdirSync(tmpdir()).filter((n) => n.startsWith('tandem-eval-'));
     const s = await sandbox({ concurrency: 2 });
     const started = performance.now();
     const [sleeping, spinning] = await Promise.all([s.run('import time\ntime.sleep(30)\n'), s.run('while True:\n    pass\n')]);
@@ -46,6 +47,7 @@ void describe('python sandbox', () => {
     assert.equal(spinning.outcome, 'timeout');
     assert.ok(performance.now() - started < 8000, 'killed within the limit and its grace second');
     await s.dispose();
+    assert.deepEqual(readdirSync(tmpdir()).filter((n) => n.startsWith('tandem-eval-')), folders, 'programs started together leave no temp folder');
   });
 
   void it('gives the candidate no network: the guard refuses sockets, and the namespace holds when the guard is bypassed', async () => {

@@ -3,7 +3,7 @@
 // through the engine's egress gate only after its cost was confirmed, tandem/evalReports serves saved cards,
 // and a cancelled run stops.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +20,14 @@ import { REPO_ROOT, SERVER_PATH, startEngine, TINY_MODEL } from '../support/lsp-
 const SHARED_EVAL_DATA = sharedEvalData(REPO_ROOT);
 const DATA = SHARED_EVAL_DATA ?? '';
 
+/** Temp folders of this file, removed at the end. */
+const temps: string[] = [];
+function temp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
 function settings(change: (s: TandemSettings) => void = () => undefined): TandemSettings {
   const s = structuredClone(DEFAULT_SETTINGS);
   s.model.completion = TINY_MODEL;
@@ -35,7 +43,7 @@ function options(extra: Partial<EvaluateOptions> & { env?: Record<string, string
     limit: 4,
     dataDir: DATA,
     offline: true,
-    engine: { serverPath: SERVER_PATH, settings: engineSettings ?? settings(), dataDir: mkdtempSync(join(tmpdir(), 'tandem-eval-engine-')), env },
+    engine: { serverPath: SERVER_PATH, settings: engineSettings ?? settings(), dataDir: temp('tandem-eval-engine-'), env },
     signal: new AbortController().signal,
     ...rest,
   };
@@ -47,6 +55,9 @@ async function problems(set: 'single-line' | 'multi-line', limit: number) {
 
 void describe('model report card', () => {
   before(() => assert.ok(SHARED_EVAL_DATA, 'the HumanEval-Infilling files are beside the repository'));
+  after(() => {
+    for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
 
   void it('the oracle (canonical solutions) scores pass@1 and exact match 100% on both sets', async () => {
     const [report] = await evaluate(options({ oracle: true, limit: 10 }));
@@ -152,7 +163,7 @@ void describe('model report card', () => {
   });
 
   void it('tandem/evalReports serves the newest card per model, without per-problem results, and skips broken files', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tandem-eval-cards-'));
+    const dataDir = temp('tandem-eval-cards-');
     const card = (model: string, time: string, passAt1: number): EvalReport => ({
       model, side: 'local', time, device: 'cpu', machine: '2 cores', limit: 10, durationS: 1, costUsd: 0, sandbox: null,
       settings: { maxTokens: 64, timeBudgetMs: 1500, maxPrefixLines: 60, maxSuffixLines: 20 },

@@ -1,10 +1,10 @@
 // The report card's Claude side before anything is sent: the worst-case cost, every reason a run is refused
 // (each says what to do), and how an answer becomes a completion.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { EngineContext, LocalChat } from '../../src/server/context.js';
 import { cleanInfill, estimateInfills, infillPrompt } from '../../src/server/eval/cloud-infill.js';
 import { RouterService } from '../../src/server/router/service.js';
@@ -16,10 +16,17 @@ const ITEMS: EvalCloudItem[] = [
   { prefix: 'def g(x):\n', suffix: '    return z\n', set: 'multi-line' },
 ];
 
+const temps: string[] = [];
+after(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 function service(settings: Record<string, unknown>, apiKey: string | null = 'key'): RouterService {
   const store = new SettingsStore(settings, {});
   store.apiKey = apiKey ?? undefined;
-  const ctx = { settings: store, dataDir: mkdtempSync(join(tmpdir(), 'tandem-eval-cloud-')), workspaceFolders: [], log: { info() {}, warn() {}, error() {} } };
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-eval-cloud-'));
+  temps.push(dataDir);
+  const ctx = { settings: store, dataDir, workspaceFolders: [], log: { info() {}, warn() {}, error() {} } };
   const local = { modelName: () => undefined, contextSize: () => undefined, countTokens: (t: string) => t.length } as unknown as LocalChat;
   return new RouterService(ctx as unknown as EngineContext, local, () => Promise.resolve('never'));
 }
