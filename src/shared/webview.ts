@@ -2,7 +2,7 @@
 // and shared by both sides. Pure types: no `vscode` import, no DOM.
 // Conventions: a request carries a webview-chosen `id`; the reply carries the same `id`; an answer streams
 // as {type:'delta', id, delta} ... {type:'done', id, turn}.
-import type { BlockedBy, EgressManifest, Fallback, LedgerEntry, LedgerResult, Reason, Route } from './protocol';
+import type { BlockedBy, EgressManifest, EvalReport, Fallback, LedgerEntry, LedgerResult, Reason, Route } from './protocol';
 
 export type ChatKind = 'chat' | 'explain' | 'refactor';
 
@@ -115,14 +115,18 @@ export type HostToChat =
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'exportCsv'; id: string; csv: string; rows: number; suggestedName: string };
+  | { type: 'exportCsv'; id: string; csv: string; rows: number; suggestedName: string }
+  /** Run "Tandem: Evaluate Local Model" (the report card's button). */
+  | { type: 'evaluate' };
 
 /** Extension → routing panel webview. */
 export type HostToPanel =
   | { type: 'ledger'; result: LedgerResult }
   | { type: 'entry'; entry: LedgerEntry }
   | { type: 'exported'; id: string; outcome: 'saved' | 'cancelled' | 'failed'; message: string }
-  | { type: 'engine'; running: boolean; message?: string };
+  | { type: 'engine'; running: boolean; message?: string }
+  /** The saved report cards, newest first; `error` when they could not be read. */
+  | { type: 'reportCards'; reports: EvalReport[]; error?: string };
 
 /** Ids for requests and turns; unique enough within one window. */
 export function newId(prefix = 't'): string {
