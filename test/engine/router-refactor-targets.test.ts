@@ -122,3 +122,12 @@ void test('a file that changes while the answer streams gets no edits at stale o
   assert.match(d.editErrors!.join(' '), /src\/b\.ts changed while the answer was being written/);
   writeFileSync(join(folder, 'src', 'b.ts'), B);
 });
+
+void test('a file with a byte order mark gets ranges and a hash for the text editors show (without the mark)', async () => {
+  writeFileSync(join(folder, 'src', 'bom.ts'), `\uFEFF${A}`);
+  proposeEdits([{ path: 'src/bom.ts', oldText: 'labelOf', newText: 'labelFor' }]);
+  const r = await h.chat({ kind: 'refactor', prompt: 'Rename it', prefer: 'cloud', files: [{ uri: uri('ws/src/bom.ts') }] });
+  assert.deepEqual(r.editErrors, []);
+  assert.deepEqual(r.edits!.map((e) => e.range.start), [{ line: 0, character: 16 }]);
+  assert.equal(r.editTargets![0]!.sha256, sha(A));
+});

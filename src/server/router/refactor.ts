@@ -43,6 +43,9 @@ function filePath(uri: string): string | undefined {
   }
 }
 
+// Editors drop a UTF-8 byte order mark from the text they show; ranges and hashes must be about that text.
+const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
 /** The gathered files, each with the reason Tandem will not edit it (real path outside the workspace folders). */
 async function gathered(ctx: EngineContext, files: PreparedFile[]): Promise<{ files: GatheredFile[]; runsCode: Map<string, string> }> {
   const checker = new EditTargetChecker(ctx.workspaceFolders, diskFs);
@@ -53,7 +56,7 @@ async function gathered(ctx: EngineContext, files: PreparedFile[]): Promise<{ fi
     const path = filePath(f.uri);
     const verdict = path ? await checker.check(path) : { ok: false as const, reason: 'it is not a file on this machine\'s disk' };
     if (verdict.ok && verdict.runsCode) runsCode.set(f.uri, verdict.runsCode);
-    out.set(f.uri, { uri: f.uri, path: f.path, text: f.fullText ?? f.text, ...(verdict.ok ? {} : { refused: verdict.reason }) });
+    out.set(f.uri, { uri: f.uri, path: f.path, text: withoutBom(f.fullText ?? f.text), ...(verdict.ok ? {} : { refused: verdict.reason }) });
   }
   return { files: [...out.values()], runsCode };
 }
@@ -72,7 +75,7 @@ async function changedSince(ctx: EngineContext, files: GatheredFile[], sentText:
     let now: string | undefined = open?.getText();
     if (now === undefined && !sentText.has(f.uri)) {
       const path = filePath(f.uri);
-      now = path ? await readFile(path, 'utf8').catch(() => '') : undefined;
+      now = path ? withoutBom(await readFile(path, 'utf8').catch(() => '')) : undefined;
     }
     if (now !== undefined && now !== f.text) changed.push(f);
   }
