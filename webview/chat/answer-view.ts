@@ -2,7 +2,7 @@
 // refactor proposal, error, and the "Ask Claude instead" / "Answer locally" actions.
 import type { AnswerRoute, AssistantTurn } from '../../src/shared/webview';
 import { baseName, formatBytes, formatMs, formatTokens, formatUsd } from '../shared/format';
-import { button, h, icon } from '../shared/dom';
+import { actionLink, button, h, icon } from '../shared/dom';
 import { badgeDescription, badgeText, errorTitle } from './format';
 import { refactorView } from './refactor-view';
 import { LINK_CLASS, sanitizedMarkdown } from './sanitize';
@@ -60,11 +60,7 @@ function manifestView(answer: AnswerRoute, actions: AnswerActions): HTMLElement 
       const list = h('ul', { class: 'manifest-files' });
       for (const f of m.files) {
         const ranges = f.ranges.map((r) => `${r.startLine + 1}-${r.endLine + 1}`).join(', ') || 'whole file';
-        const link = h('a', { href: '#', class: 'file-link', text: baseName(f.uri), title: f.uri });
-        link.addEventListener('click', (ev) => {
-          ev.preventDefault();
-          actions.openFile(f.uri, f.ranges[0]?.startLine);
-        });
+        const link = actionLink(baseName(f.uri), f.uri, () => actions.openFile(f.uri, f.ranges[0]?.startLine));
         list.append(h('li', {}, link, ` lines ${ranges} · ${formatBytes(f.bytes)}`));
       }
       box.append(list);

@@ -2,7 +2,7 @@
 // could not be validated, edits refused because their file is outside the workspace, and after Apply what
 // the documents really hold.
 import type { AppliedFile, AssistantTurn, RefactorProposal } from '../../src/shared/webview';
-import { button, h, icon } from '../shared/dom';
+import { actionLink, button, h, icon } from '../shared/dom';
 import type { AnswerActions } from './answer-view';
 
 const edits = (n: number): string => `${n} edit${n === 1 ? '' : 's'}`;
@@ -36,11 +36,7 @@ export function refactorView(turn: AssistantTurn, proposal: RefactorProposal, ac
   if (proposal.files.length) {
     const list = h('ul', { class: 'refactor-files' });
     for (const f of proposal.files) {
-      const link = h('a', { href: '#', class: 'file-link', text: f.label, title: f.uri });
-      link.addEventListener('click', (ev) => {
-        ev.preventDefault();
-        actions.openFile(f.uri);
-      });
+      const link = actionLink(f.label, f.uri, () => actions.openFile(f.uri));
       const runs = f.runsCode
         ? h('span', { class: 'runs-code', title: f.runsCode }, icon('warning'), ` runs code: ${f.runsCode}. Left unticked in the preview.`)
         : null;
