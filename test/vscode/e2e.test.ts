@@ -34,12 +34,16 @@ let chat: ChatDriver;
 let dirs: ServerDirs;
 let run: { base: string; workspace: string };
 
-/** One user-visible step: on failure, a screenshot and the end of Tandem's log go with the error. */
+/**
+ * One user-visible step: on failure, a screenshot and the end of Tandem's log go with the error, and what the
+ * step left open (a dialog, the Refactor Preview) is closed so the next step starts from a usable window.
+ */
 async function step(name: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (error) {
     const shot = await wb.screenshot(`FAILED-${name}`);
+    await wb.dismissLeftovers();
     const log = tandemLog(dirs).split('\n').slice(-25).join('\n');
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`${message}\n  screenshot: ${shot}\n  Tandem log (last lines):\n${log}`, { cause: error });

@@ -61,12 +61,6 @@ export async function outsideEditsStep({ wb, chat, fake, run }: SafetyContext): 
     },
   });
   const answer = await chat.ask('rename labelOf to labelFor, also in', { refactor: true, mentions: ['linked.ts'] });
-  const proposal = await wb.waitVisible(answer.locator('.refactor'), 'the proposed edits', 10_000);
-  const refused = (await proposal.locator('.refactor-refused li').allInnerTexts()).join('\n');
-  assert.match(refused, /src\/linked\.ts \(1 edit\): it is a link to .*outside[/]secret\.ts, outside the workspace folders/);
-  assert.match(refused, /opened\.ts \(1 edit\): it is outside the workspace folders/);
-  assert.match(await proposal.locator('.refactor-files li', { hasText: 'tasks.json' }).innerText(), /runs code: VS Code runs the tasks/);
-
   // The Refactor Preview: the workspace edit ticked, the tasks.json edit unticked, nothing outside listed.
   const rows = wb.page.locator('.bulk-edit-panel .monaco-list-row[aria-level="1"]');
   const row = (name: string) => rows.filter({ hasText: name });
@@ -76,6 +70,12 @@ export async function outsideEditsStep({ wb, chat, fake, run }: SafetyContext): 
   for (const name of ['linked.ts', 'opened.ts']) assert.equal(await row(name).count(), 0, `${name} (outside the workspace) is listed in the Refactor Preview`);
   assert.equal(await row('labels.ts').locator('input.edit-checkbox').isChecked(), true, 'the workspace edit is not ticked');
   assert.equal(await row('tasks.json').locator('input.edit-checkbox').isChecked(), false, 'the edit to .vscode/tasks.json is pre-selected');
+  // The chat lists the refused edits and says why tasks.json is left unticked.
+  const proposal = await wb.waitVisible(answer.locator('.refactor'), 'the proposed edits', 10_000);
+  const refused = (await proposal.locator('.refactor-refused li').allInnerTexts()).join('\n');
+  assert.match(refused, /src\/linked\.ts \(1 edit\): it is a link to .*outside[/]secret\.ts, outside the workspace folders/);
+  assert.match(refused, /opened\.ts \(1 edit\): it is outside the workspace folders/);
+  assert.match(await proposal.locator('.refactor-files li', { hasText: 'tasks.json' }).innerText(), /runs code: VS Code runs the tasks/);
 
   await wb.page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Apply$/ }).first().click();
   await wb.runCommand('File: Save All');
@@ -103,24 +103,25 @@ export async function linkStep({ wb, chat, fake }: SafetyContext): Promise<void>
   await (await wb.waitVisible(local.locator('button', { hasText: 'Ask Claude instead' }), '"Ask Claude instead" under the local answer')).click();
   const answer = await chat.finished(before, 'the cloud answer with links');
   const body = answer.locator('.answer-body');
-  await wb.waitVisible(body.locator('.answer-link', { hasText: 'the fix' }), 'the link in the cloud answer', 15_000);
-  assert.deepEqual(await body.locator('.answer-link').allInnerTexts(), ['MDN', 'the fix']);
-  assert.equal(await body.locator('[href]').count(), 0, 'a link in the answer has an href the webview host would open');
+  const fix = await wb.waitVisible(body.locator('a', { hasText: 'the fix' }), 'the link in the cloud answer', 15_000);
 
   const opened: Page[] = [];
   wb.page.context().on('page', (p) => opened.push(p));
   const leaked = () => fake.requests().filter((r) => /^\/(exfil|in-code|in-html|escaped)/.test(String(r.path)));
   const dialog = wb.page.locator('.monaco-dialog-box', { hasText: 'Open this link from the answer?' });
-  await body.locator('.answer-link', { hasText: 'the fix' }).click();
-  await wb.waitVisible(dialog, 'the confirmation before opening the link', 15_000);
+  await fix.click();
+  await waitUntil('a confirmation (or a window) after the click', 15_000, async () => ((await dialog.isVisible()) || opened.length > 0 || leaked().length > 0 ? true : undefined));
+  assert.deepEqual({ windows: opened.length, requests: leaked().length }, { windows: 0, requests: 0 }, 'one click on the link opened it without a confirmation');
   assert.ok((await dialog.innerText()).includes(exfil), `the confirmation does not show the full URL ${exfil}`);
+  assert.deepEqual(await body.locator('.answer-link').allInnerTexts(), ['MDN', 'the fix'], 'bare URLs in code or HTML became links');
+  assert.equal(await body.locator('[href]').count(), 0, 'a link in the answer has an href the webview host would open');
   await wb.screenshot('link-confirmation');
   await (await wb.waitVisible(dialog.locator('.monaco-button', { hasText: 'Cancel' }), 'Cancel in the confirmation')).click();
   await wb.page.waitForTimeout(1500);
   assert.deepEqual({ windows: opened.length, requests: leaked().length }, { windows: 0, requests: 0 }, 'a window opened or the link was fetched without the confirmation');
 
   // Confirming opens it: the check above would have seen a window.
-  await body.locator('.answer-link', { hasText: 'the fix' }).click();
+  await fix.click();
   await (await wb.waitVisible(dialog.locator('.monaco-button', { hasText: 'Open Link' }), '"Open Link" in the confirmation')).click();
   await waitUntil('the confirmed link to open in a new window', 20_000, () => (opened.length > 0 ? true : undefined));
   await wb.screenshot('link-opened-after-confirmation');
