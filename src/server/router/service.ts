@@ -168,7 +168,7 @@ export class RouterService {
       spent: { today: ledger.today.costUsd, month: ledger.month.costUsd },
       reservedUsd: this.reservations.total,
     });
-    if (p.problems.length) decision.reasons.push(...p.problems);
+    for (const problem of p.problems) decision.reasons.push({ code: 'file-left-out', text: problem });
     if (decision.route === 'cloud') decision.manifest = this.manifest(p, decision);
     return decision;
   }
