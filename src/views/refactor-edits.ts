@@ -73,7 +73,7 @@ export async function applyRefactor(pending: PendingRefactor): Promise<ApplyRepo
 
   const ok = await vscode.workspace.applyEdit(toWorkspaceEdit(plan, refactorLabel(pending.prompt), pending.prompt), { isRefactoring: true });
   const after = new Map<string, { text: string; saved: boolean }>();
-  for (const uri of states.keys()) {
+  for (const uri of new Set(plan.edits.map((e) => e.spec.uri))) {
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(uri, true)).then(undefined, () => undefined);
     if (doc) after.set(uri, { text: doc.getText(), saved: !doc.isDirty });
   }
