@@ -93,10 +93,7 @@ export class ChatSession implements vscode.Disposable {
       const specs = result.edits ?? [];
       const done = finishedTurn(answer, result, summarizeEdits(specs, result.editTargets ?? [], (uri) => this.deps.describe(uri)), (uri) => this.deps.describe(uri));
       this.finish(done);
-      if (specs.length && done.state !== 'error') {
-        this.edits.set(done.id, { specs, targets: result.editTargets ?? [], prompt: text });
-        await this.preview(done.id);
-      }
+      if (specs.length && done.state !== 'error') this.edits.set(done.id, { specs, targets: result.editTargets ?? [], prompt: text });
     } catch (error) {
       if (!source.token.isCancellationRequested) this.deps.log.warn(`Chat request failed: ${error instanceof Error ? error.message : String(error)}`);
       this.finish(failedTurn(answer, error, source.token.isCancellationRequested));
@@ -104,6 +101,8 @@ export class ChatSession implements vscode.Disposable {
       this.running.delete(answer.id);
       source.dispose();
     }
+    // The answer is complete: the chat takes new questions while the Refactor Preview is open.
+    if (this.edits.has(answer.id)) await this.preview(answer.id);
   }
 
   /** Ask the question answered by `of` again, on the other route. */

@@ -179,9 +179,16 @@ void describe('chat session', () => {
     ];
     const targets = [{ uri: 'file:///a.ts', sha256: 'aa' }, { uri: 'file:///c.ts', sha256: 'cc', runsCode: 'the build runs it as code' }];
     const refusedEdits = [{ path: 'src/linked.ts', uri: 'file:///src/linked.ts', edits: 2, reason: 'it is a link to /etc/x, outside the workspace folders' }];
+    let busyWhilePreviewing: boolean | undefined;
     const discarded = () => ({ outcome: 'discarded' as const, applied: [], refused: [] });
-    const t = setup(async (params) => result(params, 'Renamed.', { edits, editErrors: ['d.ts: range outside the file'], editTargets: targets, refusedEdits }), { report: discarded });
+    const t = setup(async (params) => result(params, 'Renamed.', { edits, editErrors: ['d.ts: range outside the file'], editTargets: targets, refusedEdits }), {
+      report: () => {
+        busyWhilePreviewing = t.session.busy;
+        return discarded();
+      },
+    });
     await t.session.ask('rename a to b', 'refactor', []);
+    assert.equal(busyWhilePreviewing, false, 'the chat refuses new questions while the Refactor Preview is open');
     assert.equal(t.previews.length, 1);
     assert.deepEqual(t.previews[0], { specs: edits, targets, prompt: 'rename a to b' });
     const turns = t.posted.filter((m): m is Extract<HostToChat, { type: 'turn' | 'done' }> => m.type === 'turn' || m.type === 'done').map((m) => m.turn as AssistantTurn);
