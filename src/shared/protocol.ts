@@ -273,6 +273,24 @@ export interface TextEditSpec {
   newText: string;
 }
 
+/** A file a refactor's edits change, as the engine read it: the edit ranges hold for exactly this text. */
+export interface EditTarget {
+  uri: string;
+  /** SHA-256 (hex) of the whole text the ranges were computed against; a client applies nothing to other text. */
+  sha256: string;
+  /** Why editing this file can run code (a task, hook, build or install script), when it can: never pre-selected. */
+  runsCode?: string;
+}
+
+/** Edits the model proposed to a file Tandem does not edit: its real path is not inside a workspace folder. */
+export interface RefusedEdit {
+  /** The path the model gave. */
+  path: string;
+  uri: string;
+  edits: number;
+  reason: string;
+}
+
 export interface ChatResult {
   id: string;
   text: string;
@@ -283,6 +301,10 @@ export interface ChatResult {
   edits?: TextEditSpec[];
   /** Refactors: edits the model proposed that could not be validated, with the reason. */
   editErrors?: string[];
+  /** Refactors: every file `edits` touch, with the hash of the text they were made for. */
+  editTargets?: EditTarget[];
+  /** Refactors: edits refused because their file is outside the workspace folders (the other edits stand). */
+  refusedEdits?: RefusedEdit[];
   entry: LedgerEntry;
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
 }

@@ -36,14 +36,40 @@ export interface RefactorFile {
   label: string;
   description: string;
   edits: number;
+  /** Why editing this file can run code: its edits start unticked in the Refactor Preview. */
+  runsCode?: string;
+}
+
+/** A file Tandem would not edit (outside the workspace folders), with the edits proposed for it. */
+export interface RefusedFile {
+  label: string;
+  description: string;
+  edits: number;
+  reason: string;
+}
+
+/** After Apply: what a file's document really holds, read back from it. */
+export interface AppliedFile {
+  uri: string;
+  label: string;
+  /** Edits the document now holds; null when it changed in a way that does not match the edits. */
+  applied: number | null;
+  of: number;
+  saved: boolean;
+  runsCode?: string;
 }
 
 export interface RefactorProposal {
   files: RefactorFile[];
   /** Edits the model proposed that could not be validated: shown, never applied. */
   errors: string[];
-  outcome: 'none' | 'previewing' | 'applied' | 'discarded' | 'failed';
+  /** Edits to files outside the workspace folders: shown, never applied. */
+  refused?: RefusedFile[];
+  /** stale: a file changed after the edits were proposed, so nothing was applied. */
+  outcome: 'none' | 'previewing' | 'applied' | 'discarded' | 'failed' | 'stale';
   message?: string;
+  /** After Apply: per file, the edits its document really holds. */
+  applied?: AppliedFile[];
 }
 
 /** Everything the route badge and its manifest need, copied from the ChatResult and its ledger entry. */
@@ -95,6 +121,8 @@ export type ChatToHost =
   /** Open VS Code's refactor preview again for the edits of answer `id`. */
   | { type: 'applyEdits'; id: string }
   | { type: 'openFile'; uri: string; line?: number }
+  /** A link in an answer was clicked: `text` is what it showed. The extension decides whether to ask first. */
+  | { type: 'openLink'; href: string; text: string }
   | { type: 'clear' };
 
 /** Extension → chat webview. */
