@@ -97,3 +97,11 @@ export function checkedDocumentSync(connection: Connection, log: Log): Connectio
     },
   });
 }
+
+/** An AbortSignal that follows a request's cancellation token ($/cancelRequest). */
+export function signalOf(token: CancellationToken | undefined): AbortSignal {
+  const controller = new AbortController();
+  if (token?.isCancellationRequested) controller.abort();
+  token?.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}

@@ -16,6 +16,7 @@ import { registerLocal } from './local/register.js';
 import { registerRouter } from './router/register.js';
 import { checkParams, checkedDocumentSync, onNotification } from './rpc.js';
 import { DidChangeConfigurationSchema, InitializeParamsSchema } from './lsp-schemas.js';
+import { registerEval } from './eval/register.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -56,6 +57,7 @@ connection.onInitialize((raw) => {
   };
   const local = registerLocal(ctx);
   const router = registerRouter(ctx, local.chat);
+  registerEval(ctx, router.state);
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };
 });
