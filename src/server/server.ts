@@ -2,6 +2,7 @@
 // Inside VS Code it is started over IPC by vscode-languageclient; alone: `node dist/server.mjs --stdio`.
 import {
   createConnection,
+  DidChangeConfigurationNotification,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -14,6 +15,9 @@ import { SettingsStore } from './settings.js';
 import type { BackendHost } from './backends/host.js';
 import { registerLocal } from './local/register.js';
 import { registerRouter } from './router/register.js';
+import { checkParams, checkedDocumentSync, onNotification } from './rpc.js';
+import { DidChangeConfigurationSchema, InitializeParamsSchema } from './lsp-schemas.js';
+import { registerEval } from './eval/register.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -26,7 +30,8 @@ process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled
 let ctx: EngineContext | undefined;
 let host: BackendHost | undefined;
 
-connection.onInitialize((params) => {
+connection.onInitialize((raw) => {
+  const params = checkParams('initialize', InitializeParamsSchema, raw);
   const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown };
   const settings = new SettingsStore(options.settings ?? options);
   settings.apiKey = process.env.ANTHROPIC_API_KEY || undefined;
@@ -57,6 +62,7 @@ connection.onInitialize((params) => {
   // Requests to an inference server on another machine go through the router's server gate.
   local.host.useEgress(router.state.serverGate);
   host = local.host;
+  registerEval(ctx, router.state);
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };
 });
@@ -69,11 +75,17 @@ connection.onInitialized(async () => {
   host?.start();
 });
 
-connection.onDidChangeConfiguration(async (change) => {
-  if (!ctx) return;
-  const engine = ctx;
-  await engine.settings.refresh(connection, change.settings).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
-});
+onNotification(
+  connection,
+  DidChangeConfigurationNotification.type,
+  DidChangeConfigurationSchema,
+  (change) => {
+    const engine = ctx;
+    if (!engine) return;
+    void engine.settings.refresh(connection, change.settings).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
+  },
+  (m) => connection.console.warn(m),
+);
 
 connection.onShutdown(async () => {
   for (const fn of cleanups.reverse()) {
@@ -85,5 +97,5 @@ connection.onShutdown(async () => {
   }
 });
 
-documents.listen(connection);
+documents.listen(checkedDocumentSync(connection, (m) => connection.console.warn(m)));
 connection.listen();

@@ -1,9 +1,21 @@
 // Every custom request and notification between the extension (or any LSP client) and the engine.
 // Declared once here, documented in docs/protocol.md. Pure types: no `vscode` import.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { z } from 'zod';
 import type { BackendKind } from './settings.js';
 
 export type { BackendKind };
+
+// Each message's params have a schema next to their type: the engine checks every message against it before a
+// handler runs (src/server/rpc.ts), so a client that sends the wrong shape gets -32602 naming the field. The
+// schemas check what the engine reads; fields they do not know pass through.
+
+/** A line, character or count as LSP allows it: a non-negative integer up to 2^31 - 1. */
+export const UINT = z.number().min(0).max(2 ** 31 - 1).int();
+/** For requests without params: whatever a client sends is ignored. */
+export const NO_PARAMS = z.unknown().transform(() => undefined);
+const KINDS = ['completion', 'explain', 'chat', 'refactor'] as const;
+const kindError = (allowed: string) => (issue: { input?: unknown }) => `Unknown request kind "${String(issue.input)}": use ${allowed}.`;
 
 // ---------------------------------------------------------------------------------------------------
 // Local model
@@ -117,6 +129,14 @@ export interface DownloadModelResult {
  * arrives as tandem/modelState `downloading`. */
 export const DownloadModelRequest = new RequestType<DownloadModelParams, DownloadModelResult, void>('tandem/downloadModel');
 
+export const DownloadModelParamsSchema = z.looseObject({
+  role: z.enum(['completion', 'chat']),
+  preset: z.string().optional(),
+  url: z.string().optional(),
+  sha256: z.string().optional(),
+  sizeBytes: z.number().int().min(0).optional(),
+}) satisfies z.ZodType<DownloadModelParams>;
+
 // ---------------------------------------------------------------------------------------------------
 // Completion statistics
 
@@ -184,6 +204,8 @@ export interface GetStatsParams {
 /** Client → engine: completion statistics since the engine started. */
 export const GetStatsRequest = new RequestType<GetStatsParams | void, CompletionStats, void>('tandem/stats');
 
+export const GetStatsParamsSchema = z.looseObject({ recent: UINT.optional() }).nullish().transform((p) => p ?? undefined) satisfies z.ZodType<GetStatsParams | void>;
+
 // ---------------------------------------------------------------------------------------------------
 // Router
 
@@ -202,7 +224,9 @@ export type BlockedBy =
   /** The cloud failed repeatedly and is paused for a while (circuit breaker). */
   | 'cloud-unavailable'
   /** No configured tier has a context window large enough (nor a known price). */
-  | 'too-large';
+  | 'too-large'
+  /** The cost ledger cannot be written or read, so spend could go uncounted. */
+  | 'ledger-unavailable';
 
 /** What a routing reason says, for programs: code decides, text informs (docs/protocol.md lists each code). */
 export type ReasonCode =
@@ -235,8 +259,12 @@ export type ReasonCode =
   // What happened while it ran
   | 'file-left-out'
   | 'cloud-failed'
+  /** Claude could not start answering within tandem.cloud.deadlineMs, or asked to wait longer than it leaves. */
+  | 'cloud-deadline'
   | 'stopped-budget'
   | 'cancelled'
+  /** A report card run on a Claude tier, asked for by the user (tandem/evalCloudInfill). */
+  | 'model-evaluation'
   /** A reason written by an older version as text only. */
   | 'note';
 
@@ -279,6 +307,9 @@ export interface RouteDecision {
   /** Worst-case cost in USD before anything runs (0 for local). */
   worstCaseUsd: number;
   promptTokens: number;
+  /** Cloud routes: an upper bound on the prompt's tokens (its UTF-8 bytes plus the API's overhead); the worst case
+   * is priced on it, so a prompt that tokenizes worse than estimated (CJK, long numbers) cannot overspend. */
+  promptTokensBound?: number;
   /** Set when route is blocked, or when a cloud route had to be refused. */
   blockedBy?: BlockedBy;
   /** Cloud routes: the max_tokens the request is sent with (may be lowered to fit the budget). */
@@ -298,6 +329,25 @@ export interface Destination {
 
 /** Client → engine: the decision for a request, without running anything (dry run). */
 export const RouteRequest = new RequestType<RouteParams, RouteDecision, void>('tandem/route');
+
+export const ContextFileSchema = z.looseObject({
+  uri: z.string(),
+  text: z.string().optional(),
+  range: z.looseObject({ startLine: UINT, endLine: UINT }).optional(),
+  languageId: z.string().optional(),
+}) satisfies z.ZodType<ContextFile>;
+
+const routeFields = {
+  prompt: z.string(),
+  files: z.array(ContextFileSchema).optional(),
+  prefer: z.enum(['cloud', 'local']).optional(),
+  rejectedLocal: z.boolean().optional(),
+};
+
+export const RouteParamsSchema = z.looseObject({
+  kind: z.enum(KINDS, { error: kindError('completion, explain, chat or refactor') }),
+  ...routeFields,
+}) satisfies z.ZodType<RouteParams>;
 
 export interface EgressManifest {
   files: { uri: string; ranges: { startLine: number; endLine: number }[]; bytes: number }[];
@@ -327,6 +377,24 @@ export interface TextEditSpec {
   newText: string;
 }
 
+/** A file a refactor's edits change, as the engine read it: the edit ranges hold for exactly this text. */
+export interface EditTarget {
+  uri: string;
+  /** SHA-256 (hex) of the whole text the ranges were computed against; a client applies nothing to other text. */
+  sha256: string;
+  /** Why editing this file can run code (a task, hook, build or install script), when it can: never pre-selected. */
+  runsCode?: string;
+}
+
+/** Edits the model proposed to a file Tandem does not edit: its real path is not inside a workspace folder. */
+export interface RefusedEdit {
+  /** The path the model gave. */
+  path: string;
+  uri: string;
+  edits: number;
+  reason: string;
+}
+
 export interface ChatResult {
   id: string;
   text: string;
@@ -337,6 +405,10 @@ export interface ChatResult {
   edits?: TextEditSpec[];
   /** Refactors: edits the model proposed that could not be validated, with the reason. */
   editErrors?: string[];
+  /** Refactors: every file `edits` touch, with the hash of the text they were made for. */
+  editTargets?: EditTarget[];
+  /** Refactors: edits refused because their file is outside the workspace folders (the other edits stand). */
+  refusedEdits?: RefusedEdit[];
   entry: LedgerEntry;
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
 }
@@ -352,6 +424,13 @@ export interface ChatErrorData {
 /** Client → engine: run a chat/explain/refactor request through the router; cancel with $/cancelRequest. Errors
  * carry ChatErrorData. */
 export const ChatRequest = new RequestType<ChatParams, ChatResult, ChatErrorData>('tandem/chat');
+
+export const ChatParamsSchema = z.looseObject({
+  id: z.string().min(1, 'tandem/chat needs an id'),
+  kind: z.enum(['explain', 'chat', 'refactor'], { error: kindError('explain, chat or refactor') }),
+  ...routeFields,
+  history: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.string() })).optional(),
+}) satisfies z.ZodType<ChatParams>;
 
 /** Engine → client: streamed answer text for a tandem/chat request. */
 export interface ChatDelta {
@@ -382,7 +461,10 @@ export const AskConsentRequest = new RequestType<ConsentQuestion, { choice: Cons
 /** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
 export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');
 
-/** Client → engine: the inference server's API key from SecretStorage (empty string clears it). Never logged. */
+export const SetApiKeyParamsSchema = z.looseObject({ apiKey: z.string() }) satisfies z.ZodType<{ apiKey: string }>;
+
+/** Client → engine: the inference server's API key from SecretStorage (empty string clears it). Never logged.
+ * Params: SetApiKeyParamsSchema. */
 export const SetServerApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setServerApiKey');
 
 // ---------------------------------------------------------------------------------------------------
@@ -409,6 +491,9 @@ export interface LedgerEntry {
   ttftMs: number | null;
   totalMs: number;
   fallback?: Fallback;
+  /** A cloud attempt that failed before this answer or error: what it used (an upper bound where the API did not
+   * report it) and cost. That money was spent: it is part of `costUsd`. */
+  cloudAttempt?: { model: string; tokens: TokenCounts; costUsd: number };
   manifest?: EgressManifest;
   /** The request (or, for completions, the requests) went to this server on another machine. */
   destination?: Destination;
@@ -447,5 +532,129 @@ export interface LedgerResult {
 /** Client → engine: ledger entries and totals. */
 export const LedgerRequest = new RequestType<LedgerQuery, LedgerResult, void>('tandem/ledger');
 
+export const LedgerQuerySchema = z
+  .looseObject({ since: z.string().optional(), limit: UINT.optional() })
+  .nullish()
+  .transform((q) => q ?? {}) satisfies z.ZodType<LedgerQuery>;
+
 /** Engine → client: a new ledger entry was written. */
 export const LedgerEntryNotification = new NotificationType<LedgerEntry>('tandem/ledgerEntry');
+
+// ---------------------------------------------------------------------------------------------------
+// Model report card (HumanEval-Infilling, see docs/protocol.md and `npm run eval`)
+
+export type EvalSetName = 'single-line' | 'multi-line';
+
+/** One benchmark set's scores. Shares are 0..1. */
+export interface EvalSetScore {
+  set: EvalSetName;
+  /** Problems scored (the stable subset), out of `of` in the set. */
+  problems: number;
+  of: number;
+  exactMatch: number;
+  /** Share whose tests passed; null when no Python 3 could run them. */
+  passAt1: number | null;
+  /** Share that got no suggestion at all. */
+  noSuggestion: number;
+  /** Test runs stopped by the time limit. */
+  timedOut: number;
+  /** From request to answer, per problem, in milliseconds. */
+  latencyMs: { p50: number; p95: number };
+  /** Generated tokens per second of decoding; null when unknown. */
+  tokensPerS: number | null;
+  costUsd: number;
+}
+
+/** How one problem went (kept in the report file, never sent by tandem/evalReports). */
+export interface EvalProblemResult {
+  taskId: string;
+  set: EvalSetName;
+  completion: string | null;
+  exact: boolean;
+  /** passed, failed, timeout, or not-run (no Python 3). */
+  outcome: 'passed' | 'failed' | 'timeout' | 'not-run';
+  /** The last line of the failure (e.g. "AssertionError"), at most 200 characters. */
+  error?: string;
+  latencyMs: number;
+  generatedTokens: number;
+}
+
+export interface EvalReport {
+  /** Local model name, Claude model id, or "oracle" (the canonical solutions: proves the harness). */
+  model: string;
+  side: 'local' | 'cloud' | 'oracle';
+  /** ISO time the run finished. */
+  time: string;
+  /** Where it ran: "cpu", "cuda", ... and the machine ("4 cores, Intel(R) Xeon(R) ..."). */
+  device: string;
+  machine: string;
+  sets: EvalSetScore[];
+  /** Stable subset size per set (null: every problem). */
+  limit: number | null;
+  /** The completion settings the run used (the editor's, with multiline forced per set). */
+  settings: { maxTokens: number; timeBudgetMs: number; maxPrefixLines: number; maxSuffixLines: number };
+  /** How the tests ran: the network isolation used, the per-program time limit and the Python version (3.x.y). */
+  sandbox: { network: 'namespace+guard' | 'guard'; timeoutS: number; python: string } | null;
+  durationS: number;
+  costUsd: number;
+  /** Per problem: in bench/results/eval-<model>.json and the data dir's copy, not in tandem/evalReports. */
+  results?: EvalProblemResult[];
+}
+
+/** Client → engine: the newest report card per model and side saved in the data dir (`<dataDir>/eval/`),
+ * newest first, without per-problem results. */
+export const EvalReportsRequest = new RequestType<void, EvalReport[], void>('tandem/evalReports');
+
+export interface EvalCloudItem {
+  /** Code before and after the gap. */
+  prefix: string;
+  suffix: string;
+  set: EvalSetName;
+}
+
+export const EvalCloudItemSchema = z.looseObject({
+  prefix: z.string(),
+  suffix: z.string(),
+  set: z.enum(['single-line', 'multi-line']),
+}) satisfies z.ZodType<EvalCloudItem>;
+
+export interface EvalCloudEstimateParams {
+  model: string;
+  items: EvalCloudItem[];
+}
+
+export const EvalCloudEstimateParamsSchema = z.looseObject({ model: z.string(), items: z.array(EvalCloudItemSchema) }) satisfies z.ZodType<EvalCloudEstimateParams>;
+
+export interface EvalCloudEstimate {
+  model: string;
+  requests: number;
+  inputTokens: number;
+  /** Upper bound: every answer at its token cap. Shown and confirmed before anything is sent. */
+  worstCaseUsd: number;
+  /** Why the run would be refused now (no key, local-only mode, consent, budget, unknown price). */
+  refusal?: string;
+}
+
+/** Client → engine: what a benchmark run on a Claude tier would cost at most, and whether it may run. */
+export const EvalCloudEstimateRequest = new RequestType<EvalCloudEstimateParams, EvalCloudEstimate, void>('tandem/evalCloudEstimate');
+
+export interface EvalCloudInfillParams extends EvalCloudItem {
+  model: string;
+  /** Benchmark task id, for the ledger's reason. */
+  taskId: string;
+}
+
+export const EvalCloudInfillParamsSchema = EvalCloudItemSchema.extend({ model: z.string(), taskId: z.string() }) satisfies z.ZodType<EvalCloudInfillParams>;
+
+export interface EvalCloudInfillResult {
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  ttftMs: number | null;
+  totalMs: number;
+}
+
+/** Client → engine: one benchmark gap filled by Claude through the egress gate (budget reserved first,
+ * ledgered as a cloud completion); cancel with $/cancelRequest. Fails with the gate's or the budget's reason. */
+export const EvalCloudInfillRequest = new RequestType<EvalCloudInfillParams, EvalCloudInfillResult, void>('tandem/evalCloudInfill');

@@ -24,6 +24,7 @@ function input(over: Partial<PolicyInput> = {}, settings: unknown = {}): PolicyI
     fileCount: 1,
     localTokens: 500,
     cloudTokens: 600,
+    cloudTokensBound: 700,
     local: { name: 'qwen-coder', contextSize: 8192, server: REMOTE },
     settings: mergeSettings({ privacy: { cloudConsent: 'always' }, ...(settings as object) }),
     secrets: [],

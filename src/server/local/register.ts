@@ -1,12 +1,16 @@
 // The local model part of the engine: the backend host (embedded model or inference server), model state,
 // presets, downloads, statistics, inline completions, and LocalChat for the router.
-import { LSPErrorCodes, ResponseError, type ServerCapabilities } from 'vscode-languageserver';
+import { InlineCompletionRequest, LSPErrorCodes, ResponseError, type ServerCapabilities } from 'vscode-languageserver';
 import { join } from 'node:path';
 import {
+  DownloadModelParamsSchema,
   DownloadModelRequest,
   GetModelStateRequest,
+  GetStatsParamsSchema,
   GetStatsRequest,
   ListPresetsRequest,
+  NO_PARAMS,
+  SetApiKeyParamsSchema,
   SetServerApiKeyNotification,
   type DownloadModelParams,
   type DownloadModelResult,
@@ -21,6 +25,7 @@ import { checksumFromUrl, fileNameForUrl } from './download.js';
 import { DownloadCancelledError } from './downloads.js';
 import { errorText } from './gguf-check.js';
 import { ModelManager } from './models.js';
+import { InlineCompletionParamsSchema } from '../lsp-schemas.js';
 import { onNotification, onRequest } from '../rpc.js';
 import { PRESETS, findPreset } from './presets.js';
 import { modelsDir, writeSelected } from './source.js';
@@ -32,21 +37,26 @@ export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabil
   const completions = new CompletionProvider(ctx, host, stats);
   const { connection } = ctx;
 
-  connection.languages.inlineCompletion.on((params, token) => completions.provide(params, token));
-  onRequest(connection, GetModelStateRequest, () => host.describe());
-  onNotification(connection, SetServerApiKeyNotification, (params) => {
-    // Never logged: only whether a key is now set.
-    const key = typeof params?.apiKey === 'string' ? params.apiKey.trim() : '';
-    host.setServerApiKey(key);
-    ctx.log.info(key ? 'Inference server API key set by the client.' : 'Inference server API key cleared by the client.');
-  });
-  onRequest(connection, GetStatsRequest, (params) => stats.snapshot(params?.recent ?? 100));
-  onRequest(connection, ListPresetsRequest, async () => {
+  onRequest(connection, InlineCompletionRequest.type, InlineCompletionParamsSchema, (params, token) => completions.provide(params, token));
+  onRequest(connection, GetModelStateRequest, NO_PARAMS, () => host.describe());
+  onNotification(
+    connection,
+    SetServerApiKeyNotification,
+    SetApiKeyParamsSchema,
+    (params) => {
+      // Never logged: only whether a key is now set.
+      const key = params.apiKey.trim();
+      host.setServerApiKey(key);
+      ctx.log.info(key ? 'Inference server API key set by the client.' : 'Inference server API key cleared by the client.');
+    },
+    ctx.log.warn,
+  );
+  onRequest(connection, GetStatsRequest, GetStatsParamsSchema, (params) => stats.snapshot(params?.recent ?? 100));
+  onRequest(connection, ListPresetsRequest, NO_PARAMS, async () => {
     const hardware = await models.hardware();
     return { hardware, presets: PRESETS, recommended: await models.recommended() };
   });
-  onRequest(connection, DownloadModelRequest, async (params, token) => {
-    if (!params) throw new ResponseError(LSPErrorCodes.RequestFailed, 'downloadModel needs params');
+  onRequest(connection, DownloadModelRequest, DownloadModelParamsSchema, async (params, token) => {
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => controller.abort());
     try {

@@ -2,15 +2,15 @@
 // every request shares: read the files, scan what would leave, and decide.
 import type { ChatMessage, ContextFile, EgressManifest, LedgerEntry, RouteParams } from '../../shared/protocol.js';
 import type { EngineContext, LocalChat } from '../context.js';
-import { Reservations } from './budget.js';
 import { Consent, type Asker } from './consent.js';
 import { CircuitBreaker } from './errors.js';
 import { EgressGate } from './gate.js';
 import { readContextFile, type ReadFile } from './gather.js';
 import { Ledger } from './ledger.js';
+import { SharedReservations } from './reservations.js';
 import { createLocalOnlyMatcher, displayPath, type LocalOnlyMatcher } from './local-only.js';
 import { decide, type Decision, type SecretHit } from './policy.js';
-import { estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
+import { cloudTokenBound, EDITS_TOOL, estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
 import { linesOf, redact, SecretScanner, type Finding } from './secrets.js';
 import { ServerGate } from './server-gate.js';
 
@@ -30,6 +30,11 @@ const FILE_OVERHEAD_CHARS = 300;
 const FILE_OVERHEAD_TOKENS = 100;
 const TOKEN_CACHE_LIMIT = 512;
 
+/** The most bytes renderFile puts around a file's text: "File: <path> (lines a-b)", the fences, the language. */
+function fileHeaderBytes(f: { path: string; languageId?: string }): number {
+  return Buffer.byteLength(f.path) + Buffer.byteLength(f.languageId ?? '') + 64;
+}
+
 export interface Prepared {
   params: RouteParams & { history?: ChatMessage[] };
   files: PreparedFile[];
@@ -41,7 +46,7 @@ export interface Prepared {
 
 export class RouterService {
   readonly scanner = new SecretScanner();
-  readonly reservations = new Reservations();
+  readonly reservations: SharedReservations;
   readonly breaker = new CircuitBreaker();
   readonly ledger: Ledger;
   readonly consent: Consent;
@@ -61,6 +66,7 @@ export class RouterService {
     onEntry: (entry: LedgerEntry) => void = () => undefined,
   ) {
     this.ledger = new Ledger(ctx.dataDir);
+    this.reservations = new SharedReservations(ctx.dataDir, this.ledger, (m) => ctx.log.warn(m));
     this.consent = new Consent(ask);
     this.serverConsent = new Consent(ask, { subject: 'sending code to the inference server', oncePerSession: true });
     this.serverGate = new ServerGate({
@@ -84,12 +90,8 @@ export class RouterService {
 
   /** Appends to the ledger and tells the client; a ledger that cannot be written is logged, never fatal. */
   record(entry: LedgerEntry, onEntry: (entry: LedgerEntry) => void): void {
-    try {
-      this.ledger.append(entry);
-      onEntry(entry);
-    } catch (error) {
-      this.ctx.log.error(`Ledger: could not write ${this.ledger.file}: ${String(error)}`);
-    }
+    if (!this.ledger.append(entry)) this.ctx.log.error(`Ledger: ${this.ledger.problem ?? 'write failed'}; the entry is kept and written again later.`);
+    onEntry(entry);
   }
 
   matcher(): LocalOnlyMatcher {
@@ -174,8 +176,13 @@ export class RouterService {
     const talk = [params.prompt, ...(p.params.history ?? []).map((m) => (typeof m.content === 'string' ? m.content : ''))].join('\n');
     const system = systemPrompt(kind, false);
     const chars = system.length + talk.length + p.files.reduce((n, f) => n + f.text.length + FILE_OVERHEAD_CHARS, 0);
+    // What the budget is checked against: an upper bound, never an estimate that can be low.
+    const bytes = Buffer.byteLength(system) + Buffer.byteLength(talk) + p.files.reduce((n, f) => n + Buffer.byteLength(f.text) + fileHeaderBytes(f), 0);
+    const tokensBound = cloudTokenBound(bytes, p.params.history?.length ?? 0, params.kind === 'refactor' ? [EDITS_TOOL] : []);
     const localTokens =
       params.kind === 'completion' ? 0 : this.local.countTokens(`${system}\n${talk}`) + p.files.reduce((n, f) => n + f.tokens + FILE_OVERHEAD_TOKENS, 0);
+    // An entry that could not be written is tried again first: the cloud stays closed until it is.
+    this.ledger.flush();
     const ledger = this.ledger.totals();
     const decision = decide({
       kind: params.kind,
@@ -184,6 +191,7 @@ export class RouterService {
       fileCount: new Set(p.files.map((f) => f.uri)).size,
       localTokens,
       cloudTokens: estimateCloudTokens(chars),
+      cloudTokensBound: tokensBound,
       local: { name: localAvailable ? this.local.modelName() : undefined, contextSize: this.local.contextSize(), server: this.local.destination() },
       serverConsent: this.serverConsent.effective(settings.privacy.serverConsent),
       settings,
@@ -192,6 +200,7 @@ export class RouterService {
       consent: this.consent.effective(settings.privacy.cloudConsent),
       hasApiKey: Boolean(this.ctx.settings.apiKey),
       cloudPaused: this.breaker.pausedReason(),
+      ledgerProblem: this.ledger.problem,
       spent: { today: ledger.today.costUsd, month: ledger.month.costUsd },
       reservedUsd: this.reservations.total,
     });
