@@ -77,8 +77,10 @@ export class SharedReservations {
   /** Runs `fn` holding the lock; a lock that cannot be had (another engine stuck, a read-only data dir) throws. */
   private async locked<T>(fn: () => T): Promise<T> {
     mkdirSync(this.dataDir, { recursive: true });
-    // A lock whose holder died is taken over after `stale`; the holder refreshes it while alive.
-    const release = await lockfile.lock(this.file, { realpath: false, stale: 5000, retries: { retries: 40, minTimeout: 5, maxTimeout: 100 } });
+    // A lock whose holder died is taken over after `stale`; the holder refreshes it while alive. The retries must
+    // outlast `stale` (about 7.6 s against 5 s): an engine killed while it held the lock (kill -9 just as a stream
+    // lowered its reservation) would otherwise leave every other engine refused until they gave up.
+    const release = await lockfile.lock(this.file, { realpath: false, stale: 5000, retries: { retries: 80, minTimeout: 5, maxTimeout: 100 } });
     try {
       return fn();
     } finally {
