@@ -120,7 +120,9 @@ void describe('llama-server backend (real server)', () => {
     const down = await engine.waitFor(ModelStateNotification, (s: ModelState) => s.role === 'completion' && s.state === 'error', 10_000, since);
     assert.ok(down.state === 'error');
     assert.equal(down.problem, 'unreachable');
-    assert.match(down.message, /Nothing answers at http:\/\/127\.0\.0\.1:\d+\/infill \(connection refused\): start the server, or fix tandem\.local\.url/);
+    // Refused (a new connection) or reset (a kept-alive one the server closed as it stopped): either way it names the
+    // server and says what to do.
+    assert.match(down.message, /http:\/\/127\.0\.0\.1:\d+\/infill (\(connection refused\)|closed the connection \(ECONNRESET\)): .*start .*, or fix tandem\.local\.url/);
     assert.equal(await engine.inlineCompletion(URI, { line: 1, character: 10 }), null);
     assert.ok((await engine.request(GetStatsRequest)).skipped['server-unavailable'] >= 1);
   });

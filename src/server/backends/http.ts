@@ -85,11 +85,12 @@ export class HttpClient {
       // A kept-alive socket the server closed meanwhile (it restarted, or its idle timeout passed) fails before any
       // answer: the request never reached it, so one retry on a fresh socket is safe and not a server failure.
       if (!(error instanceof StaleSocketError)) throw error;
-      return this.attempt(method, path, body, options, onLine);
+      // On a connection of its own: the agent's other idle sockets may be just as stale.
+      return this.attempt(method, path, body, options, onLine, true);
     }
   }
 
-  private attempt(method: string, path: string, body: unknown, options: RequestOptions, onLine: LineHandler | undefined): Promise<string> {
+  private attempt(method: string, path: string, body: unknown, options: RequestOptions, onLine: LineHandler | undefined, fresh = false): Promise<string> {
     const url = this.url(path);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = { accept: onLine ? 'text/event-stream, application/x-ndjson' : 'application/json' };
@@ -132,7 +133,7 @@ export class HttpClient {
         finish(abortError(signal));
         req.destroy();
       };
-      const req = transport.request(url, { method, headers, agent: this.agent }, (res) => {
+      const req = transport.request(url, { method, headers, agent: fresh ? false : this.agent }, (res) => {
         const status = res.statusCode ?? 0;
         res.setEncoding('utf8');
         if (status < 200 || status >= 300) {
@@ -217,7 +218,8 @@ function networkError(where: string, error: Error & { code?: string }): ServerEr
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new ServerError('unreachable', `The host in ${where} is not known (${code}): check tandem.local.url.`);
   if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
     return new ServerError('unreachable', `${where} cannot be reached (${code}): check the network and tandem.local.url.`);
-  if (code === 'ECONNRESET' || code === 'EPIPE') return new ServerError('unreachable', `${where} closed the connection (${code}); the server may have stopped.`);
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return new ServerError('unreachable', `${where} closed the connection (${code}): the server may have stopped; start it again, or fix tandem.local.url.`);
   if (/certificate|SSL|TLS/i.test(error.message)) return new ServerError('unreachable', `${where}: TLS failed (${error.message}).`);
   return new ServerError('unreachable', `${where} failed: ${error.message}`);
 }
