@@ -52,6 +52,8 @@ connection.onInitialize((params) => {
   };
   const local = registerLocal(ctx);
   const router = registerRouter(ctx, local.chat);
+  // Inline completions enter the router's ledger, per file and minute.
+  local.completions.setLedger((record, info) => router.completions.add(record, info));
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };
 });

@@ -3,7 +3,7 @@
 // is closed with a newline before the next append and counted as skipped, never as money.
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { LedgerEntry } from '../../shared/protocol.js';
+import type { LedgerEntry, LedgerFeedback } from '../../shared/protocol.js';
 import { parseLedger, totalsOf, type Totals } from './ledger-math.js';
 
 export const LEDGER_FILE = 'ledger.jsonl';
@@ -11,6 +11,7 @@ export const LEDGER_FILE = 'ledger.jsonl';
 export class Ledger {
   readonly file: string;
   private readonly all: LedgerEntry[] = [];
+  private readonly notes: LedgerFeedback[] = [];
   private offset = 0;
   private pending = Buffer.alloc(0);
   skipped = 0;
@@ -32,6 +33,7 @@ export class Ledger {
       if (size < this.offset) {
         // Replaced or truncated by hand: start over.
         this.all.length = 0;
+        this.notes.length = 0;
         this.offset = 0;
         this.pending = Buffer.alloc(0);
         this.skipped = 0;
@@ -49,6 +51,7 @@ export class Ledger {
       const lastNewline = bytes.lastIndexOf(0x0a);
       const parsed = parseLedger(bytes.subarray(0, lastNewline + 1).toString('utf8'));
       this.all.push(...parsed.entries);
+      this.notes.push(...parsed.feedback);
       this.skipped += parsed.skipped;
       this.pending = Buffer.from(bytes.subarray(lastNewline + 1));
     } finally {
@@ -56,8 +59,8 @@ export class Ledger {
     }
   }
 
-  /** Appends one entry as one write. A torn last line is closed first so it cannot swallow this entry. */
-  append(entry: LedgerEntry): void {
+  /** Appends one entry (or feedback line) as one write. A torn last line is closed first so it cannot swallow it. */
+  append(entry: LedgerEntry | LedgerFeedback): void {
     mkdirSync(dirname(this.file), { recursive: true });
     this.sync();
     const line = JSON.stringify(entry) + '\n';
@@ -68,6 +71,12 @@ export class Ledger {
   entries(): LedgerEntry[] {
     this.sync();
     return this.all;
+  }
+
+  /** Feedback lines, oldest first. */
+  feedback(): LedgerFeedback[] {
+    this.sync();
+    return this.notes;
   }
 
   /** Skipped lines, counting a torn tail that no newline has closed yet. */
