@@ -162,13 +162,14 @@ void test('learned advice moves only the open choice; privacy, consent and budge
   const moved = decide(input({ kind: 'explain', learned: learnedCloud }));
   assert.equal(moved.route, 'cloud');
   assert.deepEqual(moved.reasons.map((r) => r.code).slice(0, 2), ['learned-cloud', 'tier']);
-  for (const [over, settings, blockedBy] of [
+  const cases: [Partial<PolicyInput>, object, string][] = [
     [{ localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }, {}, 'local-only-file'],
-    [{ consent: 'never' as const }, {}, 'consent'],
+    [{ consent: 'never' }, {}, 'consent'],
     [{}, { privacy: { localOnly: true } }, 'local-only-mode'],
     [{}, { budget: { dailyUsd: 0, monthlyUsd: 20 } }, 'budget'],
     [{ hasApiKey: false }, {}, 'no-api-key'],
-  ] as const) {
+  ];
+  for (const [over, settings, blockedBy] of cases) {
     const d = decide(input({ kind: 'explain', learned: learnedCloud, ...over }, settings));
     assert.equal(d.route, 'local', `learned cloud advice overrode ${blockedBy}`);
     assert.equal(d.blockedBy, blockedBy);
