@@ -16,6 +16,7 @@ import type { TandemSettings } from './shared/settings';
 import { StatusBar } from './status';
 import type { EngineStatus } from './status-text';
 import { ChatViewProvider } from './views/chat-view';
+import { ComparePanel } from './views/compare-panel';
 
 /** SecretStorage key of the Anthropic API key (never in settings, never logged). */
 export const API_KEY_SECRET = 'tandem.anthropicApiKey';
@@ -63,6 +64,7 @@ export class Ctx {
     this.status = new StatusBar();
     this.chatView = new ChatViewProvider(extension.extensionUri, this.engine, extension.workspaceState, log);
     this.completionFeedback = new CompletionFeedbackWiring(this.engine);
+    this.chatView.onCompare = (request) => ComparePanel.run(extension.extensionUri, this.engine, log, request);
     this.extension.subscriptions.push(
       this.completionFeedback,
       this.engine,

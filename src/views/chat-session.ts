@@ -1,12 +1,14 @@
 // Runs chat questions against the engine and keeps the thread: streaming, stop, "ask Claude instead" /
-// "answer locally", refactor previews, and the per-workspace history (workspaceState, survives a reload).
+// "answer locally", refactor previews, the per-workspace history (workspaceState, survives a reload), and the
+// feedback the user gives on answers (thumbs, copies, inserts, asking the other side, applying, undoing).
 // Editor access comes in through ChatSessionDeps, so this file has no runtime `vscode` import and unit tests
 // drive it with a fake engine.
 import type * as vscode from 'vscode';
 import type { EngineApi } from '../client/engine-api';
-import type { ContextFile, TextEditSpec } from '../shared/protocol';
+import type { ContextFile, FeedbackSignal, TextEditSpec } from '../shared/protocol';
 import type { AssistantTurn, ChatKind, ContextChip, HostToChat, Turn, UserTurn } from '../shared/webview';
 import { newId } from '../shared/webview';
+import type { RefactorResult } from './refactor-outcome';
 import { failedTurn, finishedTurn, historyBefore, MAX_TURNS, questionOf, reviveTurns, summarizeEdits } from './turns';
 
 export const HISTORY_KEY = 'tandem.chat.turns';
@@ -29,8 +31,10 @@ export interface ChatSessionDeps {
   /** Chips → files for the engine (reads open documents). */
   resolveFiles(chips: readonly ContextChip[]): ContextFile[];
   describe(uri: string): { label: string; description: string };
-  /** Opens the Refactor Preview; true when the user applied. */
-  preview(specs: readonly TextEditSpec[], prompt: string): Promise<boolean>;
+  /** Opens the Refactor Preview; resolves with what was written. */
+  preview(specs: readonly TextEditSpec[], prompt: string): Promise<RefactorResult>;
+  /** Calls `onUndone` when an undo soon after brings one of the changed files back. */
+  watchUndo(changed: RefactorResult['changed'], onUndone: () => void): vscode.Disposable;
 }
 
 export class ChatSession implements vscode.Disposable {
@@ -40,6 +44,7 @@ export class ChatSession implements vscode.Disposable {
   private readonly sentFiles = new Map<string, ContextFile[]>();
   /** Validated edits per answer, for "Review edits again" (not kept across reloads). */
   private readonly edits = new Map<string, { specs: TextEditSpec[]; prompt: string }>();
+  private readonly undoWatches = new Map<string, vscode.Disposable>();
 
   private readonly engine: EngineApi;
   private readonly post: (message: HostToChat) => void;
@@ -111,6 +116,7 @@ export class ChatSession implements vscode.Disposable {
       this.post({ type: 'notice', message: 'That question is no longer in the history.' });
       return;
     }
+    if (!this.busy) this.feedback(of, 'asked-other-side');
     await this.ask(question.text, question.kind, question.chips, {
       id,
       prefer,
@@ -123,9 +129,29 @@ export class ChatSession implements vscode.Disposable {
     this.running.get(id)?.cancel();
   }
 
+  /** The question of answer `of` with the files it was sent with (for a compare run). */
+  questionOf(of: string): { text: string; kind: UserTurn['kind']; chips: ContextChip[]; files: ContextFile[] } | undefined {
+    const question = questionOf(this.turns, of);
+    if (!question) return undefined;
+    return { text: question.text, kind: question.kind, chips: question.chips, files: this.sentFiles.get(question.id) ?? this.deps.resolveFiles(question.chips) };
+  }
+
+  /** Thumbs on an answer: kept on the turn and sent to the engine. */
+  rate(id: string, rating: 'up' | 'down'): void {
+    const turn = this.assistant(id);
+    if (!turn?.answer?.entryId || turn.rating === rating) return;
+    this.replace({ ...turn, rating });
+    this.feedback(id, rating === 'up' ? 'thumbs-up' : 'thumbs-down');
+  }
+
+  /** A code block (or the whole answer) was copied or inserted. */
+  used(id: string | undefined, signal: 'code-copied' | 'code-inserted' | 'answer-copied'): void {
+    if (id) this.feedback(id, signal);
+  }
+
   /** Opens VS Code's Refactor Preview for an answer's edits and records the outcome in the thread. */
   async preview(id: string): Promise<void> {
-    const turn = this.turns.find((t): t is AssistantTurn => t.id === id && t.role === 'assistant');
+    const turn = this.assistant(id);
     const pending = this.edits.get(id);
     if (!turn?.refactor) return;
     if (!pending) {
@@ -133,24 +159,41 @@ export class ChatSession implements vscode.Disposable {
       return;
     }
     this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'previewing', message: undefined } });
-    let applied: boolean;
+    let result: RefactorResult;
     try {
-      applied = await this.deps.preview(pending.specs, pending.prompt);
+      result = await this.deps.preview(pending.specs, pending.prompt);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.deps.log.warn(`Applying refactor edits failed: ${message}`);
       this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'failed', message } });
       return;
     }
-    const files = turn.refactor.files.length;
-    this.replace({
-      ...turn,
-      refactor: {
-        ...turn.refactor,
-        outcome: applied ? 'applied' : 'discarded',
-        message: applied ? `The edits you kept in the preview were written to ${files === 1 ? 'the file' : `up to ${files} files`}; undo with Ctrl+Z / Cmd+Z in each editor.` : undefined,
-      },
+    const files = result.changed.length;
+    const where = files === 1 ? 'the file' : `${files} files`;
+    const message =
+      result.outcome === 'applied'
+        ? `All ${result.written} edit${result.written === 1 ? ' was' : 's were'} written to ${where}; undo with Ctrl+Z / Cmd+Z in each editor.`
+        : result.outcome === 'partly'
+          ? `${result.written} of ${result.proposed} edits were written to ${where} (the others were unticked in the preview); undo with Ctrl+Z / Cmd+Z in each editor.`
+          : undefined;
+    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: result.outcome, written: result.written, undone: false, message } });
+    this.feedback(id, result.outcome === 'applied' ? 'refactor-applied' : result.outcome === 'partly' ? 'refactor-partly-applied' : 'refactor-discarded', {
+      applied: result.written,
+      proposed: result.proposed,
     });
+    this.undoWatches.get(id)?.dispose();
+    this.undoWatches.delete(id);
+    if (result.written > 0) {
+      this.undoWatches.set(
+        id,
+        this.deps.watchUndo(result.changed, () => {
+          this.undoWatches.delete(id);
+          const now = this.assistant(id);
+          if (now?.refactor) this.replace({ ...now, refactor: { ...now.refactor, undone: true, message: 'You undid these edits.' } });
+          this.feedback(id, 'edits-undone');
+        }),
+      );
+    }
   }
 
   clear(): void {
@@ -164,6 +207,17 @@ export class ChatSession implements vscode.Disposable {
 
   dispose(): void {
     for (const source of this.running.values()) source.cancel();
+    for (const watch of this.undoWatches.values()) watch.dispose();
+  }
+
+  private assistant(id: string): AssistantTurn | undefined {
+    return this.turns.find((t): t is AssistantTurn => t.id === id && t.role === 'assistant');
+  }
+
+  /** Sends feedback on answer `id` to the engine (answers without a ledger entry have none to link). */
+  private feedback(id: string, signal: FeedbackSignal, extra: { applied?: number; proposed?: number } = {}): void {
+    const entryId = this.assistant(id)?.answer?.entryId;
+    if (entryId) this.engine.feedback({ entryId, signal, ...extra });
   }
 
   private add(turn: Turn): void {

@@ -4,9 +4,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { EngineNotRunningError, type EngineApi } from '../../src/client/engine-api';
-import type { ChatDelta, ChatParams, ChatResult, ContextFile, TextEditSpec } from '../../src/shared/protocol';
+import type { ChatDelta, ChatParams, ChatResult, ContextFile, Feedback, TextEditSpec } from '../../src/shared/protocol';
 import type { AssistantTurn, ContextChip, HostToChat } from '../../src/shared/webview';
 import { ChatSession, HISTORY_KEY } from '../../src/views/chat-session';
+import type { RefactorResult } from '../../src/views/refactor-outcome';
 
 class Memento {
   readonly data = new Map<string, unknown>();
@@ -54,14 +55,17 @@ function result(params: ChatParams, text: string, extra: Partial<ChatResult> = {
   };
 }
 
-function setup(script: Script, options: { memento?: Memento; previewAnswer?: boolean } = {}) {
+function setup(script: Script, options: { memento?: Memento; previewAnswer?: boolean | RefactorResult } = {}) {
   const posted: HostToChat[] = [];
   const calls: ChatParams[] = [];
+  const feedback: Feedback[] = [];
+  const undo: (() => void)[] = [];
   const previews: { specs: readonly TextEditSpec[]; prompt: string }[] = [];
   const memento = options.memento ?? new Memento();
   let files: ContextFile[] = [{ uri: 'file:///a.ts', text: 'const a = 1;' }];
   const engine = {
     isRunning: () => true,
+    feedback: (f: Feedback) => feedback.push(f),
     chat: (params: ChatParams, onDelta: (d: ChatDelta) => void, token: vscode.CancellationToken) => {
       calls.push(structuredClone(params));
       return script(params, onDelta, token);
@@ -77,10 +81,16 @@ function setup(script: Script, options: { memento?: Memento; previewAnswer?: boo
     describe: (uri) => ({ label: uri.slice(uri.lastIndexOf('/') + 1), description: uri.slice(8) }),
     preview: async (specs, prompt) => {
       previews.push({ specs, prompt });
-      return options.previewAnswer ?? true;
+      const answer = options.previewAnswer ?? true;
+      if (typeof answer === 'object') return answer;
+      return { outcome: answer ? 'applied' : 'discarded', written: answer ? specs.length : 0, proposed: specs.length, changed: answer ? [{ uri: specs[0]!.uri, before: 'x' }] : [] };
+    },
+    watchUndo: (_changed, onUndone) => {
+      undo.push(onUndone);
+      return { dispose: () => undefined };
     },
   });
-  return { session, posted, calls, previews, memento, setFiles: (f: ContextFile[]) => (files = f) };
+  return { session, posted, calls, previews, memento, feedback, undo, setFiles: (f: ContextFile[]) => (files = f) };
 }
 
 const chip: ContextChip = { key: 'file:file:///a.ts', kind: 'file', uri: 'file:///a.ts', label: 'a.ts', description: 'a.ts' };
@@ -204,5 +214,37 @@ void describe('chat session', () => {
     b.session.clear();
     assert.deepEqual(b.session.all, []);
     assert.deepEqual(b.memento.get(HISTORY_KEY), []);
+  });
+
+  void it('feedback reaches the engine linked to the answer: thumbs, copies, asking the other side, partial applies, undo', async () => {
+    const edits: TextEditSpec[] = [
+      { uri: 'file:///a.ts', range: { start: { line: 0, character: 6 }, end: { line: 0, character: 7 } }, newText: 'b' },
+      { uri: 'file:///c.ts', range: { start: { line: 2, character: 0 }, end: { line: 2, character: 1 } }, newText: 'b' },
+    ];
+    const partly: RefactorResult = { outcome: 'partly', written: 1, proposed: 2, changed: [{ uri: 'file:///a.ts', before: 'const a = 1;' }] };
+    const t = setup(async (params) => result(params, 'Answer', params.kind === 'refactor' ? { edits, entry: { ...result(params, '').entry, id: 'entry-refactor' } } : { entry: { ...result(params, '').entry, id: 'entry-chat' } }), { previewAnswer: partly });
+    await t.session.ask('What is a?', 'chat', []);
+    const answer = done(t.posted)[0] as AssistantTurn;
+    assert.equal(answer.answer?.entryId, 'entry-chat');
+    t.session.rate(answer.id, 'down');
+    t.session.rate(answer.id, 'down');
+    t.session.used(answer.id, 'code-copied');
+    await t.session.retry(answer.id, 'cloud');
+    assert.deepEqual(t.feedback, [
+      { entryId: 'entry-chat', signal: 'thumbs-down' },
+      { entryId: 'entry-chat', signal: 'code-copied' },
+      { entryId: 'entry-chat', signal: 'asked-other-side' },
+    ]);
+    assert.equal((t.session.all.find((x) => x.id === answer.id) as AssistantTurn).rating, 'down', 'the thumbs is kept on the turn');
+
+    t.feedback.length = 0;
+    await t.session.ask('rename a to b', 'refactor', []);
+    const refactor = t.session.all.at(-1) as AssistantTurn;
+    assert.equal(refactor.refactor?.outcome, 'partly');
+    assert.match(refactor.refactor?.message ?? '', /1 of 2 edits were written/);
+    assert.deepEqual(t.feedback, [{ entryId: 'entry-refactor', signal: 'refactor-partly-applied', applied: 1, proposed: 2 }]);
+    t.undo[0]?.();
+    assert.deepEqual(t.feedback.at(-1), { entryId: 'entry-refactor', signal: 'edits-undone' });
+    assert.equal((t.session.all.at(-1) as AssistantTurn).refactor?.undone, true);
   });
 });
