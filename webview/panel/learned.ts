@@ -35,7 +35,7 @@ export class LearnedView {
     const table = h('table', { class: 'learned-table', role: 'table', 'aria-label': 'What the router learned, per context' }, this.caption,
       h('thead', {}, h('tr', { role: 'row' }, ...['Context', 'Local answers accepted', 'Claude answers accepted', 'Expected now (local / Claude)'].map((t) => h('th', { scope: 'col', role: 'columnheader', text: t })))),
       this.body);
-    this.chart = h('figure', { class: 'chart share-chart', role: 'img' }, h('figcaption', { text: 'Questions sent to Claude per day' }), this.chartHost);
+    this.chart = h('figure', { class: 'share-chart', role: 'img' }, h('figcaption', { text: 'Questions sent to Claude per day' }), this.chartHost);
     this.element = h('section', { class: 'learned', 'aria-labelledby': 'learned-title' },
       h('h2', { id: 'learned-title', text: 'What the router learned' }),
       h('div', { class: 'learned-bar' }, this.summary, h('span', { class: 'spacer' }),
@@ -76,7 +76,18 @@ export class LearnedView {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, pct: { range: [0, 100] } },
       axes: [
-        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
+        {
+          stroke: fg,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          // One tick per day (thinned to about 10), labelled "Nov 21": the data is daily.
+          splits: (u) => {
+            const days = (u.data[0] ?? []) as number[];
+            const step = Math.max(1, Math.ceil(days.length / 10));
+            return days.filter((_d, i) => (days.length - 1 - i) % step === 0);
+          },
+          values: (_u, splits) => splits.map((v) => new Date(v * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' })),
+        },
         { scale: 'pct', stroke: fg, grid: { stroke: grid, width: 1 }, values: (_u, splits) => splits.map((v) => `${Math.round(v)}%`), size: 50 },
       ],
       series: [
