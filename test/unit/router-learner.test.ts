@@ -92,6 +92,23 @@ void test('multi-file refactors stay local once Claude is not clearly better the
   assert.match(advice.reason?.text ?? '', /Local multi-file refactors of TypeScript were accepted 9 of 10 times \(Claude's 8 of 8\), so this one stays local\./);
 });
 
+void test('multi-file refactors are tried locally now and then once Claude’s are rated, until local ones fail', () => {
+  const data = observed(emptyData('g'), TS_REFACTOR_MULTI, 'cloud', ACCEPT, 4);
+  const tried = advise(data, TS_REFACTOR_MULTI, 'cloud', 0.2);
+  assert.equal(tried.route, 'local');
+  assert.equal(tried.reason?.code, 'explore-local');
+  assert.match(tried.reason?.text ?? '', /The local model has not answered multi-file refactors of TypeScript yet \(Claude's 4 of 4\); Tandem tries it on this one/);
+  // At most MAX_EXPLORE_LOCAL_SHARE of them.
+  data.routes = [...Array(10).fill('C'), 'X', 'X', 'X'];
+  assert.equal(advise(data, TS_REFACTOR_MULTI, 'cloud', 0.2).route, 'cloud');
+  data.routes = [];
+  // Two local failures end the tries.
+  observed(data, TS_REFACTOR_MULTI, 'local', REJECT, 2);
+  assert.equal(advise(data, TS_REFACTOR_MULTI, 'cloud', 0.2).route, 'cloud');
+  // Never before Claude's refactors were rated (a new install keeps the rules).
+  assert.equal(advise(emptyData('g'), TS_REFACTOR_MULTI, 'cloud', 0.2).route, 'cloud');
+});
+
 void test('exploration tries Claude where local answers disappoint and Claude was never tried, at most MAX_EXPLORE_SHARE of questions', () => {
   // Local is weak here, but many questions are worse off: the calibrated threshold keeps this one local.
   const data = observed(observed(emptyData('g'), TS_EXPLAIN, 'local', REJECT, 2), TS_EXPLAIN, 'local', ACCEPT, 1);

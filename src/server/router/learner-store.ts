@@ -13,6 +13,7 @@ import {
   advise,
   armCounts,
   confidenceOf,
+  decisionRecord,
   emptyData,
   estimate,
   noteConfidence,
@@ -113,10 +114,11 @@ export class Learner {
 
   /** A question ran: keep its score and learned route for the calibration. */
   noteDecision(advice: Advice, finalRoute: 'local' | 'cloud' | 'blocked'): void {
-    if (!advice.mark) return;
-    noteDecision(this.view, advice, finalRoute);
-    this.pending.scores.push(this.view.scores.at(-1) as number);
-    this.pending.routes.push(this.view.routes.at(-1) as string);
+    const record = decisionRecord(advice, finalRoute);
+    if (!record) return;
+    noteDecision(this.view, record);
+    if (record.score !== undefined) this.pending.scores.push(record.score);
+    this.pending.routes.push(record.mark);
     this.schedule();
   }
 

@@ -24,7 +24,8 @@ export interface LearnerData {
   counts: Record<string, Counts>;
   /** Scores (estimated cloud − local acceptance) of recent eligible questions, oldest first: the calibration. */
   scores: number[];
-  /** The learned route of recent eligible questions: 'l' local, 'c' learned cloud, 'e' explored cloud. */
+  /** The learned route of recent questions: where the rules keep them local 'l' local, 'c' learned cloud,
+   * 'e' explored cloud; multi-file refactors 'C' cloud, 'L' learned local, 'X' explored local. */
   routes: string[];
   /** Recent mean token log-probabilities of local answers, per local model. */
   confidence: Record<string, number[]>;
@@ -39,6 +40,8 @@ export const MIN_GAIN = 0.2;
 export const MIN_EVIDENCE = 3;
 /** Explorations stay under this share of eligible questions (and under cloudShare). */
 export const MAX_EXPLORE_SHARE = 0.05;
+/** Multi-file refactors tried on the local model (no money at stake) stay under this share of them. */
+export const MAX_EXPLORE_LOCAL_SHARE = 0.15;
 /** Local evidence a context needs before the learner keeps a multi-file refactor local. */
 export const MIN_LOCAL_EVIDENCE = 4;
 /** The share cap is checked over at least this many recent eligible questions. */
@@ -61,6 +64,8 @@ const PRIOR: Record<SoftRoute, { local: number; cloud: number }> = {
 export interface ArmEstimate {
   /** Probability that an answer from this side is accepted. */
   p: number;
+  /** Observations at the finest level (the context itself). */
+  n: number;
   /** Observations at the finest level that has any, and that level's counts (for the explanation). */
   evidence: number;
   accepted: number;
@@ -92,7 +97,7 @@ function arm(data: LearnerData, keys: string[], side: 'local' | 'cloud', prior: 
   // The explanation quotes the finest level with a few observations (else the coarsest with any).
   const seen = levels.filter((l) => l.n > 0);
   const quoted = seen.find((l) => l.n >= MIN_EVIDENCE) ?? seen[seen.length - 1];
-  return { p, evidence: quoted?.n ?? 0, accepted: quoted?.a ?? 0, key: quoted?.key };
+  return { p, n: finest.n, evidence: quoted?.n ?? 0, accepted: quoted?.a ?? 0, key: quoted?.key };
 }
 
 export function estimate(data: LearnerData, key: string, soft: SoftRoute): Estimate {
@@ -113,7 +118,7 @@ export interface Advice {
   reason?: Reason;
   /** Estimated cloud − local acceptance: kept for the calibration when the question runs. */
   score: number;
-  /** 'l' | 'c' | 'e' for the route window (only questions the rules keep local). */
+  /** The route window's mark (see LearnerData.routes). */
   mark?: string;
 }
 
@@ -137,16 +142,8 @@ export function advise(data: LearnerData, key: string, soft: SoftRoute, cloudSha
   const est = estimate(data, key, soft);
   const score = est.cloud.p - est.local.p;
   const learnedLocal = est.local.evidence > 0;
-  if (soft === 'cloud') {
-    // Multi-file refactors: keep them local once Claude is not expected to do MIN_GAIN better (the same bar a
-    // question must pass to leave the local model), on enough local evidence.
-    if (est.local.evidence >= MIN_LOCAL_EVIDENCE && score <= MIN_GAIN) {
-      const claude = est.cloud.evidence > 0 ? ` (Claude's ${Math.round(est.cloud.accepted)} of ${Math.round(est.cloud.evidence)})` : '';
-      return { route: 'local', score, reason: { code: 'learned-local', text: `${localRecord(est.local, key)}${claude}, so this one stays local.` } };
-    }
-    return { route: 'cloud', score };
-  }
-  const window = data.routes.slice(-WINDOW);
+  if (soft === 'cloud') return adviseMultiFile(data, key, est, score);
+  const window = data.routes.slice(-WINDOW).filter((r) => r === 'l' || r === 'c' || r === 'e');
   const cloudSoFar = window.filter((r) => r !== 'l').length;
   const underShare = (cloudSoFar + 1) / Math.max(window.length + 1, SHARE_WINDOW) <= share;
   const threshold = Math.max(MIN_GAIN, data.scores.length >= SHARE_WINDOW ? quantile(data.scores.slice(-WINDOW), 1 - share) : MIN_GAIN);
@@ -183,12 +180,46 @@ export function advise(data: LearnerData, key: string, soft: SoftRoute, cloudSha
   return { route: 'local', score, mark: 'l', reason: { code: 'learned-local', text: `${localRecord(est.local, key)}${claudeRecord}, so this stays local.` } };
 }
 
-/** Keeps the calibration and the share window: call once per question that ran (never for dry runs). */
-export function noteDecision(data: LearnerData, advice: Advice, finalRoute: 'local' | 'cloud' | 'blocked'): void {
-  if (!advice.mark) return;
-  data.scores.push(advice.score);
-  // A learned cloud route that the hard rules refused did not go to Claude.
-  data.routes.push(advice.mark !== 'l' && finalRoute !== 'cloud' ? 'l' : advice.mark);
+/**
+ * Multi-file refactors (the rules send them to Claude): kept local once Claude is not expected to do MIN_GAIN better
+ * (the bar a question must pass to leave the local model) on enough local evidence; tried locally now and then
+ * while the local model might be good enough (its estimate's upper bound reaches that bar), which costs no money.
+ */
+function adviseMultiFile(data: LearnerData, key: string, est: Estimate, score: number): Advice {
+  const claude = est.cloud.evidence > 0 ? ` (Claude's ${Math.round(est.cloud.accepted)} of ${Math.round(est.cloud.evidence)})` : '';
+  if (est.local.evidence >= MIN_LOCAL_EVIDENCE && score <= MIN_GAIN) {
+    return { route: 'local', score, mark: 'L', reason: { code: 'learned-local', text: `${localRecord(est.local, key)}${claude}, so this one stays local.` } };
+  }
+  const window = data.routes.slice(-WINDOW).filter((r) => r === 'C' || r === 'L' || r === 'X');
+  const explored = window.filter((r) => r === 'X').length;
+  // Only for a user who rates Claude's refactors (so a try will be rated too), never on a brand-new install.
+  const upper = est.local.p + 1.5 * Math.sqrt((est.local.p * (1 - est.local.p)) / (est.local.n + PRIOR_STRENGTH));
+  if (est.cloud.evidence >= MIN_EVIDENCE && upper >= est.cloud.p - MIN_GAIN && (explored + 1) / Math.max(window.length + 1, SHARE_WINDOW) <= MAX_EXPLORE_LOCAL_SHARE) {
+    const sofar = est.local.evidence > 0 ? `${localRecord(est.local, key)} so far${claude}` : `The local model has not answered ${subject(key)} yet${claude}`;
+    return {
+      route: 'local',
+      score,
+      mark: 'X',
+      reason: { code: 'explore-local', text: `${sofar}; Tandem tries it on this one to learn whether it can do them (at most ${pct(MAX_EXPLORE_LOCAL_SHARE)} of them are such tries). Use "Ask Claude instead" if it falls short.` },
+    };
+  }
+  return { route: 'cloud', score, mark: 'C' };
+}
+
+/** What a question that ran adds to the calibration and the route window (nothing for unlearned routes). */
+export function decisionRecord(advice: Advice, finalRoute: 'local' | 'cloud' | 'blocked'): { score?: number; mark: string } | undefined {
+  if (!advice.mark) return undefined;
+  const multi = advice.mark === 'C' || advice.mark === 'L' || advice.mark === 'X';
+  // A route the hard rules (or a failure) changed did not happen as learned.
+  if (multi) return { mark: advice.mark !== 'C' && finalRoute !== 'local' ? 'C' : advice.mark };
+  // The calibration is over the questions the rules keep local.
+  return { score: advice.score, mark: advice.mark !== 'l' && finalRoute !== 'cloud' ? 'l' : advice.mark };
+}
+
+/** Keeps the calibration and the route window: once per question that ran (never for dry runs). */
+export function noteDecision(data: LearnerData, record: { score?: number; mark: string }): void {
+  if (record.score !== undefined) data.scores.push(record.score);
+  data.routes.push(record.mark);
   if (data.scores.length > WINDOW) data.scores.splice(0, data.scores.length - WINDOW);
   if (data.routes.length > WINDOW) data.routes.splice(0, data.routes.length - WINDOW);
 }
