@@ -72,7 +72,7 @@ void test('back-off: a new context borrows from its language and kind, and an ob
   assert.ok(seen < 0.5 && sibling < 0.5, `a TypeScript context never seen (${sibling}) leans on what TypeScript's rejected answers taught, like the one observed (${seen})`);
   const pythonSibling = estimate(data, contextKey({ kind: 'explain', language: 'python', files: 4, tokens: 9000, selection: false }), 'local').local.p;
   assert.ok(pythonSibling > 0.6, `a Python context (${pythonSibling}) leans on Python's accepted answers, not TypeScript's rejected ones`);
-  assert.equal(estimate(data, contextKey({ kind: 'chat', language: 'typescript', files: 1, tokens: 300, selection: true }), 'local').local.p, 0.7);
+  assert.ok(Math.abs(estimate(data, contextKey({ kind: 'chat', language: 'typescript', files: 1, tokens: 300, selection: true }), 'local').local.p - 0.7) < 1e-9, 'another kind learns nothing from explanations');
 });
 
 void test('the share cap: once cloudShare of recent questions went to Claude, the next one stays local and says why', () => {

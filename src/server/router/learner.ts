@@ -33,7 +33,7 @@ export interface LearnerData {
 
 export const WINDOW = 200;
 /** Pseudo-observations a level's estimate weighs as the prior of the level below. */
-export const PRIOR_STRENGTH = 4;
+export const PRIOR_STRENGTH = 3;
 /** Claude must be expected to do at least this much better before a question the rules keep local goes there. */
 export const MIN_GAIN = 0.2;
 /** Observations of local answers in a context before what was learned moves its questions. */
@@ -193,7 +193,7 @@ function adviseMultiFile(data: LearnerData, key: string, est: Estimate, score: n
   const window = data.routes.slice(-WINDOW).filter((r) => r === 'C' || r === 'L' || r === 'X');
   const explored = window.filter((r) => r === 'X').length;
   // Only for a user who rates Claude's refactors (so a try will be rated too), never on a brand-new install.
-  const upper = est.local.p + 1.5 * Math.sqrt((est.local.p * (1 - est.local.p)) / (est.local.n + PRIOR_STRENGTH));
+  const upper = est.local.p + 2 * Math.sqrt((est.local.p * (1 - est.local.p)) / (est.local.n + PRIOR_STRENGTH));
   if (est.cloud.evidence >= MIN_EVIDENCE && upper >= est.cloud.p - MIN_GAIN && (explored + 1) / Math.max(window.length + 1, SHARE_WINDOW) <= MAX_EXPLORE_LOCAL_SHARE) {
     const sofar = est.local.evidence > 0 ? `${localRecord(est.local, key)} so far${claude}` : `The local model has not answered ${subject(key)} yet${claude}`;
     return {
