@@ -108,6 +108,8 @@ export class CompletionFeedback {
     }
     const inserted = only.text;
     if (inserted === cur.text) {
+      // Partial accepts that happen to take everything run no command: keep the set small.
+      if (this.counted.size > 50) this.counted.clear();
       this.counted.add(`${cur.entryId}\u0000${cur.text}`);
       this.accept(cur, inserted, 'completion-accepted');
       this.current = undefined;

@@ -4,6 +4,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerCompletionTests } from './completion.test';
+import { registerFeedbackTests } from './feedback.test';
 import { registerRouterTests } from './router.test';
 import { SuiteReporter } from './reporter';
 
@@ -13,6 +14,7 @@ export async function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'tandem-suite', mocha);
   registerActivationTests();
   registerCompletionTests();
+  registerFeedbackTests();
   registerRouterTests();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
