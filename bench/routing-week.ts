@@ -2,6 +2,7 @@
 // good, mediocre or poor (and Claude mostly good), each drawn with which side would satisfy the user and how that
 // user reacts (rates, asks the other side, applies or discards edits), plus the inline completions of each day.
 // Seeded: every run replays the same week. Pure data: bench/routing.ts runs it through the engine's code.
+import { mulberry32 } from '../scripts/seeded-random.js';
 import type { ContextFile, RequestKind } from '../src/shared/protocol.js';
 
 export interface Topic {
@@ -56,17 +57,6 @@ export interface Question {
   ratesRetry: number;
 }
 
-/** mulberry32: small, fast, good enough for a reproducible workload. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function code(language: string, chars: number, salt: number): string {
   const line =
@@ -98,7 +88,7 @@ const PROMPTS: Record<Topic['kind'], string[]> = {
 };
 
 export function week(seed = 20261121): Question[] {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const out: Question[] = [];
   for (let day = 0; day < DAYS; day++) {
     for (let i = 0; i < QUESTIONS_PER_DAY; i++) {

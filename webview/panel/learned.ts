@@ -3,6 +3,7 @@
 import uPlot from 'uplot';
 import type { LearnedContext, LearnedState } from '../../src/shared/protocol';
 import { button, h } from '../shared/dom';
+import { dailyAxis, dayLabel, themeColor } from './chart';
 import type { ShareSeries } from './ledger-model';
 
 /** Context rows shown at most (the engine sends up to 200, most observed first). */
@@ -17,10 +18,6 @@ function record(accepted: number, rejected: number): string {
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
-function color(name: string): string {
-  const style = getComputedStyle(document.body);
-  return style.getPropertyValue(name).trim() || style.getPropertyValue('--vscode-foreground').trim() || 'gray';
-}
 
 export class LearnedView {
   readonly element: HTMLElement;
@@ -68,32 +65,21 @@ export class LearnedView {
       return;
     }
     if (total === 0) return;
-    const fg = color('--vscode-charts-foreground');
-    const grid = color('--vscode-charts-lines');
+    const fg = themeColor('--vscode-charts-foreground', '--vscode-foreground');
+    const grid = themeColor('--vscode-charts-lines', '--vscode-panel-border');
     this.plot = new uPlot({
       width: Math.max(300, this.chart.clientWidth - 16),
       height: 160,
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, pct: { range: [0, 100] } },
       axes: [
-        {
-          stroke: fg,
-          grid: { stroke: grid, width: 1 },
-          ticks: { stroke: grid, width: 1 },
-          // One tick per day (thinned to about 10), labelled "Nov 21": the data is daily.
-          splits: (u) => {
-            const days = (u.data[0] ?? []) as number[];
-            const step = Math.max(1, Math.ceil(days.length / 10));
-            return days.filter((_d, i) => (days.length - 1 - i) % step === 0);
-          },
-          values: (_u, splits) => splits.map((v) => new Date(v * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' })),
-        },
+        dailyAxis(fg, grid),
         { scale: 'pct', stroke: fg, grid: { stroke: grid, width: 1 }, values: (_u, splits) => splits.map((v) => `${Math.round(v)}%`), size: 50 },
       ],
       series: [
-        { label: 'Day', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' })) },
-        { label: 'Sent to Claude', scale: 'pct', stroke: color('--vscode-charts-blue'), width: 2, spanGaps: true, value: (_u, v) => (v == null ? '—' : `${v}%`) },
-        { label: 'Of which by what was learned', scale: 'pct', stroke: color('--vscode-charts-purple'), width: 1.5, dash: [6, 4], spanGaps: true, value: (_u, v) => (v == null ? '—' : `${v}%`) },
+        { label: 'Day', value: (_u, v) => (v == null ? '—' : dayLabel(v)) },
+        { label: 'Sent to Claude', scale: 'pct', stroke: themeColor('--vscode-charts-blue', '--vscode-foreground'), width: 2, spanGaps: true, value: (_u, v) => (v == null ? '—' : `${v}%`) },
+        { label: 'Of which by what was learned', scale: 'pct', stroke: themeColor('--vscode-charts-purple', '--vscode-foreground'), width: 1.5, dash: [6, 4], spanGaps: true, value: (_u, v) => (v == null ? '—' : `${v}%`) },
       ],
     }, data, this.chartHost);
   }

@@ -76,18 +76,25 @@ function parseDay(key: string): Date | undefined {
   return m ? new Date(+(m[1] as string), +(m[2] as string) - 1, +(m[3] as string)) : undefined;
 }
 
+/** Every calendar day from `first` (a day key) through `today`, at most the last `maxDays` of them. */
+export function daysThrough(first: string, today: string, maxDays: number): Date[] {
+  const end = parseDay(today);
+  let day = parseDay(first);
+  if (!end || !day) return [];
+  const earliest = new Date(end.getFullYear(), end.getMonth(), end.getDate() - (maxDays - 1));
+  if (day < earliest) day = earliest;
+  const out: Date[] = [];
+  for (; day <= end; day = new Date(day.getFullYear(), day.getMonth(), day.getDate() + 1)) out.push(day);
+  return out;
+}
+
 /** One point per calendar day from the first day in `byDay` through `today`, gaps filled with zero spend. */
 export function dailySeries(byDay: Record<string, LedgerTotals>, today: string, maxDays = 90): DailySeries {
   const keys = Object.keys(byDay).filter((k) => parseDay(k)).sort();
   const series: DailySeries = { days: [], spendUsd: [], counterfactualUsd: [], localSharePct: [] };
-  const end = parseDay(today);
-  if (keys.length === 0 || !end) return series;
-  let day = parseDay(keys[0] as string) as Date;
-  const earliest = new Date(end.getFullYear(), end.getMonth(), end.getDate() - (maxDays - 1));
-  if (day < earliest) day = earliest;
-  for (; day <= end; day = new Date(day.getFullYear(), day.getMonth(), day.getDate() + 1)) {
-    const key = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
-    const t = byDay[key];
+  if (keys.length === 0) return series;
+  for (const day of daysThrough(keys[0] as string, today, maxDays)) {
+    const t = byDay[dayKey(day)];
     series.days.push(Math.round(day.getTime() / 1000));
     series.spendUsd.push(t?.costUsd ?? 0);
     series.counterfactualUsd.push(t?.counterfactualUsd ?? 0);
@@ -173,13 +180,9 @@ export function cloudShareSeries(entries: readonly LedgerEntry[], today: string,
     byDay.set(key, d);
   }
   const out: ShareSeries = { days: [], questions: [], cloudPct: [], learnedPct: [] };
-  const keys = [...byDay.keys()].sort();
-  const end = parseDay(today);
-  if (keys.length === 0 || !end) return out;
-  let day = parseDay(keys[0] as string) as Date;
-  const earliest = new Date(end.getFullYear(), end.getMonth(), end.getDate() - (maxDays - 1));
-  if (day < earliest) day = earliest;
-  for (; day <= end; day = new Date(day.getFullYear(), day.getMonth(), day.getDate() + 1)) {
+  const first = [...byDay.keys()].sort()[0];
+  if (!first) return out;
+  for (const day of daysThrough(first, today, maxDays)) {
     const d = byDay.get(dayKey(day));
     out.days.push(Math.round(day.getTime() / 1000));
     out.questions.push(d?.n ?? 0);

@@ -57,6 +57,7 @@ export function registerFeedbackTests(): void {
 
     test('a suggestion accepted whole is shown, accepted and kept, in the ledger with its completion entry', async () => {
       const { engine } = await api();
+      const before = (await engine.ledger({ limit: 200 })).feedback.map((f) => f.id);
       const typed = await typeAtEnd(editor, TYPED);
       const inserted = await acceptWith(editor, typed, 'editor.action.inlineSuggest.commit', 'an inline suggestion to accept whole');
       assert.ok(inserted.trim().length > 0);
@@ -64,26 +65,34 @@ export function registerFeedbackTests(): void {
       const ledger = await waitFor('shown, accepted and retained feedback in the ledger', 30_000, async () => {
         const l = await engine.ledger({ limit: 200 });
         const completions = new Set(l.entries.filter((e) => e.kind === 'completion').map((e) => e.id));
-        const got = new Set(signals(l, completions).map((f) => f.signal));
-        return got.has('completion-shown') && got.has('completion-accepted') && got.has('completion-retained-30s') ? l : undefined;
+        const fresh = signals(l, completions).filter((f) => !before.includes(f.id));
+        const got = new Set(fresh.map((f) => f.signal));
+        return got.has('completion-shown') && got.has('completion-accepted') && got.has('completion-retained-30s') ? fresh : undefined;
       });
-      const accepted = ledger.feedback.find((f) => f.signal === 'completion-accepted');
-      const entry = ledger.entries.find((e) => e.id === accepted?.entryId);
+      const accepted = ledger.find((f) => f.signal === 'completion-accepted');
+      const entries = (await engine.ledger({ limit: 200 })).entries;
+      const entry = entries.find((e) => e.id === accepted?.entryId);
       assert.equal(entry?.kind, 'completion', 'the accept is linked to a completion entry');
       assert.equal(entry?.route, 'local');
       assert.ok((entry?.count ?? 0) >= 1 && (entry?.counterfactualUsd ?? 0) > 0, `the entry counts its requests and their cloud cost: ${JSON.stringify(entry)}`);
       assert.equal(accepted?.chars, inserted.length, 'the accepted length is what VS Code inserted');
     });
 
-    test('accepting the next word of a suggestion is recorded as a partial accept of what was inserted', async () => {
+    // Accept Line rather than Accept Word: the fixture model's suggestions are random text, and a one-character
+    // "word" is indistinguishable from typing it.
+    test('accepting the next line of a suggestion is recorded as an accept of what was inserted', async () => {
       const { engine } = await api();
       await vscode.commands.executeCommand('workbench.action.files.revert');
       const typed = await typeAtEnd(editor, TYPED);
       const before = (await engine.ledger({ limit: 200 })).feedback.length;
-      const inserted = await acceptWith(editor, typed, 'editor.action.inlineSuggest.acceptNextWord', 'an inline suggestion to accept word by word');
-      const partial = await waitFor('the partial accept in the ledger', 20_000, async () => {
+      const inserted = await acceptWith(editor, typed, 'editor.action.inlineSuggest.acceptNextLine', 'an inline suggestion to accept line by line');
+      let seen = '';
+      const partial = await waitFor(`the line accept in the ledger (VS Code inserted ${JSON.stringify(inserted)})`, 20_000, async () => {
         const l = await engine.ledger({ limit: 200 });
-        return l.feedback.slice(before).find((f) => f.signal === 'completion-accepted-word' || f.signal === 'completion-accepted');
+        seen = l.feedback.slice(before).map((f) => `${f.signal}:${f.chars ?? ''}`).join(', ');
+        return l.feedback.slice(before).find((f) => f.signal === 'completion-accepted-line' || f.signal === 'completion-accepted');
+      }).catch((error: unknown) => {
+        throw new Error(`${error instanceof Error ? error.message : String(error)}; feedback since: ${seen || 'none'}`);
       });
       assert.equal(partial.chars, inserted.length, `recorded ${partial.signal} of ${partial.chars} characters; VS Code inserted "${inserted}"`);
     });
