@@ -8,6 +8,7 @@ import type {
   ChatResult,
   Feedback,
   LearnedState,
+  EvalReport,
   LedgerEntry,
   LedgerFeedback,
   LedgerQuery,
@@ -28,6 +29,8 @@ export interface EngineApi {
   feedback(feedback: Feedback): void;
   learned(): Promise<LearnedState>;
   resetLearning(): Promise<LearnedState>;
+  /** The report cards saved in the data dir (newest per model and side). */
+  evalReports(): Promise<EvalReport[]>;
   onLedgerEntry(listener: (entry: LedgerEntry) => void): vscode.Disposable;
   onLedgerFeedback(listener: (feedback: LedgerFeedback) => void): vscode.Disposable;
   onModelState(listener: (state: ModelState) => void): vscode.Disposable;

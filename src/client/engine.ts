@@ -9,6 +9,7 @@ import {
   ChatRequest,
   DownloadModelRequest,
   FeedbackNotification,
+  EvalReportsRequest,
   GetModelStateRequest,
   LearnedRequest,
   LedgerEntryNotification,
@@ -26,6 +27,7 @@ import {
   type DownloadModelResult,
   type Feedback,
   type LearnedState,
+  type EvalReport,
   type LedgerEntry,
   type LedgerFeedback,
   type LedgerQuery,
@@ -149,6 +151,11 @@ export class EngineClient implements EngineApi, vscode.Disposable {
   async resetLearning(): Promise<LearnedState> {
     const client = await this.requireClient();
     return this.request(() => client.sendRequest(ResetLearningRequest, undefined));
+  }
+
+  async evalReports(): Promise<EvalReport[]> {
+    const client = await this.requireClient();
+    return this.request(() => client.sendRequest(EvalReportsRequest, undefined));
   }
 
   async listPresets(): Promise<PresetsResult> {

@@ -13,6 +13,7 @@ import { resolveDataDir, type EngineContext } from './context.js';
 import { SettingsStore } from './settings.js';
 import { registerLocal } from './local/register.js';
 import { registerRouter } from './router/register.js';
+import { registerEval } from './eval/register.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -25,7 +26,7 @@ process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled
 let ctx: EngineContext | undefined;
 
 connection.onInitialize((params) => {
-  const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown };
+  const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown; completionLedger?: unknown };
   const settings = new SettingsStore(options.settings ?? options);
   settings.apiKey = process.env.ANTHROPIC_API_KEY || undefined;
   settings.enablePull(Boolean(params.capabilities.workspace?.configuration) && !process.env.TANDEM_NO_PULL);
@@ -52,8 +53,9 @@ connection.onInitialize((params) => {
   };
   const local = registerLocal(ctx);
   const router = registerRouter(ctx, local.chat);
-  // Inline completions enter the router's ledger, per file and minute.
-  local.completions.setLedger((record, info) => router.completions.add(record, info));
+  // Inline completions enter the router's ledger, per file and minute (not an evaluation's: they are no one's work).
+  if (options.completionLedger !== false) local.completions.setLedger((record, info) => router.completions.add(record, info));
+  registerEval(ctx, router.state);
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };
 });

@@ -5,10 +5,11 @@
 // drive it with a fake engine.
 import type * as vscode from 'vscode';
 import type { EngineApi } from '../client/engine-api';
-import type { ContextFile, FeedbackSignal, TextEditSpec } from '../shared/protocol';
-import type { AssistantTurn, ChatKind, ContextChip, HostToChat, Turn, UserTurn } from '../shared/webview';
+import type { ContextFile, FeedbackSignal } from '../shared/protocol';
+import type { AssistantTurn, ChatKind, ContextChip, HostToChat, RefusedFile, Turn, UserTurn } from '../shared/webview';
 import { newId } from '../shared/webview';
-import type { RefactorResult } from './refactor-outcome';
+import type { ApplyReport } from './refactor-edits';
+import type { PendingRefactor } from './refactor-plan';
 import { failedTurn, finishedTurn, historyBefore, MAX_TURNS, questionOf, reviveTurns, summarizeEdits } from './turns';
 
 export const HISTORY_KEY = 'tandem.chat.turns';
@@ -31,10 +32,10 @@ export interface ChatSessionDeps {
   /** Chips → files for the engine (reads open documents). */
   resolveFiles(chips: readonly ContextChip[]): ContextFile[];
   describe(uri: string): { label: string; description: string };
-  /** Opens the Refactor Preview; resolves with what was written. */
-  preview(specs: readonly TextEditSpec[], prompt: string): Promise<RefactorResult>;
+  /** Checks the edits again, opens the Refactor Preview and reports what the documents hold afterwards. */
+  applyRefactor(pending: PendingRefactor): Promise<ApplyReport>;
   /** Calls `onUndone` when an undo soon after brings one of the changed files back. */
-  watchUndo(changed: RefactorResult['changed'], onUndone: () => void): vscode.Disposable;
+  watchUndo(changed: ApplyReport['changed'], onUndone: () => void): vscode.Disposable;
 }
 
 export class ChatSession implements vscode.Disposable {
@@ -43,7 +44,7 @@ export class ChatSession implements vscode.Disposable {
   /** Context sent with each question, so a retry sends the same. */
   private readonly sentFiles = new Map<string, ContextFile[]>();
   /** Validated edits per answer, for "Review edits again" (not kept across reloads). */
-  private readonly edits = new Map<string, { specs: TextEditSpec[]; prompt: string }>();
+  private readonly edits = new Map<string, PendingRefactor>();
   private readonly undoWatches = new Map<string, vscode.Disposable>();
 
   private readonly engine: EngineApi;
@@ -94,12 +95,9 @@ export class ChatSession implements vscode.Disposable {
         source.token,
       );
       const specs = result.edits ?? [];
-      const done = finishedTurn(answer, result, summarizeEdits(specs, (uri) => this.deps.describe(uri)));
+      const done = finishedTurn(answer, result, summarizeEdits(specs, result.editTargets ?? [], (uri) => this.deps.describe(uri)), (uri) => this.deps.describe(uri));
       this.finish(done);
-      if (specs.length && done.state !== 'error') {
-        this.edits.set(done.id, { specs, prompt: text });
-        await this.preview(done.id);
-      }
+      if (specs.length && done.state !== 'error') this.edits.set(done.id, { specs, targets: result.editTargets ?? [], prompt: text });
     } catch (error) {
       if (!source.token.isCancellationRequested) this.deps.log.warn(`Chat request failed: ${error instanceof Error ? error.message : String(error)}`);
       this.finish(failedTurn(answer, error, source.token.isCancellationRequested));
@@ -107,6 +105,8 @@ export class ChatSession implements vscode.Disposable {
       this.running.delete(answer.id);
       source.dispose();
     }
+    // The answer is complete: the chat takes new questions while the Refactor Preview is open.
+    if (this.edits.has(answer.id)) await this.preview(answer.id);
   }
 
   /** Ask the question answered by `of` again, on the other route. */
@@ -158,42 +158,21 @@ export class ChatSession implements vscode.Disposable {
       this.post({ type: 'notice', message: 'These edits are no longer available (the window was reloaded). Ask again to get fresh edits.' });
       return;
     }
-    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'previewing', message: undefined } });
-    let result: RefactorResult;
+    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'previewing', message: undefined, applied: undefined, undone: undefined } });
+    let report: ApplyReport;
     try {
-      result = await this.deps.preview(pending.specs, pending.prompt);
+      report = await this.deps.applyRefactor(pending);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.deps.log.warn(`Applying refactor edits failed: ${message}`);
       this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'failed', message } });
       return;
     }
-    const files = result.changed.length;
-    const where = files === 1 ? 'the file' : `${files} files`;
-    const message =
-      result.outcome === 'applied'
-        ? `All ${result.written} edit${result.written === 1 ? ' was' : 's were'} written to ${where}; undo with Ctrl+Z / Cmd+Z in each editor.`
-        : result.outcome === 'partly'
-          ? `${result.written} of ${result.proposed} edits were written to ${where} (the others were unticked in the preview); undo with Ctrl+Z / Cmd+Z in each editor.`
-          : undefined;
-    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: result.outcome, written: result.written, undone: false, message } });
-    this.feedback(id, result.outcome === 'applied' ? 'refactor-applied' : result.outcome === 'partly' ? 'refactor-partly-applied' : 'refactor-discarded', {
-      applied: result.written,
-      proposed: result.proposed,
-    });
-    this.undoWatches.get(id)?.dispose();
-    this.undoWatches.delete(id);
-    if (result.written > 0) {
-      this.undoWatches.set(
-        id,
-        this.deps.watchUndo(result.changed, () => {
-          this.undoWatches.delete(id);
-          const now = this.assistant(id);
-          if (now?.refactor) this.replace({ ...now, refactor: { ...now.refactor, undone: true, message: 'You undid these edits.' } });
-          this.feedback(id, 'edits-undone');
-        }),
-      );
-    }
+    // Files refused now (a symlink swapped in since the answer) join those the engine refused.
+    const refused: RefusedFile[] = [...(turn.refactor.refused ?? [])];
+    for (const r of report.refused) if (!refused.some((x) => x.description === r.description)) refused.push(r);
+    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: report.outcome, message: report.message, applied: report.applied, refused } });
+    this.refactorFeedback(id, report);
   }
 
   clear(): void {
@@ -208,6 +187,29 @@ export class ChatSession implements vscode.Disposable {
   dispose(): void {
     for (const source of this.running.values()) source.cancel();
     for (const watch of this.undoWatches.values()) watch.dispose();
+  }
+
+  /** What the user did in the preview, as the documents show it (a stale or refused apply says nothing about the
+   * answer); an undo of what was written within 5 minutes takes it back. */
+  private refactorFeedback(id: string, report: ApplyReport): void {
+    if (report.outcome !== 'applied' && report.outcome !== 'discarded') return;
+    // A file changed beyond the edits (null) counts as written: the user kept it.
+    const written = report.applied.reduce((n, f) => n + (f.applied ?? f.of), 0);
+    const proposed = report.applied.reduce((n, f) => n + f.of, 0);
+    const signal: FeedbackSignal = report.outcome === 'discarded' || written === 0 ? 'refactor-discarded' : written >= proposed ? 'refactor-applied' : 'refactor-partly-applied';
+    this.feedback(id, signal, { applied: written, proposed });
+    this.undoWatches.get(id)?.dispose();
+    this.undoWatches.delete(id);
+    if (written === 0 || report.changed.length === 0) return;
+    this.undoWatches.set(
+      id,
+      this.deps.watchUndo(report.changed, () => {
+        this.undoWatches.delete(id);
+        const now = this.assistant(id);
+        if (now?.refactor) this.replace({ ...now, refactor: { ...now.refactor, undone: true } });
+        this.feedback(id, 'edits-undone');
+      }),
+    );
   }
 
   private assistant(id: string): AssistantTurn | undefined {

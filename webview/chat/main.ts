@@ -25,6 +25,7 @@ const thread = new ThreadView({
   compare: (of) => vscode.post({ type: 'compare', of }),
   applyEdits: (id) => vscode.post({ type: 'applyEdits', id }),
   openFile: (uri, line) => vscode.post({ type: 'openFile', uri, line }),
+  openLink: (href, text) => vscode.post({ type: 'openLink', href, text }),
 });
 
 const composer = new Composer({

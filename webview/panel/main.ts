@@ -1,4 +1,5 @@
-// Routing and cost panel: totals, payback, daily chart, filterable decisions table, CSV export.
+// Routing and cost panel: totals, payback, daily chart, what the router learned, report card, filterable
+// decisions table, CSV export.
 import type { LedgerEntry, LedgerFeedback, LedgerResult } from '../../src/shared/protocol';
 import type { HostToPanel, PanelToHost } from '../../src/shared/webview';
 import { newId } from '../../src/shared/webview';
@@ -9,6 +10,7 @@ import { buildCsv, csvFileName } from './csv';
 import { LearnedView } from './learned';
 import { cloudShareSeries, dailySeries, feedbackByEntry, filterEntries, NO_FILTER, type LedgerFilter } from './ledger-model';
 import { DecisionsTable } from './table';
+import { ReportCard } from './report-card';
 import { Summary } from './summary';
 
 interface PanelState {
@@ -29,6 +31,7 @@ const summary = new Summary(state.gpuPrice, (price) => {
 const chart = new SpendChart();
 const table = new DecisionsTable();
 const learned = new LearnedView(() => vscode.post({ type: 'resetLearning' }));
+const reportCard = new ReportCard(() => vscode.post({ type: 'evaluate' }));
 const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite', text: 'Loading the ledger…' });
 
 function select(id: string, label: string, options: [string, string][], value: string, onChange: (v: string) => void): HTMLElement {
@@ -49,7 +52,7 @@ const filters = h('div', { class: 'filters', role: 'search', 'aria-label': 'Filt
 
 document.getElementById('app')?.append(h('main', { class: 'panel' },
   h('h1', {}, icon('pulse'), h('span', { text: ' Routing and cost' })),
-  status, summary.element, chart.element, learned.element,
+  status, summary.element, chart.element, learned.element, reportCard.element,
   h('h2', { text: 'Decisions' }), filters, table.element));
 
 function setFilter(change: Partial<LedgerFilter>): void {
@@ -97,6 +100,9 @@ window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
       break;
     case 'exported':
       status.textContent = msg.message;
+      break;
+    case 'reportCards':
+      reportCard.update(msg.reports, msg.error);
       break;
     case 'engine':
       status.textContent = msg.running

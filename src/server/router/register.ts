@@ -23,7 +23,7 @@ import {
   type RouteDecision,
   type RouteParams,
 } from '../../shared/protocol.js';
-import { onNotification, onRequest } from '../rpc.js';
+import { onNotification, onRequest, signalOf } from '../rpc.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { publicDecision, runChat } from './chat.js';
 import { CompletionLedger } from './completion-ledger.js';
@@ -34,13 +34,6 @@ import { RouterService } from './service.js';
 const FLUSH_MS = 60_000;
 
 const KINDS = new Set(['completion', 'explain', 'chat', 'refactor']);
-
-function signalOf(token: CancellationToken | undefined): AbortSignal {
-  const controller = new AbortController();
-  if (token?.isCancellationRequested) controller.abort();
-  token?.onCancellationRequested(() => controller.abort());
-  return controller.signal;
-}
 
 function tokenOf(signal: AbortSignal): CancellationToken {
   const source = new CancellationTokenSource();
