@@ -83,6 +83,7 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
   ctx.onShutdown(() => {
     clearInterval(timer);
     flush(true);
+    state.learner.dispose();
   });
 
   onRequest(connection, RouteRequest, async (params): Promise<RouteDecision> => {

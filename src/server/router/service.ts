@@ -69,7 +69,6 @@ export class RouterService {
   ) {
     this.ledger = new Ledger(ctx.dataDir);
     this.learner = new Learner(ctx.dataDir, ctx.log);
-    ctx.onShutdown(() => this.learner.dispose());
     this.consent = new Consent(ask);
     this.gate = new EgressGate({
       settings: () => ctx.settings.value,
