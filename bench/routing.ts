@@ -12,6 +12,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EngineContext, LocalChat } from '../src/server/context.js';
 import { runChat } from '../src/server/router/chat.js';
 import { FeedbackService } from '../src/server/router/feedback.js';
+import { contextKey } from '../src/server/router/learn-context.js';
+import { Learner } from '../src/server/router/learner-store.js';
 import { costOf, priceFor, roundUsd } from '../src/server/router/prices.js';
 import { RouterService } from '../src/server/router/service.js';
 import { SettingsStore } from '../src/server/settings.js';
@@ -210,6 +212,23 @@ const fixed = await replay('fixed', questions, oracle, allCloudQuestionsUsd, com
 const learned = await replay('learned', questions, oracle, allCloudQuestionsUsd, completionsUsd);
 await fake.close();
 
+/** The learner's own cost: an update (one feedback event) and an estimate (stat of the state file included). */
+function learnerTimings(): { observeUs: number; adviseUs: number } {
+  const learner = new Learner(mkdtempSync(join(tmpdir(), 'tandem-routing-timing-')), { warn: noop });
+  const keys = TOPICS.map((t) => contextKey({ kind: t.kind, language: t.language, files: t.files, tokens: 1000, selection: t.selection }));
+  const n = 20_000;
+  let t = performance.now();
+  for (let i = 0; i < n; i++) learner.observe(keys[i % keys.length] as string, i % 2 ? 'local' : 'cloud', { value: i % 3 ? 1 : 0, weight: 1 }, 1, 1);
+  const observeUs = ((performance.now() - t) / n) * 1000;
+  learner.flush();
+  t = performance.now();
+  for (let i = 0; i < n; i++) learner.advise(keys[i % keys.length] as string, 'local', CLOUD_SHARE);
+  const adviseUs = ((performance.now() - t) / n) * 1000;
+  learner.dispose();
+  return { observeUs: Math.round(observeUs * 100) / 100, adviseUs: Math.round(adviseUs * 100) / 100 };
+}
+const learnerCost = learnerTimings();
+
 const targets = {
   learnedAcceptsAtLeastAsOftenAsFixed: learned.acceptedShare >= fixed.acceptedShare,
   learnedCostsNoMoreThanFixed: learned.cloudUsd <= fixed.cloudUsd,
@@ -237,6 +256,7 @@ const result = {
     feedbackEventsToConverge: `feedback events given before the decisions on clear-cut topics (Claude better by 0.3 or more, or local within 0.15) agree with the better side in at least ${AGREEMENT * 100}% of every later window of ${AGREEMENT_WINDOW} such decisions; null: never (the fixed policy does not learn)`,
   },
   targets,
+  learner: learnerCost,
   seconds: Math.round((performance.now() - started) / 100) / 10,
   node: process.version,
   date: new Date().toISOString(),
@@ -249,5 +269,6 @@ const row = (name: string, r: PolicyResult) =>
   `regret ${r.regretVsOracle.toFixed(3)}  to Claude ${(r.cloudRequestShare * 100).toFixed(1)}%  feedback ${r.feedbackEvents}  converged after ${r.feedbackEventsToConverge ?? 'never'}`;
 console.log(row('fixed', fixed));
 console.log(row('learned', learned));
+console.log(`learner  one update ${learnerCost.observeUs} µs, one estimate ${learnerCost.adviseUs} µs (state-file stat included)`);
 console.log(`oracle   accepted ${(result.oracle.acceptedShare * 100).toFixed(1)}%  cloud $${oracle.cloudUsd.toFixed(4)}`);
 console.log(`wrote bench/results/routing.json (${Object.entries(targets).map(([k, v]) => `${k}: ${v ? 'met' : 'NOT met'}`).join(', ')})`);
