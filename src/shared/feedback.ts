@@ -20,35 +20,43 @@ export interface CompletionItemRef {
   text: string;
 }
 
-/** What the user did with an answer or an inline suggestion. */
-export type FeedbackSignal =
-  // Inline completions (counted per ledger entry, written at most once a minute)
-  | 'completion-shown'
-  | 'completion-accepted'
-  | 'completion-accepted-word'
-  | 'completion-accepted-line'
-  | 'completion-dismissed'
+/** Signals about inline suggestions (counted per ledger entry, written at most once a minute). */
+export const COMPLETION_SIGNALS = [
+  'completion-shown',
+  'completion-accepted',
+  'completion-accepted-word',
+  'completion-accepted-line',
+  'completion-dismissed',
   /** Accepted text still in the document 30 s / 5 min later, or gone. */
-  | 'completion-retained-30s'
-  | 'completion-lost-30s'
-  | 'completion-retained-5m'
-  | 'completion-lost-5m'
-  // Chat, explain, refactor answers
-  | 'thumbs-up'
-  | 'thumbs-down'
-  | 'code-copied'
-  | 'code-inserted'
-  | 'answer-copied'
+  'completion-retained-30s',
+  'completion-lost-30s',
+  'completion-retained-5m',
+  'completion-lost-5m',
+] as const;
+
+/** Signals about chat, explain and refactor answers. */
+export const ANSWER_SIGNALS = [
+  'thumbs-up',
+  'thumbs-down',
+  'code-copied',
+  'code-inserted',
+  'answer-copied',
   /** "Ask Claude instead" on a local answer, "Answer locally" on a cloud one: the other side was wanted. */
-  | 'asked-other-side'
-  | 'refactor-applied'
-  | 'refactor-partly-applied'
-  | 'refactor-discarded'
+  'asked-other-side',
+  'refactor-applied',
+  'refactor-partly-applied',
+  'refactor-discarded',
   /** Applied edits were undone within 5 minutes. */
-  | 'edits-undone'
+  'edits-undone',
   /** Compare runs: the user picked this side's answer, or the other one. */
-  | 'compare-preferred'
-  | 'compare-not-preferred';
+  'compare-preferred',
+  'compare-not-preferred',
+] as const;
+
+export const FEEDBACK_SIGNALS = [...COMPLETION_SIGNALS, ...ANSWER_SIGNALS] as const;
+
+/** What the user did with an answer or an inline suggestion. */
+export type FeedbackSignal = (typeof FEEDBACK_SIGNALS)[number];
 
 export interface Feedback {
   /** The ledger entry of the request: ChatResult.entry.id, or an inline suggestion's entry id. */

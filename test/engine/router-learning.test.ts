@@ -88,7 +88,7 @@ void test('feedback is validated: malformed or unknown feedback is dropped with 
   assert.equal((await h.ledger()).feedback.length, count);
   assert.equal((await h.engine.request(LearnedRequest)).events, events);
   assert.match(logged(h.engine), /Feedback dropped: .*unknown ledger entry/);
-  assert.match(logged(h.engine), /Feedback dropped: Unknown feedback signal "love-it"/);
+  assert.match(logged(h.engine), /Ignored tandem\/feedback: invalid params: signal: /);
 });
 
 void test('compare runs both sides, marks both entries, and never counts as savings; content the gate keeps local is never compared', async () => {

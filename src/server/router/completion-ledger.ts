@@ -115,11 +115,8 @@ export class CompletionLedger {
       uri: b.uri,
       context: b.context,
     };
-    try {
-      this.state.ledger.append(entry);
-      this.onEntry(entry);
-    } catch (error) {
-      this.state.ctx.log.error(`Ledger: could not write ${this.state.ledger.file}: ${String(error)}`);
-    }
+    // An entry that cannot be written yet still counts and is written with the next one (the ledger's own retry).
+    if (!this.state.ledger.append(entry)) this.state.ctx.log.error(`Ledger: ${this.state.ledger.problem ?? 'write failed'}; completions are written when it can be.`);
+    this.onEntry(entry);
   }
 }

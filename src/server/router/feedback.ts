@@ -1,38 +1,18 @@
-// tandem/feedback: what the user did with an answer or an inline suggestion. Each signal is validated, written to
-// the ledger as a feedback line linked to the request's entry, and learned from. Inline-suggestion signals come
-// often (every suggestion shown), so they are added up per entry and signal and written at most once a minute.
+// tandem/feedback: what the user did with an answer or an inline suggestion. Each signal (its shape checked by
+// FeedbackSchema at the RPC boundary) must fit its entry; it is written to the ledger as a feedback line linked to
+// the request's entry, and learned from. Inline-suggestion signals come often (every suggestion shown), so they
+// are added up per entry and signal and written at most once a minute.
 import { randomUUID } from 'node:crypto';
+import { COMPLETION_SIGNALS } from '../../shared/feedback.js';
 import type { Feedback, FeedbackSignal, LedgerEntry, LedgerFeedback } from '../../shared/protocol.js';
 import { completionObservation, outcomeOf } from './learner.js';
 import type { RouterService } from './service.js';
 
-const ANSWER_SIGNALS = new Set<FeedbackSignal>([
-  'thumbs-up', 'thumbs-down', 'code-copied', 'code-inserted', 'answer-copied', 'asked-other-side',
-  'refactor-applied', 'refactor-partly-applied', 'refactor-discarded', 'edits-undone', 'compare-preferred', 'compare-not-preferred',
-]);
-const COMPLETION_SIGNALS = new Set<FeedbackSignal>([
-  'completion-shown', 'completion-accepted', 'completion-accepted-word', 'completion-accepted-line', 'completion-dismissed',
-  'completion-retained-30s', 'completion-lost-30s', 'completion-retained-5m', 'completion-lost-5m',
-]);
+const COMPLETION = new Set<FeedbackSignal>(COMPLETION_SIGNALS);
 const REFACTOR_SIGNALS = new Set<FeedbackSignal>(['refactor-applied', 'refactor-partly-applied', 'refactor-discarded', 'edits-undone']);
 
 /** What the feedback service needs to know about an entry (a written one, or a completion bucket not written yet). */
 export type KnownEntry = Pick<LedgerEntry, 'id' | 'kind' | 'route' | 'context' | 'confidence' | 'compare'>;
-
-const isCount = (v: unknown, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
-
-/** Why a feedback notification is refused, or undefined when it is well-formed. */
-export function feedbackProblem(raw: unknown): string | undefined {
-  const f = raw as Partial<Feedback> | null;
-  if (!f || typeof f !== 'object') return 'tandem/feedback needs {entryId, signal}.';
-  if (typeof f.entryId !== 'string' || !f.entryId || f.entryId.length > 100) return 'tandem/feedback needs the entryId of a ledger entry.';
-  if (typeof f.signal !== 'string' || !(ANSWER_SIGNALS.has(f.signal) || COMPLETION_SIGNALS.has(f.signal))) return `Unknown feedback signal "${String(f.signal)}".`;
-  if (f.count !== undefined && (!isCount(f.count, 10_000) || f.count === 0)) return 'count must be a whole number from 1 to 10000.';
-  for (const key of ['chars', 'applied', 'proposed'] as const) {
-    if (f[key] !== undefined && !isCount(f[key], 10_000_000)) return `${key} must be a whole number of 0 or more.`;
-  }
-  return undefined;
-}
 
 export class FeedbackService {
   /** Inline-suggestion signals added up per entry and signal until the next flush. */
@@ -49,14 +29,11 @@ export class FeedbackService {
     private readonly onWritten: (f: LedgerFeedback) => void,
   ) {}
 
-  /** Validates, records and learns from one notification; returns why it was refused, if it was. */
-  handle(raw: unknown): string | undefined {
-    const problem = feedbackProblem(raw);
-    if (problem) return problem;
-    const f = raw as Feedback;
+  /** Records and learns from one signal (its shape checked by FeedbackSchema); returns why it was refused, if it was. */
+  handle(f: Feedback): string | undefined {
     const entry = this.entry(f.entryId);
     if (!entry) return `Feedback for an unknown ledger entry (${f.entryId}) was dropped.`;
-    const completion = COMPLETION_SIGNALS.has(f.signal);
+    const completion = COMPLETION.has(f.signal);
     if (completion !== (entry.kind === 'completion')) return `"${f.signal}" does not apply to a ${entry.kind} entry.`;
     if (f.signal.startsWith('compare-') && !entry.compare) return `"${f.signal}" applies only to compare runs.`;
     if (REFACTOR_SIGNALS.has(f.signal) && entry.kind !== 'refactor') return `"${f.signal}" applies only to refactors.`;
@@ -100,12 +77,9 @@ export class FeedbackService {
   }
 
   private write(record: LedgerFeedback): void {
-    try {
-      this.state.ledger.append(record);
-      this.onWritten(record);
-    } catch (error) {
-      this.state.ctx.log.error(`Ledger: could not write feedback to ${this.state.ledger.file}: ${String(error)}`);
-    }
+    // A line that cannot be written yet is kept and written with the next one (the ledger's own retry).
+    if (!this.state.ledger.append(record)) this.state.ctx.log.error(`Ledger: ${this.state.ledger.problem ?? 'write failed'}; the feedback is written when it can be.`);
+    this.onWritten(record);
   }
 
   private entry(id: string): KnownEntry | undefined {
