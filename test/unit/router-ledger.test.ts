@@ -150,3 +150,21 @@ void test('reservations of an engine that died, or whose lease ran out, are drop
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test('feedback lines are their own record: never requests, never money; completion entries count their requests', () => {
+  const completions = entry({ kind: 'completion', route: 'local', costUsd: 0, counterfactualUsd: 0.004, count: 37 });
+  const chat = entry({ costUsd: 0.25 });
+  const feedback = { type: 'feedback', id: 'f1', time: new Date().toISOString(), entryId: chat.id, signal: 'thumbs-up', count: 1 };
+  const parsed = parseLedger([completions, chat, feedback].map((e) => JSON.stringify(e) + '\n').join(''));
+  assert.equal(parsed.skipped, 0);
+  assert.equal(parsed.entries.length, 2);
+  assert.deepEqual(parsed.feedback.map((f) => f.signal), ['thumbs-up']);
+  const totals = totalsOf(parsed.entries, new Date());
+  assert.equal(totals.today.requests, 38);
+  assert.equal(totals.today.local, 37);
+  assert.equal(totals.today.costUsd, 0.25);
+  assert.equal(totals.byKind.completion?.counterfactualUsd, 0.004);
+  // A bad count reads as one request.
+  const odd = parseLedger(JSON.stringify({ ...completions, count: -3 }) + '\n');
+  assert.equal(totalsOf(odd.entries, new Date()).today.requests, 1);
+});
