@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerEntry } from '../../src/shared/protocol.js';
@@ -146,6 +146,20 @@ void test('reservations of an engine that died, or whose lease ran out, are drop
     ];
     writeFileSync(join(dir, RESERVATIONS_FILE), JSON.stringify(held));
     assert.equal(new SharedReservations(dir, new Ledger(dir), () => undefined).total, 0.25);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('a lock left by an engine killed while holding it is taken over: the next reservation waits, it is not refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-reserve-'));
+  try {
+    // What proper-lockfile leaves when its holder is killed: the lock folder, as fresh as the moment of the kill.
+    mkdirSync(join(dir, `${RESERVATIONS_FILE}.lock`));
+    const started = Date.now();
+    const refusal = await new SharedReservations(dir, new Ledger(dir), () => undefined).tryReserve('after-crash', 0.1, { dailyUsd: 1, monthlyUsd: 10 });
+    assert.equal(refusal, undefined);
+    assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
