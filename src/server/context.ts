@@ -47,6 +47,10 @@ export interface LocalChat {
   chat(options: ChatInput): Promise<ChatOutput>;
 }
 
+/** What a local answer gives back (the seam's ChatOutput: text, token counts, time to the first token, and the mean
+ * log-probability of the generated tokens when the model gave it). */
+export type LocalAnswer = ChatOutput;
+
 /** The local model cannot answer: none configured, missing or corrupt file, failed to load. */
 export class LocalUnavailableError extends Error {
   override readonly name = 'LocalUnavailableError';

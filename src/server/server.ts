@@ -32,7 +32,7 @@ let host: BackendHost | undefined;
 
 connection.onInitialize((raw) => {
   const params = checkParams('initialize', InitializeParamsSchema, raw);
-  const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown };
+  const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown; completionLedger?: unknown };
   const settings = new SettingsStore(options.settings ?? options);
   settings.apiKey = process.env.ANTHROPIC_API_KEY || undefined;
   settings.enablePull(Boolean(params.capabilities.workspace?.configuration) && !process.env.TANDEM_NO_PULL);
@@ -62,6 +62,12 @@ connection.onInitialize((raw) => {
   // Requests to an inference server on another machine go through the router's server gate.
   local.host.useEgress(router.state.serverGate);
   host = local.host;
+  // Inline completions enter the router's ledger, per file and minute (not an evaluation's: they are no one's work);
+  // completions sent to a server on another machine leave their manifest in those entries.
+  if (options.completionLedger !== false) {
+    local.completions.setLedger((record, info) => router.completions.add(record, info));
+    router.state.serverGate.useCompletionLedger(router.completions);
+  }
   registerEval(ctx, router.state);
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };

@@ -39,7 +39,7 @@ void test('every setting in settings.ts is contributed with its default, and not
 });
 
 void test('settings come in the six titled sections, enums fully described', () => {
-  assert.deepEqual(sections.map((s) => s.title), ['Tandem: Model', 'Tandem: Local Backend', 'Tandem: Completions', 'Tandem: Privacy', 'Tandem: Cloud', 'Tandem: Budget']);
+  assert.deepEqual(sections.map((s) => s.title), ['Tandem: Model', 'Tandem: Local Backend', 'Tandem: Completions', 'Tandem: Privacy', 'Tandem: Cloud', 'Tandem: Budget', 'Tandem: Routing']);
   for (const section of sections) {
     const prefix = `tandem.${section.title.split(': ')[1].split(' ')[0].toLowerCase()}.`;
     for (const key of Object.keys(section.properties)) assert.ok(key.startsWith(prefix), `${key} is in ${section.title}`);

@@ -154,7 +154,7 @@ void test('the gate re-checks the exact payload: a local-only source or a secret
   await gate.allow({ ...out, destination: { ...REMOTE, trusted: true }, texts: [`k = "${FAKE_SECRETS.slack}"`] });
   gate.completions.flush();
   assert.equal(entries.length, 1, 'one entry for the burst to that server');
-  assert.equal(entries[0].requests, 2, 'the refused requests are not in it');
+  assert.equal(entries[0].count, 2, 'the refused requests are not in it');
   assert.equal(entries[0].destination?.url, REMOTE.url);
 });
 
@@ -180,16 +180,16 @@ void test('completion manifests: a burst to one server is one ledger entry with 
   const entries: LedgerEntry[] = [];
   const log = new CompletionEgressLog((e) => entries.push(e), () => 'qwen', () => now);
   const out = (uri: string, startLine: number, endLine: number) => ({ kind: 'completion' as const, destination: REMOTE, sources: [{ uri, ranges: [{ startLine, endLine }], bytes: 100 }], texts: [], tokens: 30, redactions: [] });
-  log.add(out('file:///w/a.ts', 0, 20));
-  log.add(out('file:///w/a.ts', 5, 25));
-  log.add(out('file:///w/b.ts', 40, 60));
+  log.egress(out('file:///w/a.ts', 0, 20));
+  log.egress(out('file:///w/a.ts', 5, 25));
+  log.egress(out('file:///w/b.ts', 40, 60));
   now += IDLE_MS / 2;
-  log.add(out('file:///w/a.ts', 30, 40));
-  log.add({ ...out('file:///w/a.ts', 0, 1), destination: { ...REMOTE, url: 'http://other:8080' } });
+  log.egress(out('file:///w/a.ts', 30, 40));
+  log.egress({ ...out('file:///w/a.ts', 0, 1), destination: { ...REMOTE, url: 'http://other:8080' } });
   log.flush();
   assert.equal(entries.length, 2);
   const [first] = entries;
-  assert.equal(first.requests, 4);
+  assert.equal(first.count, 4);
   assert.equal(first.kind, 'completion');
   assert.equal(first.tokens.input, 120);
   assert.deepEqual(first.manifest?.files, [

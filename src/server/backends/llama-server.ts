@@ -94,7 +94,7 @@ export class LlamaServerBackend extends ServerBackend {
 
   protected chatStream(link: ServerLink, _probe: ProbeResult, input: ChatInput): Promise<ChatOutput> {
     const model = this.settings.local.chatModel || this.settings.local.model;
-    return openAiChat(link, input, { path: '/v1/chat/completions', model: model || undefined, timeoutMs: this.timeoutMs, extra: { cache_prompt: true } });
+    return openAiChat(link, input, { path: '/v1/chat/completions', model: model || undefined, timeoutMs: this.timeoutMs, logprobs: true, extra: { cache_prompt: true } });
   }
 }
 

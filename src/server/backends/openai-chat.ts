@@ -5,7 +5,7 @@ import type { Content, ServerLink } from './link.js';
 import { estimateTokens, type ChatInput, type ChatOutput } from './types.js';
 
 interface ChatChunk {
-  choices?: { delta?: { content?: string | null }; finish_reason?: string | null }[];
+  choices?: { delta?: { content?: string | null }; finish_reason?: string | null; logprobs?: { content?: { logprob?: number }[] | null } | null }[];
   usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
   error?: { message?: string } | string;
 }
@@ -38,7 +38,8 @@ export function chatContent(input: ChatInput, messages: { content: string }[]): 
 export async function openAiChat(
   link: ServerLink,
   input: ChatInput,
-  options: { path: string; model?: string; timeoutMs: number; extra?: Record<string, unknown> },
+  /** `logprobs`: ask for each token's log-probability (servers known to give them: the local-confidence signal). */
+  options: { path: string; model?: string; timeoutMs: number; logprobs?: boolean; extra?: Record<string, unknown> },
 ): Promise<ChatOutput> {
   const messages = chatMessages(input);
   const body = {
@@ -48,8 +49,10 @@ export async function openAiChat(
     temperature: 0.2,
     stream: true,
     stream_options: { include_usage: true },
+    ...(options.logprobs ? { logprobs: true } : {}),
     ...options.extra,
   };
+  const logprobs: number[] = [];
   const started = performance.now();
   let ttftMs: number | null = null;
   let text = '';
@@ -62,6 +65,7 @@ export async function openAiChat(
       if (chunk === 'done') return false;
       if (!chunk) return;
       if (chunk.error) throw new ServerError('server-error', `The server failed while answering: ${typeof chunk.error === 'string' ? chunk.error : chunk.error.message}`);
+      for (const p of chunk.choices?.[0]?.logprobs?.content ?? []) if (typeof p.logprob === 'number') logprobs.push(p.logprob);
       const delta = chunk.choices?.[0]?.delta?.content;
       if (delta) {
         ttftMs ??= performance.now() - started;
@@ -79,5 +83,6 @@ export async function openAiChat(
     promptTokens: usage?.prompt_tokens ?? content.tokens,
     outputTokens: usage?.completion_tokens ?? estimateTokens(text),
     ttftMs,
+    ...(logprobs.length ? { meanLogProb: logprobs.reduce((a, b) => a + b, 0) / logprobs.length } : {}),
   };
 }

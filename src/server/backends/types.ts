@@ -77,6 +77,8 @@ export interface ChatOutput {
   promptTokens: number;
   outputTokens: number;
   ttftMs: number | null;
+  /** Mean natural-log probability of the generated tokens (the local-confidence signal), when the model gave it. */
+  meanLogProb?: number;
   /** Set when the request went to a server on another machine: what it carried. */
   destination?: Destination;
 }

@@ -30,7 +30,7 @@ import { onNotification, onRequest } from '../rpc.js';
 import { PRESETS, findPreset } from './presets.js';
 import { modelsDir, writeSelected } from './source.js';
 
-export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabilities; host: BackendHost } {
+export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabilities; host: BackendHost; completions: CompletionProvider } {
   const models = new ModelManager(ctx);
   const stats = new CompletionStatsRecorder();
   const host = new BackendHost(ctx, models, new LocalChatService(models));
@@ -74,7 +74,7 @@ export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabil
   });
   ctx.onShutdown(() => models.unload('shutdown', true));
 
-  return { capabilities: { inlineCompletionProvider: true }, host };
+  return { capabilities: { inlineCompletionProvider: true }, host, completions };
 }
 
 async function download(ctx: EngineContext, models: ModelManager, params: DownloadModelParams, signal: AbortSignal): Promise<DownloadModelResult> {

@@ -1,9 +1,11 @@
-// Completions to a server on another machine leave a manifest in the ledger like cloud requests, but one entry
-// per keystroke would bury every other decision in the routing panel. A burst of completions (to one server,
-// until typing pauses for IDLE_MS or the burst is MAX_BURST_MS old) becomes one entry: how many requests, every
-// file and line range that went out, the bytes and estimated tokens in total.
+// Completions to a server on another machine leave a manifest in the ledger like cloud requests. Where completions
+// are ledgered (completion-ledger.ts, per file and minute) the manifest rides on those entries; where they are not
+// (an evaluation's engine) this log writes its own: a burst of completions (to one server, until typing pauses for
+// IDLE_MS or the burst is MAX_BURST_MS old) becomes one entry with how many requests, every file and line range
+// that went out, the bytes and estimated tokens in total. Either way, one entry per keystroke would bury every
+// other decision in the routing panel.
 import { randomUUID } from 'node:crypto';
-import type { EgressManifest, LedgerEntry } from '../../shared/protocol.js';
+import type { EgressManifest, LedgerEntry, Reason } from '../../shared/protocol.js';
 import type { ServerOutgoing } from '../backends/link.js';
 
 export const IDLE_MS = 30_000;
@@ -12,10 +14,44 @@ export const MAX_BURST_MS = 5 * 60_000;
 interface Burst {
   destination: ServerOutgoing['destination'];
   started: number;
-  requests: number;
-  tokens: number;
-  files: Map<string, { ranges: { startLine: number; endLine: number }[]; bytes: number }>;
-  redactions: EgressManifest['redactions'];
+  sent: ManifestBuilder;
+}
+
+/** Where a completion's egress is recorded. */
+export interface CompletionEgressSink {
+  egress(out: ServerOutgoing): void;
+}
+
+/** What went out, gathered: files with merged ranges and summed bytes, redactions, tokens. */
+export class ManifestBuilder {
+  private readonly files = new Map<string, { ranges: { startLine: number; endLine: number }[]; bytes: number }>();
+  private readonly redactions: EgressManifest['redactions'] = [];
+  tokens = 0;
+  requests = 0;
+
+  add(out: ServerOutgoing): void {
+    this.requests++;
+    this.tokens += out.tokens;
+    this.redactions.push(...out.redactions);
+    for (const source of out.sources) {
+      const file = this.files.get(source.uri) ?? { ranges: [], bytes: 0 };
+      file.ranges = mergeRanges([...file.ranges, ...source.ranges]);
+      file.bytes += source.bytes;
+      this.files.set(source.uri, file);
+    }
+  }
+
+  manifest(): EgressManifest {
+    return { files: [...this.files.entries()].map(([uri, f]) => ({ uri, ranges: f.ranges, bytes: f.bytes })), tokens: this.tokens, redactions: this.redactions };
+  }
+}
+
+/** The reason on an entry whose completions went to a server on another machine. */
+export function egressReason(d: ServerOutgoing['destination'], requests: number): Reason {
+  return {
+    code: 'completion-egress',
+    text: `Inline completions ran on ${d.kind} at ${d.url}, another machine${d.trusted ? ' you trust' : ' not marked trusted'}: ${requests} request${requests === 1 ? '' : 's'} carried the code listed in the manifest.`,
+  };
 }
 
 /** Ranges merged where they overlap or touch, sorted. */
@@ -30,7 +66,7 @@ export function mergeRanges(ranges: { startLine: number; endLine: number }[]): {
   return out;
 }
 
-export class CompletionEgressLog {
+export class CompletionEgressLog implements CompletionEgressSink {
   private burst: Burst | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -40,19 +76,11 @@ export class CompletionEgressLog {
     private readonly now: () => number = Date.now,
   ) {}
 
-  add(out: ServerOutgoing): void {
+  egress(out: ServerOutgoing): void {
     if (this.burst && (this.burst.destination.url !== out.destination.url || this.now() - this.burst.started > MAX_BURST_MS)) this.flush();
-    const fresh: Burst = { destination: out.destination, started: this.now(), requests: 0, tokens: 0, files: new Map(), redactions: [] };
+    const fresh: Burst = { destination: out.destination, started: this.now(), sent: new ManifestBuilder() };
     const burst = (this.burst ??= fresh);
-    burst.requests++;
-    burst.tokens += out.tokens;
-    burst.redactions.push(...out.redactions);
-    for (const source of out.sources) {
-      const file = burst.files.get(source.uri) ?? { ranges: [], bytes: 0 };
-      file.ranges = mergeRanges([...file.ranges, ...source.ranges]);
-      file.bytes += source.bytes;
-      burst.files.set(source.uri, file);
-    }
+    burst.sent.add(out);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.flush(), IDLE_MS);
     this.timer.unref();
@@ -64,29 +92,22 @@ export class CompletionEgressLog {
     const burst = this.burst;
     this.burst = undefined;
     if (!burst) return;
-    const d = burst.destination;
-    const files = [...burst.files.entries()].map(([uri, f]) => ({ uri, ranges: f.ranges, bytes: f.bytes }));
-    const entry: LedgerEntry = {
+    const manifest = burst.sent.manifest();
+    this.record({
       id: randomUUID(),
       time: new Date(burst.started).toISOString(),
       kind: 'completion',
       route: 'local',
       model: this.model(),
-      reasons: [
-        {
-          code: 'completion-egress',
-          text: `Inline completions ran on ${d.kind} at ${d.url}, another machine${d.trusted ? ' you trust' : ' not marked trusted'}: ${burst.requests} request${burst.requests === 1 ? '' : 's'} carried the code listed in the manifest.`,
-        },
-      ],
-      tokens: { input: burst.tokens, output: 0, cacheRead: 0, cacheWrite: 0 },
+      reasons: [egressReason(burst.destination, burst.sent.requests)],
+      tokens: { input: manifest.tokens, output: 0, cacheRead: 0, cacheWrite: 0 },
       costUsd: 0,
       counterfactualUsd: 0,
       ttftMs: null,
       totalMs: 0,
-      manifest: { files, tokens: burst.tokens, redactions: burst.redactions },
-      destination: d,
-      requests: burst.requests,
-    };
-    this.record(entry);
+      manifest,
+      destination: burst.destination,
+      count: burst.sent.requests,
+    });
   }
 }

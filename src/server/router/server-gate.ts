@@ -8,7 +8,7 @@ import type { TandemSettings } from '../../shared/settings.js';
 import { EgressRefusedError, type ServerEgress, type ServerOutgoing } from '../backends/link.js';
 import type { FimInput } from '../backends/types.js';
 import type { Consent } from './consent.js';
-import { CompletionEgressLog } from './egress-log.js';
+import { CompletionEgressLog, type CompletionEgressSink } from './egress-log.js';
 import { recheckPayload } from './gate.js';
 import { displayPath, type LocalOnlyMatcher } from './local-only.js';
 import { linesOf, redact, type SecretScanner } from './secrets.js';
@@ -33,10 +33,18 @@ function refusal(code: EgressRefusedError['code'], d: Destination, detail: strin
 }
 
 export class ServerGate implements ServerEgress {
+  /** Completion manifests when completions are not ledgered otherwise (an evaluation's engine). */
   readonly completions: CompletionEgressLog;
+  private sink: CompletionEgressSink;
 
   constructor(private readonly deps: ServerGateDeps) {
     this.completions = new CompletionEgressLog((entry) => deps.record(entry), deps.model);
+    this.sink = this.completions;
+  }
+
+  /** Completions are ledgered per file and minute: their manifests go into those entries. */
+  useCompletionLedger(ledger: CompletionEgressSink): void {
+    this.sink = ledger;
   }
 
   async allow(out: ServerOutgoing): Promise<void> {
@@ -49,7 +57,7 @@ export class ServerGate implements ServerEgress {
         throw refusal(problem.code, d, `The request was refused at the gate: ${problem.reason}`);
       }
     }
-    if (out.kind === 'completion') this.completions.add(out);
+    if (out.kind === 'completion') this.sink.egress(out);
   }
 
   async prepareCompletion(input: FimInput, d: Destination): Promise<FimInput> {
