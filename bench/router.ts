@@ -42,6 +42,7 @@ const local: LocalChat = {
   modelName: () => 'bench-model',
   contextSize: () => 32_768,
   countTokens: (text) => Math.ceil(text.length / 3.5),
+  destination: () => undefined,
   chat: () => Promise.reject(new Error('not used')),
 };
 const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));

@@ -44,6 +44,7 @@ const local: LocalChat = {
   modelName: () => 'bench-local',
   contextSize: () => 32_768,
   countTokens: (text) => Math.ceil(text.length / 3.5),
+  destination: () => undefined,
   chat: async (options) => {
     const q = current as Question;
     const text = q.topic.kind === 'refactor' ? '{"edits": []}' : `Local answer to: ${q.prompt}`;

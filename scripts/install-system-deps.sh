@@ -8,6 +8,7 @@
 #   g++ make python3   node-gyp rebuilds of VS Code server's native modules; python3 also runs the report
 #                 card's pass@1 tests (npm run eval, test/engine/eval*.test.ts)
 #   unzip         reading VSIX files in the packaging checks
+#   git cmake ninja-build   building llama-server from node-llama-cpp's llama.cpp source (scripts/build-llama-server.sh)
 set -euo pipefail
 
 need=()
@@ -18,6 +19,9 @@ command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v unzip >/dev/null 2>&1 || need+=(unzip)
+command -v git >/dev/null 2>&1 || need+=(git)
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
+command -v ninja >/dev/null 2>&1 || need+=(ninja-build)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -5,7 +5,7 @@ import { readSettings, targetFor, SECTION } from './config';
 import { downloadRecommendedModel, selectLocalModel } from './ui/model-commands';
 import { waitForEngine } from './ui/engine-wait';
 import { EngineNotRunningError } from './client/engine-api';
-import { API_KEY_SECRET, errorText, type Ctx } from './ctx';
+import { API_KEY_SECRET, errorText, SERVER_API_KEY_SECRET, type Ctx } from './ctx';
 import { SHOW_ACTIONS_COMMAND } from './status';
 import { chipsToFiles, describeUri, editorChips, selectionLines } from './views/chat-context';
 import { ComparePanel } from './views/compare-panel';
@@ -25,43 +25,69 @@ export interface CommandSpec {
   run(ctx: Ctx, args?: unknown): Promise<unknown> | unknown;
 }
 
-async function setApiKey(ctx: Ctx): Promise<void> {
-  const existing = await ctx.extension.secrets.get(API_KEY_SECRET);
+/** An API key kept in SecretStorage: the Anthropic key, or the inference server's. */
+interface KeySpec {
+  secret: string;
+  /** "Anthropic API key" / "inference server API key". */
+  name: string;
+  newKeyHint: string;
+  placeHolder: string;
+  clearCommand: string;
+  saved: string;
+  removedDetail: string;
+}
+
+const ANTHROPIC_KEY: KeySpec = {
+  secret: API_KEY_SECRET,
+  name: 'Anthropic API key',
+  newKeyHint: 'Kept in VS Code SecretStorage, never in settings or logs. Get one at console.anthropic.com.',
+  placeHolder: 'sk-ant-…',
+  clearCommand: 'Tandem: Clear Anthropic API Key',
+  saved: 'Tandem: Anthropic API key saved. Requests that need Claude can use it now.',
+  removedDetail: 'Requests that need Claude will stay local or be blocked until you set a key again.',
+};
+
+const SERVER_KEY: KeySpec = {
+  secret: SERVER_API_KEY_SECRET,
+  name: 'inference server API key',
+  newKeyHint: 'The key your inference server expects (llama-server --api-key, a vLLM or proxy token), sent as a Bearer token to tandem.local.url only. Kept in VS Code SecretStorage, never in settings or logs.',
+  placeHolder: 'the server\'s API key',
+  clearCommand: 'Tandem: Clear Inference Server API Key',
+  saved: 'Tandem: inference server API key saved. Tandem checks the server again with it now.',
+  removedDetail: 'Requests to the inference server go without a key until you set one again.',
+};
+
+async function setKey(ctx: Ctx, spec: KeySpec): Promise<void> {
+  const existing = await ctx.extension.secrets.get(spec.secret);
   const key = await vscode.window.showInputBox({
-    title: 'Tandem: Anthropic API key',
-    prompt: existing
-      ? 'A key is already stored. Enter a new one to replace it (kept in VS Code SecretStorage, never in settings).'
-      : 'Kept in VS Code SecretStorage, never in settings or logs. Get one at console.anthropic.com.',
-    placeHolder: 'sk-ant-…',
+    title: `Tandem: ${spec.name[0].toUpperCase()}${spec.name.slice(1)}`,
+    prompt: existing ? 'A key is already stored. Enter a new one to replace it (kept in VS Code SecretStorage, never in settings).' : spec.newKeyHint,
+    placeHolder: spec.placeHolder,
     password: true,
     ignoreFocusOut: true,
     validateInput: (value) => {
       const trimmed = value.trim();
-      if (!trimmed) return 'Enter a key, or run "Tandem: Clear Anthropic API Key" to remove the stored one.';
+      if (!trimmed) return `Enter a key, or run "${spec.clearCommand}" to remove the stored one.`;
       if (/\s/.test(trimmed)) return 'An API key has no spaces or line breaks.';
       return undefined;
     },
   });
   if (key === undefined) return;
-  await ctx.extension.secrets.store(API_KEY_SECRET, key.trim());
-  ctx.log.info('Anthropic API key stored in SecretStorage.');
-  void vscode.window.showInformationMessage('Tandem: Anthropic API key saved. Requests that need Claude can use it now.');
+  await ctx.extension.secrets.store(spec.secret, key.trim());
+  ctx.log.info(`${spec.name[0].toUpperCase()}${spec.name.slice(1)} stored in SecretStorage.`);
+  void vscode.window.showInformationMessage(spec.saved);
 }
 
-async function clearApiKey(ctx: Ctx): Promise<void> {
-  if (!(await ctx.extension.secrets.get(API_KEY_SECRET))) {
-    void vscode.window.showInformationMessage('Tandem: no Anthropic API key is stored.');
+async function clearKey(ctx: Ctx, spec: KeySpec): Promise<void> {
+  if (!(await ctx.extension.secrets.get(spec.secret))) {
+    void vscode.window.showInformationMessage(`Tandem: no ${spec.name} is stored.`);
     return;
   }
-  const pick = await vscode.window.showWarningMessage(
-    'Remove the stored Anthropic API key?',
-    { modal: true, detail: 'Requests that need Claude will stay local or be blocked until you set a key again.' },
-    'Remove Key',
-  );
+  const pick = await vscode.window.showWarningMessage(`Remove the stored ${spec.name}?`, { modal: true, detail: spec.removedDetail }, 'Remove Key');
   if (pick !== 'Remove Key') return;
-  await ctx.extension.secrets.delete(API_KEY_SECRET);
-  ctx.log.info('Anthropic API key removed from SecretStorage.');
-  void vscode.window.showInformationMessage('Tandem: Anthropic API key removed.');
+  await ctx.extension.secrets.delete(spec.secret);
+  ctx.log.info(`${spec.name[0].toUpperCase()}${spec.name.slice(1)} removed from SecretStorage.`);
+  void vscode.window.showInformationMessage(`Tandem: ${spec.name} removed.`);
 }
 
 async function toggleInlineCompletions(): Promise<void> {
@@ -147,8 +173,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     inActions: true,
     run: (ctx, args) => evaluateLocalModel(ctx, isEvalArgs(args) ? args : undefined),
   },
-  { id: 'tandem.setApiKey', title: 'Set Anthropic API Key', icon: 'key', needsEngine: false, inActions: true, run: setApiKey },
-  { id: 'tandem.clearApiKey', title: 'Clear Anthropic API Key', icon: 'trash', needsEngine: false, inActions: false, run: clearApiKey },
+  { id: 'tandem.setApiKey', title: 'Set Anthropic API Key', icon: 'key', needsEngine: false, inActions: true, run: (ctx) => setKey(ctx, ANTHROPIC_KEY) },
+  { id: 'tandem.clearApiKey', title: 'Clear Anthropic API Key', icon: 'trash', needsEngine: false, inActions: false, run: (ctx) => clearKey(ctx, ANTHROPIC_KEY) },
+  { id: 'tandem.setServerApiKey', title: 'Set Inference Server API Key', icon: 'key', needsEngine: false, inActions: false, run: (ctx) => setKey(ctx, SERVER_KEY) },
+  { id: 'tandem.clearServerApiKey', title: 'Clear Inference Server API Key', icon: 'trash', needsEngine: false, inActions: false, run: (ctx) => clearKey(ctx, SERVER_KEY) },
   { id: 'tandem.resetCloudConsent', title: 'Reset Cloud Consent for This Workspace', icon: 'shield', needsEngine: false, inActions: false, run: resetCloudConsent },
   { id: 'tandem.showLog', title: 'Show Log', icon: 'output', needsEngine: false, inActions: true, run: (ctx) => ctx.log.show(true) },
   { id: 'tandem.restartEngine', title: 'Restart Engine', icon: 'debug-restart', needsEngine: false, inActions: true, run: (ctx) => ctx.restart('the user ran "Tandem: Restart Engine"') },

@@ -9,6 +9,8 @@ export { changeEffect, effectiveConsent, planChange, type ChangePlan, type Store
 export const SECTION = 'tandem';
 /** workspaceState key of the user's "Always / Never for this workspace" answer. */
 export const CONSENT_STATE_KEY = 'tandem.cloudConsent';
+/** The same for an untrusted inference server on another machine. */
+export const SERVER_CONSENT_STATE_KEY = 'tandem.serverConsent';
 
 /** The settings as VS Code has them (defaults from package.json), merged over DEFAULT_SETTINGS so bad values lose nothing else. */
 export function readSettings(scope?: vscode.ConfigurationScope): TandemSettings {
@@ -22,24 +24,28 @@ export function readSettings(scope?: vscode.ConfigurationScope): TandemSettings 
   return mergeSettings(raw);
 }
 
-export function storedConsent(workspaceState: vscode.Memento): StoredConsent | undefined {
-  const value = workspaceState.get<unknown>(CONSENT_STATE_KEY);
+export function storedConsent(workspaceState: vscode.Memento, key = CONSENT_STATE_KEY): StoredConsent | undefined {
+  const value = workspaceState.get<unknown>(key);
   return value === 'always' || value === 'never' ? value : undefined;
 }
 
 /** Settings with the stored per-workspace consent applied: what initializationOptions and configuration pulls carry. */
 export function engineSettings(workspaceState: vscode.Memento): TandemSettings {
   const settings = readSettings();
-  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<CloudConsent>('privacy.cloudConsent');
   const valid = (v: unknown): CloudConsent | undefined => (v === 'ask' || v === 'always' || v === 'never' ? v : undefined);
-  settings.privacy.cloudConsent = effectiveConsent(
-    {
-      workspace: valid(inspected?.workspaceFolderValue) ?? valid(inspected?.workspaceValue),
-      global: valid(inspected?.globalValue),
-      fallback: settings.privacy.cloudConsent,
-    },
-    storedConsent(workspaceState),
-  );
+  const consent = (leaf: 'cloudConsent' | 'serverConsent', stateKey: string): CloudConsent => {
+    const inspected = vscode.workspace.getConfiguration(SECTION).inspect<CloudConsent>(`privacy.${leaf}`);
+    return effectiveConsent(
+      {
+        workspace: valid(inspected?.workspaceFolderValue) ?? valid(inspected?.workspaceValue),
+        global: valid(inspected?.globalValue),
+        fallback: settings.privacy[leaf],
+      },
+      storedConsent(workspaceState, stateKey),
+    );
+  };
+  settings.privacy.cloudConsent = consent('cloudConsent', CONSENT_STATE_KEY);
+  settings.privacy.serverConsent = consent('serverConsent', SERVER_CONSENT_STATE_KEY);
   return settings;
 }
 

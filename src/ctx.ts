@@ -20,6 +20,8 @@ import { ComparePanel } from './views/compare-panel';
 
 /** SecretStorage key of the Anthropic API key (never in settings, never logged). */
 export const API_KEY_SECRET = 'tandem.anthropicApiKey';
+/** SecretStorage key of the inference server's API key (tandem.local.url), kept the same way. */
+export const SERVER_API_KEY_SECRET = 'tandem.serverApiKey';
 
 /** What activate() returns: used by the VS Code tests, harmless otherwise. */
 export interface TandemApi {
@@ -82,6 +84,7 @@ export class Ctx {
       vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChanged(event)),
       extension.secrets.onDidChange((event) => {
         if (event.key === API_KEY_SECRET) void this.sendApiKey(true);
+        if (event.key === SERVER_API_KEY_SECRET) void this.sendServerApiKey(true);
       }),
       vscode.window.onDidChangeActiveTextEditor(() => this.refreshGate()),
       // "Today" rolls over at midnight: re-read the spend when the user comes back to the window.
@@ -275,6 +278,7 @@ export class Ctx {
       return;
     }
     void this.sendApiKey(false);
+    void this.sendServerApiKey(false);
     this.engine.refreshModelStates().then(
       (states) => this.log.info(`Local models: ${states.map((s) => `${s.role} ${s.state}`).join(', ') || 'none reported'}`),
       (error: unknown) => this.log.warn(`Model state: ${errorText(error)}`),
@@ -293,6 +297,18 @@ export class Ctx {
       if (changed) this.log.info(key ? 'Anthropic API key sent to the engine.' : 'Anthropic API key cleared in the engine.');
     } catch (error) {
       this.log.warn(`API key: ${errorText(error)}`);
+    }
+  }
+
+  private async sendServerApiKey(changed: boolean): Promise<void> {
+    try {
+      const key = await this.extension.secrets.get(SERVER_API_KEY_SECRET);
+      if (!this.engine.isAvailable()) return;
+      if (key) await this.engine.setServerApiKey(key);
+      else if (changed) await this.engine.setServerApiKey('');
+      if (changed) this.log.info(key ? 'Inference server API key sent to the engine.' : 'Inference server API key cleared in the engine.');
+    } catch (error) {
+      this.log.warn(`Inference server API key: ${errorText(error)}`);
     }
   }
 

@@ -1,7 +1,7 @@
 // What the Tandem status bar item says: local model state, why suggestions cannot appear, today's cloud spend.
 // Pure (no `vscode` import) so the texts are unit-tested; src/status.ts puts them on screen.
 import type { CompletionBlock } from './client/completion-gate';
-import type { Device, ModelState } from './shared/protocol';
+import type { BackendInfo, BackendProblem, Device, ModelState } from './shared/protocol';
 
 export type EngineStatus = 'starting' | 'running' | 'stopped';
 
@@ -40,6 +40,40 @@ export function deviceLabel(device: Device): string {
   return DEVICE_LABEL[device] ?? device;
 }
 
+/** Where a ready model runs: the device, or the server ("llama-server", "Ollama @ gpu-box:11434"). */
+export function whereLabel(device: Device | 'server', backend?: BackendInfo): string {
+  if (device !== 'server' || !backend) return deviceLabel(device === 'server' ? 'cpu' : device);
+  return backend.remote ? `${serverLabel(backend)} @ ${hostOf(backend.url)}` : serverLabel(backend);
+}
+
+const SERVER_LABEL: Record<BackendInfo['kind'], string> = { 'llama-server': 'llama-server', ollama: 'Ollama', 'openai-compatible': 'OpenAI-compatible server' };
+
+export function serverLabel(backend: BackendInfo): string {
+  return SERVER_LABEL[backend.kind] ?? backend.kind;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/** The short status bar text for a server problem, by code. */
+const PROBLEM_TEXT: Record<BackendProblem, { icon: string; text: string; kind: StatusKind }> = {
+  unreachable: { icon: 'error', text: 'server unreachable', kind: 'error' },
+  timeout: { icon: 'warning', text: 'server too slow', kind: 'warning' },
+  'server-error': { icon: 'error', text: 'server error', kind: 'error' },
+  unauthorized: { icon: 'key', text: 'server refused the key', kind: 'error' },
+  'wrong-model': { icon: 'error', text: 'model not on server', kind: 'error' },
+  'no-fim': { icon: 'warning', text: 'server model cannot complete', kind: 'warning' },
+  'no-chat': { icon: 'warning', text: 'server model cannot chat', kind: 'warning' },
+  'bad-url': { icon: 'error', text: 'bad server URL', kind: 'error' },
+  consent: { icon: 'shield', text: 'server needs consent', kind: 'warning' },
+  'local-only-mode': { icon: 'shield', text: 'server off (local-only mode)', kind: 'warning' },
+};
+
 export function formatUsd(usd: number): string {
   if (!Number.isFinite(usd) || usd <= 0) return '$0.00';
   if (usd < 0.01) return '<$0.01';
@@ -67,7 +101,7 @@ export function modelText(state: ModelState | undefined, configured?: string): {
         kind: 'normal',
       };
     case 'ready':
-      return { text: `$(check) Tandem: ${state.name} (${deviceLabel(state.device)})`, kind: 'normal' };
+      return { text: `$(check) Tandem: ${state.name} (${whereLabel(state.device, state.backend)})`, kind: 'normal' };
     case 'downloading':
       return {
         text: `$(cloud-download) Tandem: downloading ${state.name} ${Math.floor(clampPercent(state.percent))}%`,
@@ -75,8 +109,16 @@ export function modelText(state: ModelState | undefined, configured?: string): {
         blocks: `the model ${state.name} is downloading`,
       };
     case 'loading':
+      if (state.backend) {
+        const server = serverLabel(state.backend);
+        return { text: `$(loading~spin) Tandem: checking ${server}`, kind: 'normal', blocks: `Tandem is still checking what ${server} at ${state.backend.url} can do` };
+      }
       return { text: `$(loading~spin) Tandem: loading ${state.name}`, kind: 'normal', blocks: `the model ${state.name} is loading` };
     case 'error':
+      if (state.problem) {
+        const p = PROBLEM_TEXT[state.problem];
+        return { text: `$(${p.icon}) Tandem: ${p.text}`, kind: p.kind, blocks: `completions are off: ${state.message}` };
+      }
       return { text: '$(error) Tandem: model error', kind: 'error', blocks: `the local model failed: ${state.message}` };
     case 'none':
       return { text: '$(circle-slash) Tandem: no model', kind: 'warning', blocks: `no local model is available: ${state.message}` };
@@ -102,16 +144,24 @@ function describeModel(role: string, state: ModelState | undefined, configured?:
     case 'idle':
       return `${role}: **${idleName(state, configured)}**, ${state.next === 'download' ? 'downloads and loads' : 'loads'} on first use`;
     case 'ready':
-      return `${role}: **${state.name}** ready on ${deviceLabel(state.device)}${state.gpuLayers > 0 ? ` (${state.gpuLayers} GPU layers)` : ''}, context ${state.contextSize} tokens${role === 'Completion model' && !state.fim ? ', no fill-in-the-middle tokens' : ''}`;
+      if (state.backend) return `${role}: **${state.name}** ready on ${describeServer(state.backend)}, context ${state.contextSize} tokens`;
+      return `${role}: **${state.name}** ready on ${deviceLabel(state.device === 'server' ? 'cpu' : state.device)}${state.gpuLayers > 0 ? ` (${state.gpuLayers} GPU layers)` : ''}, context ${state.contextSize} tokens${role === 'Completion model' && !state.fim ? ', no fill-in-the-middle tokens' : ''}`;
     case 'downloading':
       return `${role}: downloading **${state.name}** ${Math.floor(clampPercent(state.percent))}%`;
     case 'loading':
-      return `${role}: loading **${state.name}**`;
+      return state.backend ? `${role}: checking ${describeServer(state.backend)}` : `${role}: loading **${state.name}**`;
     case 'error':
-      return `${role}: error${state.name ? ` in **${state.name}**` : ''}: ${state.message}`;
+      return `${role}: error${state.name ? ` in **${state.name}**` : ''}${state.backend ? ` on ${describeServer(state.backend)}` : ''}: ${state.message}`;
     case 'none':
       return `${role}: none. ${state.message}${state.recommended ? ` Recommended: ${state.recommended}.` : ''}`;
   }
+}
+
+/** "llama-server at http://gpu-box:8080 (another machine, not trusted; 4 slots)". */
+export function describeServer(backend: BackendInfo): string {
+  const where = backend.remote ? `another machine, ${backend.trusted ? 'trusted' : 'not trusted: local-only files and secrets never go there'}` : 'this machine';
+  const slots = backend.slots ? `; ${backend.slots} slot${backend.slots === 1 ? '' : 's'}` : '';
+  return `${serverLabel(backend)} at ${backend.url} (${where}${slots})`;
 }
 
 function budgetLine(input: StatusInput): string {

@@ -20,9 +20,11 @@ import {
   ResetLearningRequest,
   RouteRequest,
   SetApiKeyNotification,
+  SetServerApiKeyNotification,
   type ChatParams,
   type ChatResult,
   type ConsentChoice,
+  type ConsentQuestion,
   type DownloadModelParams,
   type DownloadModelResult,
   type Feedback,
@@ -41,7 +43,7 @@ import {
 import type { TandemSettings } from '../shared/settings';
 import { EngineNotRunningError, type EngineApi } from './engine-api';
 
-export type ConsentAsk = { reason: string; model: string; worstCaseUsd: number };
+export type ConsentAsk = ConsentQuestion;
 export type ConsentHandler = (ask: ConsentAsk, token: vscode.CancellationToken) => Promise<{ choice: ConsentChoice }>;
 
 export class EngineClient implements EngineApi, vscode.Disposable {
@@ -179,6 +181,12 @@ export class EngineClient implements EngineApi, vscode.Disposable {
   async setApiKey(apiKey: string): Promise<void> {
     const client = await this.requireClient();
     await client.sendNotification(SetApiKeyNotification, { apiKey });
+  }
+
+  /** The inference server's API key. Never logged. An empty string clears it in the engine. */
+  async setServerApiKey(apiKey: string): Promise<void> {
+    const client = await this.requireClient();
+    await client.sendNotification(SetServerApiKeyNotification, { apiKey });
   }
 
   /** Tell the engine the settings changed; it pulls them (workspace/configuration) or uses what is pushed. */

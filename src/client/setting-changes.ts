@@ -10,7 +10,7 @@ import { DEFAULT_SETTINGS, MODEL_RELOAD_KEYS, type CloudConsent } from '../share
 export type ChangeEffect = 'restart-engine' | 'reload-model' | 'engine' | 'client';
 
 const RESTART_KEYS = new Set(['model.gpu']);
-const CLIENT_KEYS = new Set(['completions.enabled', 'completions.exclude', 'completions.maxFileBytes', 'privacy.cloudConsent']);
+const CLIENT_KEYS = new Set(['completions.enabled', 'completions.exclude', 'completions.maxFileBytes', 'privacy.cloudConsent', 'privacy.serverConsent']);
 
 /** Every leaf key under `tandem`, e.g. `model.completion`, in the order of DEFAULT_SETTINGS. */
 export const SETTING_KEYS: readonly string[] = Object.entries(DEFAULT_SETTINGS).flatMap(([section, values]) =>

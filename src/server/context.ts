@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Destination } from '../shared/protocol.js';
+import type { ChatInput, ChatOutput } from './backends/types.js';
 import type { SettingsStore } from './settings.js';
 
 export interface EngineContext {
@@ -30,32 +32,24 @@ export function resolveDataDir(fromClient: unknown, env: NodeJS.ProcessEnv = pro
   return join(base, 'tandem');
 }
 
-/** What the local model offers the router: chat generation and token counting. Implemented in local/. */
+/** What the local model offers the router: chat generation and token counting, wherever the model runs
+ * (implemented by backends/host.ts over the configured backend). */
 export interface LocalChat {
-  /** Name of the chat model (file name without extension), or undefined when none is configured. */
+  /** Name of the chat model (file name without extension, or the server's model), or undefined when none. */
   modelName(): string | undefined;
   /** Context window of the loaded (or configured) chat model in tokens, when known. */
   contextSize(): number | undefined;
-  /** Token count with the chat model's tokenizer when loaded, else an estimate (chars / 3.5). */
+  /** Token count with the chat model's tokenizer when loaded, else an estimate. */
   countTokens(text: string): number;
+  /** Set when the model runs on a server on another machine: requests to it are egress. */
+  destination(): Destination | undefined;
   /** Loads the chat model if needed and generates. Rejects with LocalUnavailableError when no model can run. */
-  chat(options: {
-    system: string;
-    messages: { role: 'user' | 'assistant'; content: string }[];
-    maxTokens: number;
-    signal: AbortSignal;
-    onText(delta: string): void;
-  }): Promise<LocalAnswer>;
+  chat(options: ChatInput): Promise<ChatOutput>;
 }
 
-export interface LocalAnswer {
-  text: string;
-  promptTokens: number;
-  outputTokens: number;
-  ttftMs: number | null;
-  /** Mean natural-log probability of the generated tokens (the local-confidence signal), when the model gave it. */
-  meanLogProb?: number;
-}
+/** What a local answer gives back (the seam's ChatOutput: text, token counts, time to the first token, and the mean
+ * log-probability of the generated tokens when the model gave it). */
+export type LocalAnswer = ChatOutput;
 
 /** The local model cannot answer: none configured, missing or corrupt file, failed to load. */
 export class LocalUnavailableError extends Error {

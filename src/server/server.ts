@@ -12,6 +12,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileURLToPath } from 'node:url';
 import { resolveDataDir, type EngineContext } from './context.js';
 import { SettingsStore } from './settings.js';
+import type { BackendHost } from './backends/host.js';
 import { registerLocal } from './local/register.js';
 import { registerRouter } from './router/register.js';
 import { checkParams, checkedDocumentSync, onNotification } from './rpc.js';
@@ -27,6 +28,7 @@ process.on('uncaughtException', (error) => connection.console.error(`Uncaught: $
 process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled rejection: ${String(reason)}`));
 
 let ctx: EngineContext | undefined;
+let host: BackendHost | undefined;
 
 connection.onInitialize((raw) => {
   const params = checkParams('initialize', InitializeParamsSchema, raw);
@@ -56,9 +58,16 @@ connection.onInitialize((raw) => {
     textDocumentSync: TextDocumentSyncKind.Incremental,
   };
   const local = registerLocal(ctx);
-  const router = registerRouter(ctx, local.chat);
-  // Inline completions enter the router's ledger, per file and minute (not an evaluation's: they are no one's work).
-  if (options.completionLedger !== false) local.completions.setLedger((record, info) => router.completions.add(record, info));
+  const router = registerRouter(ctx, local.host);
+  // Requests to an inference server on another machine go through the router's server gate.
+  local.host.useEgress(router.state.serverGate);
+  host = local.host;
+  // Inline completions enter the router's ledger, per file and minute (not an evaluation's: they are no one's work);
+  // completions sent to a server on another machine leave their manifest in those entries.
+  if (options.completionLedger !== false) {
+    local.completions.setLedger((record, info) => router.completions.add(record, info));
+    router.state.serverGate.useCompletionLedger(router.completions);
+  }
   registerEval(ctx, router.state);
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };
@@ -68,6 +77,8 @@ connection.onInitialized(async () => {
   if (!ctx) return;
   const engine = ctx;
   await engine.settings.refresh(connection).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
+  // With the settings known, the local backend probes its server (if it is one) and reports what it can do.
+  host?.start();
 });
 
 onNotification(

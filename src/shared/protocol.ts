@@ -5,6 +5,9 @@ import { z } from 'zod';
 import { FEEDBACK_SIGNALS, type Confidence, type Feedback, type LearnedState, type LedgerFeedback } from './feedback';
 
 export type { ArmCounts, CompletionItemRef, Confidence, Feedback, FeedbackSignal, LearnedContext, LearnedState, LedgerFeedback } from './feedback';
+import type { BackendKind } from './settings.js';
+
+export type { BackendKind };
 
 // Each message's params have a schema next to their type: the engine checks every message against it before a
 // handler runs (src/server/rpc.ts), so a client that sends the wrong shape gets -32602 naming the field. The
@@ -23,6 +26,34 @@ const kindError = (allowed: string) => (issue: { input?: unknown }) => `Unknown 
 export type ModelRole = 'completion' | 'chat';
 export type Device = 'cuda' | 'vulkan' | 'metal' | 'cpu';
 
+/** An inference server the local side runs on (tandem.local.backend other than embedded). */
+export interface BackendInfo {
+  kind: Exclude<BackendKind, 'embedded'>;
+  /** Base URL, without credentials. */
+  url: string;
+  /** On another machine (not a loopback address): an egress destination of its own. */
+  remote: boolean;
+  /** tandem.local.trusted, or a server on this machine. */
+  trusted: boolean;
+  /** Parallel slots the server reported (llama-server `total_slots`). */
+  slots?: number;
+}
+
+/** Why a server cannot do a role, as a code (the message says it in words). */
+export type BackendProblem =
+  | 'unreachable'
+  | 'timeout'
+  | 'server-error'
+  | 'unauthorized'
+  | 'wrong-model'
+  | 'no-fim'
+  | 'no-chat'
+  | 'bad-url'
+  /** The workspace did not consent to an untrusted server on another machine. */
+  | 'consent'
+  /** tandem.privacy.localOnly is on and the server is on another machine and not trusted. */
+  | 'local-only-mode';
+
 export type ModelState =
   /** No model can run for this role: none is set, or its download was cancelled. `recommended`: the preset for this
    * machine. */
@@ -31,9 +62,19 @@ export type ModelState =
    * absent until the engine has looked at the settings. */
   | { role: ModelRole; state: 'idle'; name?: string; next: 'load' | 'download'; message: string }
   | { role: ModelRole; state: 'downloading'; name: string; receivedBytes: number; totalBytes: number; percent: number }
-  | { role: ModelRole; state: 'loading'; name: string }
-  | { role: ModelRole; state: 'ready'; name: string; device: Device; gpuLayers: number; contextSize: number; fim: boolean }
-  | { role: ModelRole; state: 'error'; name?: string; message: string };
+  | { role: ModelRole; state: 'loading'; name: string; backend?: BackendInfo }
+  | {
+      role: ModelRole;
+      state: 'ready';
+      name: string;
+      /** 'server': the model runs on `backend`. */
+      device: Device | 'server';
+      gpuLayers: number;
+      contextSize: number;
+      fim: boolean;
+      backend?: BackendInfo;
+    }
+  | { role: ModelRole; state: 'error'; name?: string; message: string; problem?: BackendProblem; backend?: BackendInfo };
 
 /** Engine → client: the state of a local model changed. */
 export const ModelStateNotification = new NotificationType<ModelState>('tandem/modelState');
@@ -223,6 +264,12 @@ export type ReasonCode =
   | 'answer-capped'
   | 'redact'
   | 'consent-ask'
+  // The local model on an inference server on another machine
+  | 'trusted-server'
+  | 'untrusted-server'
+  | 'server-consent-ask'
+  /** A ledger entry for completions sent to a server on another machine. */
+  | 'completion-egress'
   // What happened while it ran
   | 'file-left-out'
   | 'cloud-failed'
@@ -281,8 +328,17 @@ export interface RouteDecision {
   blockedBy?: BlockedBy;
   /** Cloud routes: the max_tokens the request is sent with (may be lowered to fit the budget). */
   maxTokens?: number;
-  /** What would leave the machine on a cloud route. */
+  /** What would leave the machine on a cloud route, or on a local route to a server on another machine. */
   manifest?: EgressManifest;
+  /** Local routes whose model runs on a server on another machine. */
+  destination?: Destination;
+}
+
+/** A server on another machine that requests went to (the cloud is not one: its entries name the model). */
+export interface Destination {
+  kind: Exclude<BackendKind, 'embedded'>;
+  url: string;
+  trusted: boolean;
 }
 
 /** Client → engine: the decision for a request, without running anything (dry run). */
@@ -410,15 +466,26 @@ export const ChatDeltaNotification = new NotificationType<ChatDelta>('tandem/cha
 
 export type ConsentChoice = 'always' | 'once' | 'never';
 
-/** Engine → client: the first cloud use in a workspace without consent asks the user. */
-export const AskConsentRequest = new RequestType<{ reason: string; model: string; worstCaseUsd: number }, { choice: ConsentChoice }, void>(
-  'tandem/askConsent',
-);
+export interface ConsentQuestion {
+  reason: string;
+  model: string;
+  worstCaseUsd: number;
+  /** Set when the question is about an untrusted inference server on another machine, not the cloud. */
+  destination?: Destination;
+}
+
+/** Engine → client: the first cloud use (or use of an untrusted server on another machine) in a workspace without
+ * consent asks the user. */
+export const AskConsentRequest = new RequestType<ConsentQuestion, { choice: ConsentChoice }, void>('tandem/askConsent');
 
 /** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
 export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');
 
 export const SetApiKeyParamsSchema = z.looseObject({ apiKey: z.string() }) satisfies z.ZodType<{ apiKey: string }>;
+
+/** Client → engine: the inference server's API key from SecretStorage (empty string clears it). Never logged.
+ * Params: SetApiKeyParamsSchema. */
+export const SetServerApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setServerApiKey');
 
 // ---------------------------------------------------------------------------------------------------
 // Ledger
@@ -448,6 +515,8 @@ export interface LedgerEntry {
    * report it) and cost. That money was spent: it is part of `costUsd`. */
   cloudAttempt?: { model: string; tokens: TokenCounts; costUsd: number };
   manifest?: EgressManifest;
+  /** The request (or, for completions, the requests) went to this server on another machine. */
+  destination?: Destination;
   error?: string;
   /** Requests this entry stands for (inline completions are ledgered per file and minute); absent: 1. */
   count?: number;

@@ -5,6 +5,10 @@ export type GpuChoice = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'cpu';
 export type MultilineMode = 'auto' | 'always' | 'never';
 export type SecretHandling = 'block' | 'redact';
 export type CloudConsent = 'ask' | 'always' | 'never';
+/** Where the local model runs: in the engine (node-llama-cpp) or on an inference server. */
+export type BackendKind = 'embedded' | 'llama-server' | 'ollama' | 'openai-compatible';
+/** The FIM prompt layout for OpenAI-compatible servers (which take a raw prompt). */
+export type FimTemplateName = 'auto' | 'qwen' | 'starcoder' | 'codellama' | 'deepseek' | 'codestral' | 'codegemma';
 
 export interface TandemSettings {
   model: {
@@ -17,6 +21,20 @@ export interface TandemSettings {
     threads: number;
     /** Context window in tokens for the local model; 0 = the engine's default. */
     contextSize: number;
+  };
+  local: {
+    backend: BackendKind;
+    /** Server base URL; empty: the server's usual address on this machine. */
+    url: string;
+    /** Model name on the server (Ollama and OpenAI-compatible need one; llama-server serves its own). */
+    model: string;
+    /** Model for chat on the server; empty: the same as `model`. */
+    chatModel: string;
+    fimTemplate: FimTemplateName;
+    /** A server on another machine may receive local-only files and secrets (a team's own box). */
+    trusted: boolean;
+    /** Time allowed for the server to answer (chat, probe), in milliseconds. */
+    requestTimeoutMs: number;
   };
   completions: {
     enabled: boolean;
@@ -40,6 +58,8 @@ export interface TandemSettings {
     secrets: SecretHandling;
     /** Workspace cloud consent; the extension keeps the user's answer per workspace. */
     cloudConsent: CloudConsent;
+    /** Workspace consent for an untrusted inference server on another machine; kept like cloudConsent. */
+    serverConsent: CloudConsent;
   };
   cloud: {
     /** Cheapest first; the router picks the cheapest tier that fits. */
@@ -84,6 +104,7 @@ export interface ModelPriceOverride {
 
 export const DEFAULT_SETTINGS: TandemSettings = {
   model: { completion: '', chat: '', gpu: 'auto', threads: 0, contextSize: 0 },
+  local: { backend: 'embedded', url: '', model: '', chatModel: '', fimTemplate: 'auto', trusted: false, requestTimeoutMs: 15_000 },
   completions: {
     enabled: true,
     multiline: 'auto',
@@ -94,7 +115,7 @@ export const DEFAULT_SETTINGS: TandemSettings = {
     maxFileBytes: 1_000_000,
     exclude: [],
   },
-  privacy: { localOnly: false, localOnlyGlobs: [], secrets: 'block', cloudConsent: 'ask' },
+  privacy: { localOnly: false, localOnlyGlobs: [], secrets: 'block', cloudConsent: 'ask', serverConsent: 'ask' },
   cloud: {
     tiers: ['claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-opus-5-5'],
     counterfactualModel: 'claude-sonnet-5-5',

@@ -2,7 +2,7 @@
 // and shared by both sides. Pure types: no `vscode` import, no DOM.
 // Conventions: a request carries a webview-chosen `id`; the reply carries the same `id`; an answer streams
 // as {type:'delta', id, delta} ... {type:'done', id, turn}.
-import type { BlockedBy, Confidence, EgressManifest, EvalReport, Fallback, LearnedState, LedgerEntry, LedgerFeedback, LedgerResult, Reason, Route } from './protocol';
+import type { BlockedBy, Confidence, Destination, EgressManifest, EvalReport, Fallback, LearnedState, LedgerEntry, LedgerFeedback, LedgerResult, Reason, Route } from './protocol';
 
 export type ChatKind = 'chat' | 'explain' | 'refactor';
 
@@ -84,8 +84,10 @@ export interface AnswerRoute {
   ttftMs: number | null;
   totalMs: number;
   fallback?: Fallback;
-  /** What left the machine; absent for a local answer. */
+  /** What left the machine; absent for a local answer from this machine. */
   manifest?: EgressManifest;
+  /** A local answer from an inference server on another machine: where the manifest went. */
+  destination?: Destination;
   /** The ledger entry of the answer: feedback on it is linked there. */
   entryId?: string;
   /** Local answers: how sure the local model was. */

@@ -78,7 +78,21 @@ async function useModel(roles: ModelRole[], value: string, label: string): Promi
   void vscode.window.showInformationMessage(`Tandem will use ${label} for ${roles.map((r) => ROLE_LABEL[r]).join(' and ')}.`);
 }
 
+/** The model files only matter with the embedded backend: with a server set, say so and offer to switch back. */
+async function embeddedOrSwitch(): Promise<boolean> {
+  const { backend, url } = readSettings().local;
+  if (backend === 'embedded') return true;
+  const pick = await vscode.window.showInformationMessage(
+    `Tandem's local model runs on ${backend}${url ? ` at ${url}` : ''} (tandem.local.backend), which serves its own model. The model files chosen here are used by the embedded backend.`,
+    'Use the Embedded Model',
+    'Choose Anyway',
+  );
+  if (pick === 'Use the Embedded Model') await updateSetting('local.backend', 'embedded');
+  return pick !== undefined;
+}
+
 export async function selectLocalModel(ctx: Ctx): Promise<void> {
+  if (!(await embeddedOrSwitch())) return;
   const settings = readSettings();
   type Item = vscode.QuickPickItem & { preset?: ModelPreset; action?: 'browse' | 'url' };
   const items: Item[] = [];
@@ -163,6 +177,7 @@ function describeHardware(presets: PresetsResult): string {
 }
 
 export async function downloadRecommendedModel(ctx: Ctx): Promise<void> {
+  if (!(await embeddedOrSwitch())) return;
   const presets = await ctx.engine.listPresets();
   const byId = new Map(presets.presets.map((p) => [p.id, p]));
   const wanted: { role: ModelRole; preset: ModelPreset }[] = [];

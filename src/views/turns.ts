@@ -25,6 +25,7 @@ export function answerFromResult(result: ChatResult): AnswerRoute {
     entryId: entry.id,
     ...(result.confidence ? { confidence: result.confidence } : {}),
     ...(decision.blockedBy ? { blockedBy: decision.blockedBy } : {}),
+    ...(entry.destination ? { destination: entry.destination } : {}),
   };
 }
 

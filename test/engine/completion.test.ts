@@ -3,16 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetStatsRequest, ModelStateNotification } from '../../src/shared/protocol.js';
 import { CancellationTokenSource, firstText, startEngine, TINY_MODEL, type EngineClient } from '../support/lsp-client.js';
+import { insertAt, SAMPLE_CURSOR, SAMPLE_TEXT, SAMPLE_URI, typeAlong } from '../support/typing.js';
 
-const URI = 'file:///workspace/src/math.ts';
-const TEXT = 'export function add(a: number, b: number): number {\n  return \n}\n';
-const CURSOR = { line: 1, character: 9 };
-
-function insertAt(text: string, line: number, character: number, insert: string): string {
-  const lines = text.split('\n');
-  lines[line] = lines[line].slice(0, character) + insert + lines[line].slice(character);
-  return lines.join('\n');
-}
+const URI = SAMPLE_URI;
+const TEXT = SAMPLE_TEXT;
+const CURSOR = SAMPLE_CURSOR;
 
 void describe('inline completions', () => {
   let engine: EngineClient;
@@ -43,22 +38,13 @@ void describe('inline completions', () => {
   });
 
   void it('answers typed-ahead characters from the cache with no model call', async () => {
-    await engine.change(URI, TEXT);
-    const first = await engine.inlineCompletion(URI, CURSOR);
-    const suggestion = firstText(first);
-    assert.ok(suggestion.length >= 3, `a suggestion to type into: ${JSON.stringify(suggestion)}`);
-    const before = await engine.request(GetStatsRequest);
-    let text = TEXT;
-    const steps = Math.min(6, suggestion.length - 1);
-    for (let i = 0; i < steps; i++) {
-      text = insertAt(text, CURSOR.line, CURSOR.character + i, suggestion[i]);
-      await engine.change(URI, text);
-      const list = await engine.inlineCompletion(URI, { line: CURSOR.line, character: CURSOR.character + i + 1 });
-      assert.equal(list?.items[0]?.insertText, suggestion.slice(i + 1), 'the rest of the same suggestion');
-    }
+    let before = await engine.request(GetStatsRequest);
+    const typed = await typeAlong(engine, { uri: URI, text: TEXT, cursor: CURSOR }, 6, async () => {
+      before = await engine.request(GetStatsRequest);
+    });
     const after = await engine.request(GetStatsRequest);
     assert.equal(after.generations, before.generations, 'no generation while typing ahead');
-    assert.equal(after.cacheHits - before.cacheHits, steps);
+    assert.equal(after.cacheHits - before.cacheHits, typed);
   });
 
   void it('re-uses the KV cache: typing one character evaluates only the changed tail of the prompt', async () => {

@@ -78,7 +78,7 @@ void test('consent: the first cloud use asks; "once" asks again next time, "neve
     assert.equal(asked, 1);
     const before = h.fake.requests.length;
     const second = h.chat({ kind: 'chat', prompt: 'two', prefer: 'cloud' });
-    await assert.rejects(second, /never to use the cloud in this workspace/);
+    await assert.rejects(second, /never to allow cloud use in this workspace/);
     assert.equal(asked, 2);
     const third = await h.route({ kind: 'chat', prompt: 'three', prefer: 'cloud' });
     assert.equal(third.blockedBy, 'consent');
@@ -95,7 +95,7 @@ void test('consent: a client that cannot answer tandem/askConsent means no (fail
     const r = await h.chat({ kind: 'chat', prompt: 'hello', prefer: 'cloud' });
     assert.equal(r.entry.route, 'local');
     assert.equal(r.fallback?.from, 'cloud');
-    assert.match(r.fallback!.reason.text, /Cloud consent could not be asked/);
+    assert.match(r.fallback!.reason.text, /Consent to cloud use could not be asked/);
     assert.equal(h.fake.requests.length, 0);
   } finally {
     await h.close();

@@ -39,9 +39,9 @@ void test('every setting in settings.ts is contributed with its default, and not
 });
 
 void test('settings come in the six titled sections, enums fully described', () => {
-  assert.deepEqual(sections.map((s) => s.title), ['Tandem: Model', 'Tandem: Completions', 'Tandem: Privacy', 'Tandem: Cloud', 'Tandem: Budget', 'Tandem: Routing']);
+  assert.deepEqual(sections.map((s) => s.title), ['Tandem: Model', 'Tandem: Local Backend', 'Tandem: Completions', 'Tandem: Privacy', 'Tandem: Cloud', 'Tandem: Budget', 'Tandem: Routing']);
   for (const section of sections) {
-    const prefix = `tandem.${section.title.split(': ')[1].toLowerCase()}.`;
+    const prefix = `tandem.${section.title.split(': ')[1].split(' ')[0].toLowerCase()}.`;
     for (const key of Object.keys(section.properties)) assert.ok(key.startsWith(prefix), `${key} is in ${section.title}`);
   }
   for (const [key, property] of Object.entries(properties)) {
@@ -51,6 +51,15 @@ void test('settings come in the six titled sections, enums fully described', () 
   }
   assert.deepEqual(properties['tandem.model.gpu'].enum, ['auto', 'cuda', 'vulkan', 'metal', 'cpu']);
   assert.deepEqual(properties['tandem.privacy.cloudConsent'].enum, ['ask', 'always', 'never']);
+  assert.deepEqual(properties['tandem.privacy.serverConsent'].enum, ['ask', 'always', 'never']);
+  assert.deepEqual(properties['tandem.local.backend'].enum, ['embedded', 'llama-server', 'ollama', 'openai-compatible']);
+});
+
+void test('a workspace in Restricted Mode cannot point Tandem at another server, trust it, or consent for it', () => {
+  const restricted: string[] = pkg.capabilities.untrustedWorkspaces.restrictedConfigurations;
+  for (const key of ['tandem.local.backend', 'tandem.local.url', 'tandem.local.trusted', 'tandem.privacy.serverConsent', 'tandem.privacy.cloudConsent']) {
+    assert.ok(restricted.includes(key), `${key} is restricted`);
+  }
 });
 
 void test('every command is in category Tandem with an icon, and the ones the code registers are all declared', () => {

@@ -107,3 +107,36 @@ void test('a chat model download shows in the status bar without claiming sugges
   assert.equal(view.noSuggestionsBecause, undefined);
   assert.match(view.tooltip, /Chat model: downloading \*\*qwen-chat\*\* 25%/);
 });
+
+void test('a model on an inference server names the server, and for another machine its host and trust', () => {
+  const here = { kind: 'llama-server' as const, url: 'http://127.0.0.1:8080', remote: false, trusted: true, slots: 4 };
+  const local = statusView({ ...base, completion: { ...ready, name: 'qwen2.5-coder', device: 'server', backend: here } });
+  assert.equal(local.text, '$(check) Tandem: qwen2.5-coder (llama-server) · $0.00 today');
+  assert.match(local.tooltip, /ready on llama-server at http:\/\/127\.0\.0\.1:8080 \(this machine; 4 slots\)/);
+  const away = { kind: 'ollama' as const, url: 'http://gpu-box:11434', remote: true, trusted: false };
+  const remote = statusView({ ...base, completion: { ...ready, name: 'qwen', device: 'server', backend: away } });
+  assert.equal(remote.text, '$(check) Tandem: qwen (Ollama @ gpu-box:11434) · $0.00 today');
+  assert.match(remote.tooltip, /another machine, not trusted: local-only files and secrets never go there/);
+  const probing = statusView({ ...base, completion: { role: 'completion', state: 'loading', name: 'llama-server', backend: here } });
+  assert.equal(probing.text, '$(loading~spin) Tandem: checking llama-server · $0.00 today');
+});
+
+void test('each server problem has its own short text, and the tooltip says why completions are off', () => {
+  const backend = { kind: 'openai-compatible' as const, url: 'http://vllm:8000/v1', remote: true, trusted: true };
+  const cases: [NonNullable<Extract<ModelState, { state: 'error' }>['problem']>, string, string][] = [
+    ['unreachable', '$(error) Tandem: server unreachable', 'error'],
+    ['timeout', '$(warning) Tandem: server too slow', 'warning'],
+    ['wrong-model', '$(error) Tandem: model not on server', 'error'],
+    ['no-fim', '$(warning) Tandem: server model cannot complete', 'warning'],
+    ['unauthorized', '$(key) Tandem: server refused the key', 'error'],
+    ['consent', '$(shield) Tandem: server needs consent', 'warning'],
+  ];
+  for (const [problem, text, kind] of cases) {
+    const message = `message for ${problem}`;
+    const view = statusView({ ...base, completion: { role: 'completion', state: 'error', message, problem, backend } });
+    assert.equal(view.text, `${text} · $0.00 today`);
+    assert.equal(view.kind, kind);
+    assert.equal(view.noSuggestionsBecause, `completions are off: ${message}`);
+    assert.match(view.tooltip, /on OpenAI-compatible server at http:\/\/vllm:8000\/v1 \(another machine, trusted\)/);
+  }
+});

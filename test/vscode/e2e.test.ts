@@ -3,7 +3,7 @@
 // Each step acts by keyboard, command palette and clicks, asserts what a user would see (DOM) and what ends
 // up on disk, and saves a screenshot to test-artifacts/vscode/. `npm run test:e2e` builds the VSIX first.
 import * as assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hostTarget } from '../../scripts/package-plan';
@@ -15,6 +15,7 @@ import { activationMsFromLogs, tandemLog } from '../../scripts/vscode-offline/lo
 import { ChatDriver } from './e2e/chat';
 import { enginePids, startFakeCloud, type FakeCloud } from './e2e/processes';
 import { linkStep, makeSafetyFiles, outsideEditsStep } from './e2e/safety';
+import { startLlamaServer, type LlamaServer } from '../support/llama-server';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
 const vsix = join(repoRoot, 'out', `${manifest.name}-${hostTarget()}-${manifest.version}.vsix`);
@@ -27,6 +28,7 @@ setTimeout(() => {
 }, 14 * 60_000).unref();
 
 let fake: FakeCloud;
+let llama: LlamaServer | undefined;
 let server: VscodeServer;
 let session: BrowserSession;
 let wb: Workbench;
@@ -112,6 +114,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     if (session) writeFileSync(join(artifactsDir, 'page-console.log'), session.console.join('\n'));
     await session?.close();
     await server?.stop();
+    await llama?.stop();
     fake?.stop();
     if (run && !process.env.TANDEM_KEEP_RUN_DIR) rmSync(run.base, { recursive: true, force: true });
   });
@@ -345,6 +348,28 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
       await ghostText('ghost text again after the engine restarted');
       await wb.waitForStatus(MODEL_READY, 'the status bar to show the model ready again after the restart');
       await wb.screenshot('after-engine-restart');
+    });
+  });
+
+  void it('with tandem.local.backend set to llama-server, ghost text comes from a real llama-server', async () => {
+    await step('llama-server', async () => {
+      // A private copy of the fixture model: the server maps it, and `npm run fixture` rewrites the original.
+      const model = join(run.base, 'server-model.gguf');
+      copyFileSync(fixtureModel, model);
+      llama = await startLlamaServer({ model });
+      const settingsFile = join(run.workspace, '.vscode', 'settings.json');
+      const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+      writeFileSync(settingsFile, `${JSON.stringify({ ...settings, 'tandem.local.backend': 'llama-server', 'tandem.local.url': llama.url }, null, 2)}\n`);
+      const status = await wb.waitForStatus(/server-model.*\(llama-server\)/, 'the status bar to show the model on llama-server');
+      console.log(`status bar with llama-server: "${status}"`);
+      const infills = () => (llama!.logs().match(/launch_slot_/g) ?? []).length;
+      const before = infills();
+      await wb.openFile('greet.ts');
+      await typeFunctionStart();
+      const ghost = await ghostText('ghost text from llama-server after typing in greet.ts');
+      assert.ok(ghost.trim().length > 0, 'the ghost text is empty');
+      assert.ok(infills() > before, 'llama-server ran no completion for the ghost text');
+      await wb.screenshot('ghost-text-llama-server');
     });
   });
 });

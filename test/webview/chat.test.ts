@@ -91,6 +91,22 @@ void describe('chat webview', () => {
     await page.close();
   });
 
+  void it('a local answer from an inference server on another machine shows what was sent there', async () => {
+    const page = await chat();
+    const destination = { kind: 'llama-server' as const, url: 'http://gpu-box:8080', trusted: false };
+    const answer = { ...localAnswer, destination, manifest: { files: [{ uri: 'file:///work/app/src/billing.ts', ranges: [{ startLine: 0, endLine: 40 }], bytes: 2048 }], tokens: 700, redactions: [] } };
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'What does parse() do?') });
+    await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text: 'It parses.', state: 'done', answer }) });
+    const badge = page.locator('[data-id="a1"] .route-badge');
+    assert.match((await badge.getAttribute('title')) ?? '', /Answered by qwen2\.5-coder-7b on http:\/\/gpu-box:8080, another machine/);
+    await badge.click();
+    const manifest = (await page.locator('[data-id="a1"] .manifest').textContent()) ?? '';
+    assert.match(manifest, /Sent to qwen2\.5-coder-7b on http:\/\/gpu-box:8080 \(another machine\): 700 tokens from 1 file/);
+    assert.match(manifest, /billing\.ts lines 1-41/);
+    assert.doesNotMatch(manifest, /Nothing left this machine/);
+    await page.close();
+  });
+
   void it('Stop and Escape post a stop for the streaming answer', async () => {
     const page = await chat();
     await hostPost(page, { type: 'turn', turn: userTurn('u1', 'long question') });

@@ -121,6 +121,23 @@ void describe('routing panel webview', () => {
     await page.close();
   });
 
+  void it('completions sent to a server on another machine show their manifest, the server and the request count', async () => {
+    const page = await panel();
+    const egress = {
+      ...ENTRIES[0], id: 'srv1', time: new Date().toISOString(),
+      reasons: [{ code: 'completion-egress' as const, text: 'Inline completions ran on llama-server at http://gpu-box:8080, another machine not marked trusted: 12 requests carried the code listed in the manifest.' }],
+      manifest: { files: [{ uri: 'file:///work/app/src/cart.ts', ranges: [{ startLine: 0, endLine: 60 }], bytes: 40960 }], tokens: 4200, redactions: [] },
+      destination: { kind: 'llama-server' as const, url: 'http://gpu-box:8080', trusted: false }, count: 12,
+    };
+    await hostPost(page, { type: 'entry', entry: egress });
+    await page.locator('tr[data-id="srv1"]').click();
+    const details = (await page.locator('section.details').textContent()) ?? '';
+    assert.match(details, /Manifest: what left the machine to http:\/\/gpu-box:8080 \(another machine, not trusted\) \(4\.2k tokens, 12 requests\)/);
+    assert.doesNotMatch(details, /nothing left the machine/);
+    assert.deepEqual(await page.locator('section.details .manifest-table tbody td:first-child').allTextContents(), ['cart.ts']);
+    await page.close();
+  });
+
   void it('exports the matching rows as CSV through the extension', async () => {
     const page = await panel();
     await page.selectOption('#filter-route', 'cloud');

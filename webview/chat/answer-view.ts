@@ -54,11 +54,13 @@ export function renderBody(body: HTMLElement, text: string, actions: AnswerActio
 
 function manifestView(answer: AnswerRoute, actions: AnswerActions): HTMLElement {
   const box = h('div', { class: 'manifest', role: 'region', 'aria-label': 'What left this machine' });
-  if (answer.route !== 'cloud' || !answer.manifest) {
+  const left = answer.manifest && (answer.route === 'cloud' || answer.destination);
+  if (!answer.manifest || !left) {
     box.append(h('p', { text: 'Nothing left this machine: the local model answered.' }));
   } else {
     const m = answer.manifest;
-    box.append(h('p', { text: `Sent to ${answer.model}: ${formatTokens(m.tokens)} tokens from ${m.files.length} file${m.files.length === 1 ? '' : 's'}.` }));
+    const to = answer.destination ? `${answer.model} on ${answer.destination.url} (another machine${answer.destination.trusted ? ', trusted' : ''})` : answer.model;
+    box.append(h('p', { text: `Sent to ${to}: ${formatTokens(m.tokens)} tokens from ${m.files.length} file${m.files.length === 1 ? '' : 's'}.` }));
     if (m.files.length > 0) {
       const list = h('ul', { class: 'manifest-files' });
       for (const f of m.files) {

@@ -34,7 +34,11 @@ export function badgeText(answer: AnswerRoute): string {
 /** One line for screen readers and the badge's tooltip. */
 export function badgeDescription(answer: AnswerRoute): string {
   const parts = [
-    answer.route === 'local' ? `Answered locally by ${answer.model}` : `Answered by ${answer.model} in the cloud`,
+    answer.route === 'local'
+      ? answer.destination
+        ? `Answered by ${answer.model} on ${answer.destination.url}, another machine`
+        : `Answered locally by ${answer.model}`
+      : `Answered by ${answer.model} in the cloud`,
     `cost ${formatUsd(answer.costUsd)}`,
     `first token ${formatMs(answer.ttftMs)}, total ${formatMs(answer.totalMs)}`,
   ];

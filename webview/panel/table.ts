@@ -92,8 +92,10 @@ export class DecisionsTable {
     if (said) parts.push(h('p', { text: `Your feedback: ${said}.` }));
     if (e.fallback) parts.push(h('p', { text: `Fell back from ${e.fallback.from}: ${e.fallback.reason.text}` }));
     parts.push(h('p', { class: 'muted', text: `Tokens ${formatTokens(e.tokens.input)} in, ${formatTokens(e.tokens.output)} out, ${formatTokens(e.tokens.cacheRead)} cache read, ${formatTokens(e.tokens.cacheWrite)} cache write · cost ${formatUsd(e.costUsd)} · all-cloud ${formatUsd(e.counterfactualUsd)}` }));
-    if (e.route === 'cloud' && m) {
-      parts.push(h('h4', { text: `Manifest: what left the machine (${formatTokens(m.tokens)} tokens)` }));
+    if (m && (e.route === 'cloud' || e.destination)) {
+      const to = e.destination ? ` to ${e.destination.url} (another machine${e.destination.trusted ? ', trusted' : ', not trusted'})` : '';
+      const requests = e.count ? `, ${e.count} request${e.count === 1 ? '' : 's'}` : '';
+      parts.push(h('h4', { text: `Manifest: what left the machine${to} (${formatTokens(m.tokens)} tokens${requests})` }));
       const rows = m.files.map((f) => h('tr', { role: 'row' },
         h('td', { role: 'cell', title: f.uri, text: baseName(f.uri) }),
         h('td', { role: 'cell', text: f.ranges.map((r) => `${r.startLine + 1}-${r.endLine + 1}`).join(', ') || 'whole file' }),

@@ -2,6 +2,7 @@
 // differs, erases the rest, prefills the new tokens in small chunks (a newer keystroke aborts between
 // chunks within milliseconds) and generates greedily under a token cap and a time cap.
 import type { LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { FimOutput } from '../backends/types.js';
 import { firstDifference } from './prompt.js';
 
 export const PREFILL_CHUNK = 64;
@@ -16,20 +17,12 @@ export interface GenerateRequest {
   maxLines: number;
   /** Skip generation: only bring the KV cache up to date (background warm-up). */
   prefillOnly?: boolean;
+  /** Record the log-probability of each generated token. */
+  logprobs?: boolean;
 }
 
-export interface GenerateResult {
-  text: string;
-  aborted: boolean;
-  promptTokens: number;
-  evaluatedTokens: number;
-  generatedTokens: number;
-  waitMs: number;
-  prefillMs: number;
-  firstTokenMs: number;
-  decodeMs: number;
-  stop: 'eog' | 'lines' | 'max-tokens' | 'time' | 'abort' | 'prefill-only';
-}
+/** What a generation gives back: the seam's completion output (backends/types.ts). */
+export type GenerateResult = FimOutput;
 
 export class FimSequence {
   private tail: Promise<unknown> = Promise.resolve();
@@ -92,9 +85,14 @@ export class FimSequence {
     let text = '';
     result.evaluatedTokens += 1;
     result.stop = 'max-tokens';
-    const iterator = this.seq.evaluate([last] as never, { temperature: 0, yieldEogToken: true });
+    // With log-probabilities, each token comes with the probability the model gave it (greedy: its top one).
+    const iterator = this.seq.evaluateWithMetadata([last] as never, request.logprobs ? { confidence: true } : {}, { temperature: 0, yieldEogToken: true });
+    const logprobs: number[] = [];
     try {
-      for await (const token of iterator) {
+      for await (const item of iterator) {
+        const token = item.token;
+        const confidence = (item as { confidence?: number }).confidence;
+        if (request.logprobs && typeof confidence === 'number') logprobs.push(Math.log(Math.max(confidence, Number.MIN_VALUE)));
         if (generated.length === 0) result.firstTokenMs = performance.now() - genStart;
         if (this.model.isEogToken(token) || this.stopTokens.has(token as number)) {
           result.stop = 'eog';
@@ -123,6 +121,8 @@ export class FimSequence {
     result.decodeMs = performance.now() - genStart - result.firstTokenMs;
     result.generatedTokens = generated.length;
     result.text = result.stop === 'lines' ? cutAtLines(text, request.maxLines) : text;
+    // Only the tokens the text kept (an end-of-generation token is not part of it).
+    if (request.logprobs) result.logprobs = logprobs.slice(0, generated.length);
     return result;
   }
 }

@@ -1,17 +1,19 @@
-// textDocument/inlineCompletion: skip checks, typed-ahead cache, FIM prompt on the warm sequence,
-// post-processing, statistics. The newest request wins: it aborts the one before it.
+// textDocument/inlineCompletion: skip checks, typed-ahead cache, the FIM request to whichever backend runs the
+// model (embedded or a server), post-processing, statistics. The newest request wins: it aborts the one before
+// it (for a server, that closes the HTTP request and the server frees its slot).
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CancellationToken, InlineCompletionList, InlineCompletionParams } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { COMPLETION_ACCEPTED_COMMAND, type CompletionItemRef, type CompletionRecord } from '../../shared/protocol.js';
+import type { BackendHost } from '../backends/host.js';
+import { EgressRefusedError } from '../backends/link.js';
+import type { FimInput, FimSession } from '../backends/types.js';
 import type { EngineContext } from '../context.js';
-import type { LoadedModel, ModelManager } from '../local/models.js';
 import type { CompletionStatsRecorder } from '../stats.js';
 import { ContextRing, chunkAround, type ContextChunk } from './context-ring.js';
-import { FimSequence } from './fim-sequence.js';
 import { displayText, postProcess } from './postprocess.js';
-import { buildFimPrompt, completionMode, contextChunkText, fimWindow, type CompletionMode, type FimWindow } from './prompt.js';
+import { completionMode, fimWindow, type CompletionMode, type FimWindow } from './prompt.js';
 import { looksBinary, skipReason } from './skip.js';
 import { TAIL_CHARS, TypedAheadCache } from './typed-ahead.js';
 
@@ -21,6 +23,8 @@ const MAX_CHUNKS = 8;
 /** In single-line mode at the end of a line, decode one more line and keep it for accept-line. */
 const HOT_LINES = 1;
 const MULTI_MAX_LINES = 12;
+/** Most time a background warm-up may take (it yields to the next keystroke anyway). */
+const WARMUP_MS = 10_000;
 
 interface LastRequest {
   uri: string;
@@ -33,9 +37,9 @@ export type CompletionLedgerHook = (record: CompletionRecord, info: { languageId
 export class CompletionProvider {
   private readonly cache = new TypedAheadCache();
   private readonly ring = new ContextRing({ maxChunks: MAX_CHUNKS, quietMs: QUIET_MS });
-  private readonly chunkTokens = new Map<string, number[]>();
   private current: AbortController | undefined;
-  private fim: { loaded: LoadedModel; seq: FimSequence } | undefined;
+  /** The session the last completion ran on (the warm-up uses it; it never loads or probes by itself). */
+  private session: FimSession | undefined;
   private last: LastRequest | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
   private counter = 0;
@@ -44,7 +48,7 @@ export class CompletionProvider {
 
   constructor(
     private readonly ctx: EngineContext,
-    private readonly models: ModelManager,
+    private readonly host: BackendHost,
     private readonly stats: CompletionStatsRecorder,
   ) {
     ctx.documents.onDidOpen((e) => this.ring.offer(this.chunkOf(e.document, 0)));
@@ -76,7 +80,7 @@ export class CompletionProvider {
       const text = typeof shown === 'string' ? shown : shown.value;
       record.chars = text.length;
       this.stats.record(record);
-      const state = this.models.state('completion');
+      const state = this.host.state('completion');
       const entryId = this.ledger?.(record, { languageId: this.ctx.documents.get(record.uri)?.languageId, model: 'name' in state ? state.name : undefined });
       // VS Code runs the item's command when the whole suggestion is accepted; the client reads the entry from it.
       if (first && entryId) {
@@ -127,35 +131,45 @@ export class CompletionProvider {
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
       const acquireStart = performance.now();
-      let fim: { loaded: LoadedModel; seq: FimSequence } | undefined;
-      if (this.models.state('completion').state === 'downloading') return finish(this.skip(record, 'model-downloading'));
+      const backend = this.host.backend;
+      const unavailable = backend.unavailable();
+      if (unavailable) {
+        this.logOnce(`Completions paused: ${unavailable.message}`);
+        return finish(this.skip(record, unavailable.reason));
+      }
+      let session: FimSession | undefined;
       try {
-        // A model that is still loading does not hold up newer keystrokes or $/cancelRequest.
-        fim = await untilAborted(this.fimSequence(), controller.signal);
-        if (!fim) return finish(this.cancelled(record));
+        // A model that is still loading (or a server being probed) does not hold up newer keystrokes.
+        session = await untilAborted(backend.fim(), controller.signal);
+        if (!session) return finish(this.cancelled(record));
       } catch (error) {
-        const message = `Completions paused: ${error instanceof Error ? error.message : String(error)}`;
-        if (message !== this.lastSkipMessage) this.ctx.log.info(message); // once, not per keystroke
-        this.lastSkipMessage = message;
+        this.logOnce(`Completions paused: ${error instanceof Error ? error.message : String(error)}`);
         return finish(this.skip(record, 'no-model'));
       }
+      this.session = session;
       const acquireMs = performance.now() - acquireStart;
       if (controller.signal.aborted) return finish(this.cancelled(record));
 
       const contextStart = performance.now();
-      const tokens = this.prompt(fim.loaded, doc, window, settings.maxTokens, fim.seq.contextSize);
-      record.contextMs = performance.now() - contextStart;
-      record.promptTokens = tokens.length;
       const maxLines = mode === 'multi' ? MULTI_MAX_LINES : window.lineAfter.trim() ? 1 : 1 + HOT_LINES;
-      const result = await fim.seq.generate({
-        tokens, signal: controller.signal, maxTokens: settings.maxTokens, maxLines,
-        // Loading the model is not generation time.
-        deadline: started + acquireMs + settings.timeBudgetMs,
-      });
+      let input: FimInput;
+      try {
+        input = await this.host.prepareCompletion(this.input(doc, window, {
+          maxTokens: settings.maxTokens, maxLines, signal: controller.signal,
+          // Loading the model is not generation time.
+          deadline: started + acquireMs + settings.timeBudgetMs,
+        }));
+      } catch (error) {
+        if (!(error instanceof EgressRefusedError)) throw error;
+        this.logOnce(`Completions for ${this.displayPath(doc.uri)} stay off the server: ${error.message}`);
+        return finish(this.skip(record, error.code));
+      }
+      record.contextMs = performance.now() - contextStart;
+      const result = await session.complete(input);
       Object.assign(record, {
         waitMs: acquireMs + result.waitMs, prefillMs: result.prefillMs, firstTokenMs: result.firstTokenMs,
-        decodeMs: result.decodeMs, evaluatedTokens: result.evaluatedTokens, generatedTokens: result.generatedTokens,
-        stop: result.stop,
+        decodeMs: result.decodeMs, promptTokens: result.promptTokens, evaluatedTokens: result.evaluatedTokens,
+        generatedTokens: result.generatedTokens, stop: result.stop,
       });
       if (result.aborted) return finish(this.cancelled(record));
 
@@ -169,13 +183,30 @@ export class CompletionProvider {
     } catch (error) {
       record.source = 'error';
       record.reason = error instanceof Error ? error.message : String(error);
-      this.ctx.log.error(`Completion failed: ${record.reason}`);
+      this.logOnce(`Completion failed: ${record.reason}`, 'error');
       return finish(null);
     } finally {
       cancel.dispose();
       if (this.current === controller) this.current = undefined;
       this.scheduleQuietWork(doc, pos);
     }
+  }
+
+  /** What the backend gets: the window, the ring's chunks that the window does not already show, the limits. */
+  private input(doc: TextDocument, window: FimWindow, limits: Pick<FimInput, 'maxTokens' | 'maxLines' | 'deadline' | 'signal' | 'prefillOnly'>): FimInput {
+    return {
+      uri: doc.uri, path: this.displayPath(doc.uri), prefix: window.prefix, suffix: window.suffix,
+      startLine: window.prefixStartLine, endLine: window.suffixEndLine,
+      context: this.ring.chunksFor(doc.uri, window.prefixStartLine, window.suffixEndLine),
+      ...limits,
+    };
+  }
+
+  /** The same message again (every keystroke while a server is down) is not news. */
+  private logOnce(message: string, level: 'info' | 'error' = 'info'): void {
+    if (message === this.lastSkipMessage) return;
+    this.lastSkipMessage = message;
+    this.ctx.log[level](message);
   }
 
   private skip(record: CompletionRecord, reason: string): null {
@@ -187,47 +218,6 @@ export class CompletionProvider {
   private cancelled(record: CompletionRecord): null {
     record.source = 'cancelled';
     return null;
-  }
-
-  private async fimSequence(): Promise<{ loaded: LoadedModel; seq: FimSequence }> {
-    const loaded = await this.models.acquire('completion');
-    if (!this.fim || this.fim.loaded !== loaded || this.fim.seq.disposed) {
-      this.fim = { loaded, seq: new FimSequence(loaded.model, loaded.seq) };
-      this.chunkTokens.clear();
-    }
-    return this.fim;
-  }
-
-  /** Tokens: [BOS][context chunks][SUF]suffix[PRE]prefix[MID] within the context window. */
-  private prompt(loaded: LoadedModel, doc: TextDocument, window: FimWindow, maxTokens: number, contextSize: number): number[] {
-    const { model } = loaded;
-    const infill = model.tokens.infill;
-    const chunks = this.ring.chunksFor(doc.uri, window.prefixStartLine, window.suffixEndLine).map((c) => this.tokensOf(loaded, c));
-    const built = buildFimPrompt(
-      { context: chunks, prefix: model.tokenize(window.prefix, false) as number[], suffix: model.tokenize(window.suffix, false) as number[] },
-      {
-        prefix: infill.prefix as number, suffix: infill.suffix as number, middle: infill.middle as number,
-        bos: model.tokens.shouldPrependBosToken && model.tokens.bos !== null ? (model.tokens.bos as number) : undefined,
-      },
-      Math.max(64, contextSize - maxTokens - 16),
-    );
-    return built.tokens;
-  }
-
-  private tokensOf(loaded: LoadedModel, chunk: ContextChunk): number[] {
-    const key = `${chunk.uri}\u0000${chunk.startLine}\u0000${chunk.text}`;
-    let tokens = this.chunkTokens.get(key);
-    if (!tokens) {
-      const { model } = loaded;
-      const sep = model.tokenize('<|file_sep|>', true);
-      const useSep = sep.length === 1 && model.isSpecialToken(sep[0]);
-      tokens = useSep
-        ? [sep[0] as number, ...(model.tokenize(`${chunk.label}\n${chunk.text}\n`, false) as number[])]
-        : (model.tokenize(contextChunkText(chunk.label, chunk.text, commentFor(chunk.label)), false) as number[]);
-      if (this.chunkTokens.size > 64) this.chunkTokens.clear();
-      this.chunkTokens.set(key, tokens);
-    }
-    return tokens;
   }
 
   /** Leaving a file offers the region around the last position there to the context ring. */
@@ -253,18 +243,22 @@ export class CompletionProvider {
     clearTimeout(this.quietTimer);
     if (!this.ring.pending) return;
     this.quietTimer = setTimeout(() => {
-      if (!this.ring.commitIfQuiet(Date.now()) || !this.fim) return;
+      // A server that just failed is left alone during its pause, warm-ups included.
+      if (!this.ring.commitIfQuiet(Date.now()) || !this.session || this.host.backend.unavailable()) return;
       const current = this.ctx.documents.get(doc.uri);
       if (!current || current.version !== doc.version || this.current) return;
       const settings = this.ctx.settings.value.completions;
       const window = fimWindow(current, pos, { maxPrefixLines: settings.maxPrefixLines, maxSuffixLines: settings.maxSuffixLines });
       const controller = new AbortController();
       this.current = controller;
-      const fim = this.fim;
-      const tokens = this.prompt(fim.loaded, current, window, settings.maxTokens, fim.seq.contextSize);
-      fim.seq
-        .generate({ tokens, signal: controller.signal, maxTokens: 0, maxLines: 1, deadline: Infinity, prefillOnly: true })
-        .catch((error: unknown) => this.ctx.log.warn(`Context warm-up failed: ${String(error)}`))
+      const session = this.session;
+      const limits = { maxTokens: 0, maxLines: 1, deadline: performance.now() + WARMUP_MS, signal: controller.signal, prefillOnly: true };
+      this.host
+        .prepareCompletion(this.input(current, window, limits))
+        .then((input) => session.complete(input))
+        .catch((error: unknown) => {
+          if (!(error instanceof EgressRefusedError)) this.ctx.log.warn(`Context warm-up failed: ${String(error)}`);
+        })
         .finally(() => {
           if (this.current === controller) this.current = undefined;
         });
@@ -304,12 +298,6 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 
 
 function item(text: string, pos: { line: number; character: number }): InlineCompletionList {
   return { items: [{ insertText: text, range: { start: pos, end: pos } }] };
-}
-
-function commentFor(path: string): string {
-  if (/\.(py|sh|bash|rb|ya?ml|toml|r|pl|ps1|dockerfile|mk)$/i.test(path) || /(^|\/)(Makefile|Dockerfile)$/.test(path)) return '#';
-  if (/\.(sql|lua|hs)$/i.test(path)) return '--';
-  return '//';
 }
 
 export type { CompletionMode };

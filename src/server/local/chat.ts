@@ -1,13 +1,14 @@
 // LocalChat for the router: chat with the chat model on its own context sequence (the completion
 // sequence's KV cache is never touched). The chat template comes from the model (ChatML for Qwen).
 import type { ChatHistoryItem, LlamaContextSequence, Token } from 'node-llama-cpp';
-import { LocalUnavailableError, type LocalChat } from '../context.js';
+import type { ChatInput, ChatOutput } from '../backends/types.js';
+import { LocalUnavailableError } from '../context.js';
 import { errorText, modelName } from './gguf-check.js';
 import type { LoadedModel, ModelManager } from './models.js';
 
 const CHARS_PER_TOKEN = 3.5;
 
-export class LocalChatService implements LocalChat {
+export class LocalChatService {
   private loaded: LoadedModel | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -33,14 +34,14 @@ export class LocalChatService implements LocalChat {
     return Math.ceil(text.length / CHARS_PER_TOKEN);
   }
 
-  chat(options: Parameters<LocalChat['chat']>[0]): ReturnType<LocalChat['chat']> {
+  chat(options: ChatInput): Promise<ChatOutput> {
     // One chat generation at a time on the chat sequence.
     const run = this.queue.then(() => this.run(options));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async run(options: Parameters<LocalChat['chat']>[0]): ReturnType<LocalChat['chat']> {
+  private async run(options: ChatInput): Promise<ChatOutput> {
     options.signal.throwIfAborted();
     const state = this.models.state('chat');
     if (state.state === 'downloading') {

@@ -86,6 +86,8 @@ export class ModelManager {
     // The same state again (every keystroke without a model) is not news.
     if (JSON.stringify(this.states.get(state.role)) === JSON.stringify(state)) return;
     this.states.set(state.role, state);
+    // With an inference server as the backend, the server's states are the news; a download's progress still is.
+    if (this.settings.local.backend !== 'embedded' && state.state !== 'downloading') return;
     void this.ctx.connection.sendNotification(ModelStateNotification, state).catch(() => undefined);
   }
 

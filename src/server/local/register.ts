@@ -1,5 +1,5 @@
-// The local model part of the engine: model state, presets, downloads, statistics, inline completions,
-// and LocalChat for the router.
+// The local model part of the engine: the backend host (embedded model or inference server), model state,
+// presets, downloads, statistics, inline completions, and LocalChat for the router.
 import { InlineCompletionRequest, LSPErrorCodes, ResponseError, type ServerCapabilities } from 'vscode-languageserver';
 import { join } from 'node:path';
 import {
@@ -10,11 +10,14 @@ import {
   GetStatsRequest,
   ListPresetsRequest,
   NO_PARAMS,
+  SetApiKeyParamsSchema,
+  SetServerApiKeyNotification,
   type DownloadModelParams,
   type DownloadModelResult,
   type ModelPreset,
 } from '../../shared/protocol.js';
-import type { EngineContext, LocalChat } from '../context.js';
+import { BackendHost } from '../backends/host.js';
+import type { EngineContext } from '../context.js';
 import { CompletionProvider } from '../completion/provider.js';
 import { CompletionStatsRecorder } from '../stats.js';
 import { LocalChatService } from './chat.js';
@@ -23,19 +26,31 @@ import { DownloadCancelledError } from './downloads.js';
 import { errorText } from './gguf-check.js';
 import { ModelManager } from './models.js';
 import { InlineCompletionParamsSchema } from '../lsp-schemas.js';
-import { onRequest } from '../rpc.js';
+import { onNotification, onRequest } from '../rpc.js';
 import { PRESETS, findPreset } from './presets.js';
 import { modelsDir, writeSelected } from './source.js';
 
-export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabilities; chat: LocalChat; completions: CompletionProvider } {
+export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabilities; host: BackendHost; completions: CompletionProvider } {
   const models = new ModelManager(ctx);
   const stats = new CompletionStatsRecorder();
-  const completions = new CompletionProvider(ctx, models, stats);
-  const chat = new LocalChatService(models);
+  const host = new BackendHost(ctx, models, new LocalChatService(models));
+  const completions = new CompletionProvider(ctx, host, stats);
   const { connection } = ctx;
 
   onRequest(connection, InlineCompletionRequest.type, InlineCompletionParamsSchema, (params, token) => completions.provide(params, token));
-  onRequest(connection, GetModelStateRequest, NO_PARAMS, () => models.describeIdle());
+  onRequest(connection, GetModelStateRequest, NO_PARAMS, () => host.describe());
+  onNotification(
+    connection,
+    SetServerApiKeyNotification,
+    SetApiKeyParamsSchema,
+    (params) => {
+      // Never logged: only whether a key is now set.
+      const key = params.apiKey.trim();
+      host.setServerApiKey(key);
+      ctx.log.info(key ? 'Inference server API key set by the client.' : 'Inference server API key cleared by the client.');
+    },
+    ctx.log.warn,
+  );
   onRequest(connection, GetStatsRequest, GetStatsParamsSchema, (params) => stats.snapshot(params?.recent ?? 100));
   onRequest(connection, ListPresetsRequest, NO_PARAMS, async () => {
     const hardware = await models.hardware();
@@ -53,11 +68,13 @@ export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabil
       throw new ResponseError(LSPErrorCodes.RequestFailed, errorText(error));
     } finally {
       sub.dispose();
+      // The download's progress took the status bar; with a server as the backend, its states come back.
+      if (host.backend.kind !== 'embedded') host.republish();
     }
   });
   ctx.onShutdown(() => models.unload('shutdown', true));
 
-  return { capabilities: { inlineCompletionProvider: true }, chat, completions };
+  return { capabilities: { inlineCompletionProvider: true }, host, completions };
 }
 
 async function download(ctx: EngineContext, models: ModelManager, params: DownloadModelParams, signal: AbortSignal): Promise<DownloadModelResult> {
@@ -82,6 +99,6 @@ async function download(ctx: EngineContext, models: ModelManager, params: Downlo
   // Load it now when it is the role's model (no setting, or this URL), so the user sees "ready".
   const setting = ctx.settings.value.model[role].trim();
   const isRoleModel = !setting || (/^https?:\/\//i.test(setting) && fileNameForUrl(setting.replace(/#.*$/, '')) === fileName);
-  if (isRoleModel) void models.acquire(role).catch(() => undefined);
+  if (isRoleModel && ctx.settings.value.local.backend === 'embedded') void models.acquire(role).catch(() => undefined);
   return result;
 }

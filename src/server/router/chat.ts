@@ -98,21 +98,38 @@ async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<Cha
   const { state, params, prepared } = run;
   const local = params.kind === 'refactor';
   const model = state.local.modelName() ?? d.model;
-  const decision: RouteDecision = { ...publicDecision(d), route: 'local', model, worstCaseUsd: 0 };
+  const server = state.local.destination();
+  const decision: RouteDecision = { ...publicDecision(d), route: 'local', model, worstCaseUsd: 0, ...(server ? { destination: server } : {}) };
   if (fallback) run.emit({ id: params.id, delta: '', route: 'local', model, reset: true });
+  // An untrusted server on another machine: the workspace's consent first, secrets redacted as decided.
+  const untrusted = server && !server.trusted;
+  let consented = false;
+  if (untrusted && d.needsConsent) {
+    const answer = await state.serverConsent.obtain(state.serverGate.question(server, 'Local chat and explanations'), run.signal);
+    if (!answer.allowed) failure(run, { ...decision, route: 'blocked', blockedBy: 'consent' }, answer.reason);
+    consented = true;
+  }
+  const redacting = Boolean(untrusted && d.redact);
+  const manifest = server ? (d.manifest ?? state.manifest(prepared, d)) : undefined;
+  const prompt = redacting ? redact(params.prompt, prepared.promptFindings) : params.prompt;
+  const history = (params.history ?? []).map((m, i) => (redacting ? { ...m, content: redact(m.content, prepared.historyFindings[i] ?? []) } : m));
   const r = await state.local.chat({
+    kind: params.kind,
     system: systemPrompt(params.kind, true),
-    messages: buildMessages(params.prompt, state.promptFiles(prepared, false), params.history, local ? LOCAL_REFACTOR_SUFFIX : ''),
+    messages: buildMessages(prompt, state.promptFiles(prepared, redacting), history, local ? LOCAL_REFACTOR_SUFFIX : ''),
     maxTokens: LOCAL_ANSWER_TOKENS,
     signal: run.signal,
     onText: (delta) => run.emit({ id: params.id, delta, route: 'local', model }),
+    ...(manifest ? { sources: manifest.files, redactions: manifest.redactions, consented } : {}),
   });
   const usage = { ...ZERO, input: r.promptTokens, output: r.outputTokens };
   const outcome = params.kind === 'refactor' && !run.signal.aborted ? await outcomeFromText(state.ctx, r.text, prepared) : undefined;
   const confidence = r.meanLogProb !== undefined && !run.signal.aborted ? localConfidence(run, model, r.meanLogProb) : undefined;
-  const entry = record(run, decision, {
+  const sent: RouteDecision = manifest ? { ...decision, manifest } : decision;
+  const entry = record(run, sent, {
     usage,
     ttftMs: r.ttftMs,
+    ...(manifest ? { manifest, destination: server } : {}),
     ...(fallback ? { fallback } : {}),
     ...(confidence ? { confidence: { meanLogProb: confidence.meanLogProb, level: confidence.level } } : {}),
   });
@@ -120,7 +137,7 @@ async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<Cha
     ...(confidence ? { confidence } : {}),
     id: params.id,
     text: outcome ? outcome.summary : r.text,
-    decision,
+    decision: sent,
     entry,
     ...(fallback ? { fallback } : {}),
     ...(outcome ? refactorFields(outcome) : {}),
@@ -273,7 +290,14 @@ async function runDecided(run: Run, d: LearnedDecision): Promise<ChatResult> {
     if ('result' in cloud) return cloud.result;
     if (!state.local.modelName())
       failure(run, publicDecision(withFailure(d, cloud.failed, cloud.spentUsd)), `${cloud.failed.text} No local model is available to answer instead.`);
-    return runLocalOr(run, { ...d, blockedBy: cloud.blockedBy }, { from: 'cloud', reason: cloud.failed });
+    // The local model on an untrusted server on another machine gets its own rules, decided as for a local route.
+    const server = state.local.destination();
+    const local = server && !server.trusted ? state.decide({ ...run.prepared, params: { ...run.prepared.params, prefer: 'local' } }) : d;
+    if (local.route === 'blocked') {
+      const rule = local.reasons.find((r) => r.code === local.blockedBy);
+      failure(run, publicDecision(withFailure(local, cloud.failed, cloud.spentUsd)), `${cloud.failed.text} ${rule?.text ?? ''}`.trim());
+    }
+    return runLocalOr(run, { ...local, blockedBy: cloud.blockedBy }, { from: 'cloud', reason: cloud.failed });
   }
   return runLocalOr(run, d);
 }
@@ -313,6 +337,8 @@ async function runLocalOr(run: Run, d: Decision, fallback?: Fallback): Promise<C
       const why = again.reasons.filter((r) => r.code !== 'no-local-model' && r.code !== 'nothing-sent');
       failure(run, publicDecision(again), `${reason.text} It cannot go to Claude instead: ${texts(why)}`);
     }
+    // Whatever the local model streamed before it failed is void: the cloud's answer replaces it.
+    run.emit({ id: run.params.id, delta: '', route: 'cloud', model: again.model, reset: true });
     const cloud = await runCloud(run, again, { from: 'local', reason });
     if ('result' in cloud) return cloud.result;
     failure(run, publicDecision(again), `${reason.text} Claude could not answer either: ${cloud.failed.text}`);

@@ -3,7 +3,9 @@
 // the routing panel's savings and payback include the bulk of local work. Each suggestion carries its entry's id,
 // so feedback on it (shown, accepted, retained) is linked to the entry.
 import { randomUUID } from 'node:crypto';
-import type { CompletionRecord, LedgerEntry } from '../../shared/protocol.js';
+import type { CompletionRecord, Destination, LedgerEntry } from '../../shared/protocol.js';
+import type { ServerOutgoing } from '../backends/link.js';
+import { egressReason, ManifestBuilder, type CompletionEgressSink } from './egress-log.js';
 import { contextKey } from './learn-context.js';
 import { COMPLETION_REASON } from './policy.js';
 import { costOf, priceFor, roundUsd, tokenCounts } from './prices.js';
@@ -25,9 +27,12 @@ interface Bucket {
   firstTokenMs: number;
   generations: number;
   totalMs: number;
+  /** Completions of this minute sent to a server on another machine: where, and what. */
+  destination?: Destination;
+  sent?: ManifestBuilder;
 }
 
-export class CompletionLedger {
+export class CompletionLedger implements CompletionEgressSink {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
@@ -42,30 +47,7 @@ export class CompletionLedger {
   add(record: CompletionRecord, info: { languageId?: string; model?: string }, now = Date.now()): string | undefined {
     const generated = record.source === 'model';
     if (!generated && !(record.source === 'cache' && record.chars > 0)) return undefined;
-    const minute = Math.floor(now / MINUTE_MS);
-    let bucket = this.buckets.get(record.uri);
-    if (bucket && bucket.minute !== minute) {
-      this.write(bucket);
-      bucket = undefined;
-    }
-    if (!bucket) {
-      bucket = {
-        id: randomUUID(),
-        uri: record.uri,
-        minute,
-        time: new Date(now).toISOString(),
-        model: info.model ?? 'local',
-        context: contextKey({ kind: 'completion', language: info.languageId ?? 'none', files: 1, tokens: 0, selection: false }),
-        count: 0,
-        input: 0,
-        output: 0,
-        counterfactualUsd: 0,
-        firstTokenMs: 0,
-        generations: 0,
-        totalMs: 0,
-      };
-      this.buckets.set(record.uri, bucket);
-    }
+    const bucket = this.bucket(record.uri, info, now);
     bucket.count++;
     bucket.totalMs += record.totalMs;
     if (generated) {
@@ -79,6 +61,45 @@ export class CompletionLedger {
       if (price) bucket.counterfactualUsd += costOf(price, { input: record.promptTokens, output: record.generatedTokens, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 });
     }
     return record.chars > 0 ? bucket.id : undefined;
+  }
+
+  /** A completion request to a server on another machine: its manifest joins the entry of its file and minute (the
+   * request is counted when it is answered, by `add`). */
+  egress(out: ServerOutgoing, now = Date.now()): void {
+    const bucket = this.bucket(out.sources[0]?.uri ?? 'unknown', {}, now);
+    bucket.destination = out.destination;
+    (bucket.sent ??= new ManifestBuilder()).add(out);
+  }
+
+  /** The entry being gathered for this file and minute (the previous minute's is written first). */
+  private bucket(uri: string, info: { languageId?: string; model?: string }, now: number): Bucket {
+    const minute = Math.floor(now / MINUTE_MS);
+    let bucket = this.buckets.get(uri);
+    if (bucket && bucket.minute !== minute) {
+      this.write(bucket);
+      bucket = undefined;
+    }
+    if (!bucket) {
+      bucket = {
+        id: randomUUID(),
+        uri,
+        minute,
+        time: new Date(now).toISOString(),
+        model: info.model ?? 'local',
+        context: contextKey({ kind: 'completion', language: info.languageId ?? 'none', files: 1, tokens: 0, selection: false }),
+        count: 0,
+        input: 0,
+        output: 0,
+        counterfactualUsd: 0,
+        firstTokenMs: 0,
+        generations: 0,
+        totalMs: 0,
+      };
+      this.buckets.set(uri, bucket);
+    } else if (info.model && bucket.model === 'local') {
+      bucket.model = info.model;
+    }
+    return bucket;
   }
 
   /** A bucket not written yet, for feedback that arrives before its minute is over. */
@@ -104,14 +125,16 @@ export class CompletionLedger {
       kind: 'completion',
       route: 'local',
       model: b.model,
-      reasons: [COMPLETION_REASON],
+      reasons: b.sent && b.destination ? [COMPLETION_REASON, egressReason(b.destination, b.sent.requests)] : [COMPLETION_REASON],
       tokens: tokenCounts({ input: b.input, output: b.output, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 }),
       costUsd: 0,
       counterfactualUsd: roundUsd(b.counterfactualUsd),
       // Means over the minute's requests.
       ttftMs: b.generations ? Math.round(b.firstTokenMs / b.generations) : null,
-      totalMs: Math.round(b.totalMs / b.count),
+      totalMs: b.count ? Math.round(b.totalMs / b.count) : 0,
+      // Requests sent but never answered (cancelled by the next keystroke) still went out: the manifest lists them.
       count: b.count,
+      ...(b.sent && b.destination ? { manifest: b.sent.manifest(), destination: b.destination } : {}),
       uri: b.uri,
       context: b.context,
     };

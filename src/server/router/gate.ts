@@ -45,6 +45,25 @@ export function manifestOf(out: Outgoing): EgressManifest {
   };
 }
 
+/** What the hard rules say about a payload that would leave: the first refusal, or undefined when it may go.
+ * The cloud gate and the gate for servers on other machines (server-gate.ts) both ask this, on the exact text. */
+export async function recheckPayload(
+  deps: Pick<GateDeps, 'settings' | 'matcher' | 'scanner'>,
+  out: { sources: { uri: string }[]; payload: string; consented: boolean },
+): Promise<{ code: 'local-only-mode' | 'consent' | 'local-only-file' | 'secret'; reason: string } | undefined> {
+  if (deps.settings().privacy.localOnly) return { code: 'local-only-mode', reason: 'local-only mode is on' };
+  if (!out.consented) return { code: 'consent', reason: 'this workspace has not consented' };
+  const matcher = deps.matcher();
+  for (const source of out.sources) {
+    const glob = matcher.match(source.uri);
+    if (glob) return { code: 'local-only-file', reason: `a local-only file (${glob}) is in the payload` };
+  }
+  // The whole payload, as it would be serialized, must be free of secrets.
+  const findings = await deps.scanner.scan(out.payload);
+  if (findings.length > 0) return { code: 'secret', reason: `the payload still contains a secret (${findings[0].rule})` };
+  return undefined;
+}
+
 export class EgressGate {
   /** Requests that passed the gate (and reached the SDK), for the engine's life. */
   sent = 0;
@@ -53,19 +72,11 @@ export class EgressGate {
 
   async send(out: Outgoing, handlers: CloudHandlers): Promise<CloudResult & { manifest: EgressManifest }> {
     const settings = this.deps.settings();
-    if (settings.privacy.localOnly) refuse('local-only mode is on');
-    if (!out.consented) refuse('this workspace has not consented to cloud use');
+    const payload = [out.system, ...out.messages.map((m) => m.content), JSON.stringify(out.tools ?? [])].join('\n');
+    const refusal = await recheckPayload(this.deps, { sources: out.sources, payload, consented: out.consented });
+    if (refusal) refuse(refusal.code === 'consent' ? 'this workspace has not consented to cloud use' : refusal.reason);
     const apiKey = this.deps.apiKey();
     if (!apiKey) refuse('no API key is set');
-    const matcher = this.deps.matcher();
-    for (const source of out.sources) {
-      const glob = matcher.match(source.uri);
-      if (glob) refuse(`a local-only file (${glob}) is in the payload`);
-    }
-    // The whole payload, as it would be serialized, must be free of secrets.
-    const payload = [out.system, ...out.messages.map((m) => m.content), JSON.stringify(out.tools ?? [])].join('\n');
-    const findings = await this.deps.scanner.scan(payload);
-    if (findings.length > 0) refuse(`the payload still contains a secret (${findings[0].rule})`);
     if (handlers.signal.aborted) throw new CloudError({ kind: 'cancelled' });
     const manifest = manifestOf(out);
     this.deps.onManifest?.(manifest);

@@ -1,9 +1,10 @@
 // The routing decision. Sensitivity first (fails closed), complexity second, cost third, local first.
 // Pure: everything the decision needs comes in as data, so it can be tested and called from anywhere.
-import type { BlockedBy, Reason, ReasonCode, RequestKind, RouteDecision } from '../../shared/protocol.js';
+import type { BlockedBy, Destination, Reason, ReasonCode, RequestKind, RouteDecision } from '../../shared/protocol.js';
 import type { TandemSettings } from '../../shared/settings.js';
 import { budgetRefusal, fmt, remainingUsd, type Spent } from './budget.js';
 import { maxTokensWithin, worstCaseUsd } from './prices.js';
+import { onServer } from './server-policy.js';
 import { kTokens, pickTier } from './tiers.js';
 
 export interface SecretHit {
@@ -25,12 +26,15 @@ export interface PolicyInput {
   cloudTokens: number;
   /** An upper bound on the cloud prompt's tokens (UTF-8 bytes and the API's overhead): the budget is checked on it. */
   cloudTokensBound: number;
-  local: { name?: string; contextSize?: number };
+  /** `server`: the local model runs on a server on another machine (an egress destination of its own). */
+  local: { name?: string; contextSize?: number; server?: Destination };
   settings: TandemSettings;
   secrets: SecretHit[];
   localOnlyFiles: { where: string; glob: string }[];
   /** Effective consent: the setting, or the answer remembered for this engine's life. */
   consent: 'always' | 'never' | 'ask';
+  /** The same for an untrusted inference server on another machine (tandem.privacy.serverConsent). */
+  serverConsent?: 'always' | 'never' | 'ask';
   hasApiKey: boolean;
   /** Set while the circuit breaker keeps the cloud paused: the reason in words. */
   cloudPaused?: string;
@@ -49,9 +53,9 @@ export interface LearnedAdvice {
 }
 
 export interface Decision extends RouteDecision {
-  /** Cloud requests: secrets in the content are redacted before sending. */
+  /** Cloud requests, and local ones to an untrusted server on another machine: secrets are redacted before sending. */
   redact: boolean;
-  /** Cloud requests: the user must be asked first. */
+  /** The same requests: the user must be asked first. */
   needsConsent: boolean;
 }
 
@@ -62,11 +66,11 @@ export const MIN_CLOUD_OUTPUT = 256;
 
 const LABEL: Record<RequestKind, string> = { completion: 'Completions', explain: 'Explanations', chat: 'Chat questions', refactor: 'Refactors' };
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function why(code: ReasonCode, text: string): Reason {
+export function why(code: ReasonCode, text: string): Reason {
   return { code, text };
 }
 
@@ -89,6 +93,11 @@ export const COMPLETION_REASON: Reason = why(
 );
 
 export function decide(input: PolicyInput): Decision {
+  const d = decideRoute(input);
+  return d.route === 'local' && input.local.server ? onServer(d, input, input.local.server) : d;
+}
+
+function decideRoute(input: PolicyInput): Decision {
   const localName = input.local.name;
   const base = { promptTokens: input.localTokens, worstCaseUsd: 0, redact: false, needsConsent: false };
   if (input.kind === 'completion') {

@@ -69,7 +69,10 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     },
     // What leaves, in one line for the log: file count, tokens, redactions (never content or the key).
     (m) => ctx.log.info(`Egress: ${m.files.length} file(s), ~${m.tokens} tokens, ${m.redactions.length} redaction(s): ${m.files.map((f) => f.uri).join(', ') || 'message only'}`),
+    (entry) => void connection.sendNotification(LedgerEntryNotification, entry),
   );
+  // Completions sent to a server on another machine since the last entry are written before the engine stops.
+  ctx.onShutdown(() => state.serverGate.completions.flush());
 
   const entryWritten = (entry: LedgerEntry) => void connection.sendNotification(LedgerEntryNotification, entry);
   const completions = new CompletionLedger(state, entryWritten);

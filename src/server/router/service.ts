@@ -1,6 +1,6 @@
 // The router service: its state (scanner cache, budget reservations, breaker, consent, ledger, gate) and the step
 // every request shares: read the files, scan what would leave, and decide.
-import type { ChatMessage, ContextFile, EgressManifest, RouteParams } from '../../shared/protocol.js';
+import type { ChatMessage, ContextFile, EgressManifest, LedgerEntry, RouteParams } from '../../shared/protocol.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { Consent, type Asker } from './consent.js';
 import { CircuitBreaker } from './errors.js';
@@ -15,6 +15,7 @@ import { createLocalOnlyMatcher, displayPath, type LocalOnlyMatcher } from './lo
 import { decide, softRoute, type Decision, type PolicyInput, type SecretHit } from './policy.js';
 import { cloudTokenBound, EDITS_TOOL, estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
 import { linesOf, redact, SecretScanner, type Finding } from './secrets.js';
+import { ServerGate } from './server-gate.js';
 
 export const PROMPT_URI = 'tandem:prompt';
 export const HISTORY_URI = 'tandem:history';
@@ -62,6 +63,9 @@ export class RouterService {
   readonly learner: Learner;
   readonly consent: Consent;
   readonly gate: EgressGate;
+  /** Consent for an untrusted inference server on another machine, and its gate. */
+  readonly serverConsent: Consent;
+  readonly serverGate: ServerGate;
   private readonly tokenCache = new Map<string, number>();
   private matcherKey = '';
   private matcherValue: LocalOnlyMatcher | undefined;
@@ -71,11 +75,23 @@ export class RouterService {
     readonly local: LocalChat,
     ask: Asker,
     onManifest?: (m: EgressManifest) => void,
+    onEntry: (entry: LedgerEntry) => void = () => undefined,
   ) {
     this.ledger = new Ledger(ctx.dataDir);
     this.learner = new Learner(ctx.dataDir, ctx.log);
     this.reservations = new SharedReservations(ctx.dataDir, this.ledger, (m) => ctx.log.warn(m));
     this.consent = new Consent(ask);
+    this.serverConsent = new Consent(ask, { subject: 'sending code to the inference server', oncePerSession: true });
+    this.serverGate = new ServerGate({
+      settings: () => ctx.settings.value,
+      matcher: () => this.matcher(),
+      scanner: this.scanner,
+      consent: this.serverConsent,
+      workspaceFolders: ctx.workspaceFolders,
+      record: (entry) => this.record(entry, onEntry),
+      model: () => local.modelName() ?? 'server model',
+      log: ctx.log,
+    });
     this.gate = new EgressGate({
       settings: () => ctx.settings.value,
       apiKey: () => ctx.settings.apiKey,
@@ -83,6 +99,12 @@ export class RouterService {
       scanner: this.scanner,
       onManifest,
     });
+  }
+
+  /** Appends to the ledger and tells the client; a ledger that cannot be written is logged, never fatal. */
+  record(entry: LedgerEntry, onEntry: (entry: LedgerEntry) => void): void {
+    if (!this.ledger.append(entry)) this.ctx.log.error(`Ledger: ${this.ledger.problem ?? 'write failed'}; the entry is kept and written again later.`);
+    onEntry(entry);
   }
 
   matcher(): LocalOnlyMatcher {
@@ -184,7 +206,8 @@ export class RouterService {
       localTokens,
       cloudTokens: estimateCloudTokens(chars),
       cloudTokensBound: tokensBound,
-      local: { name: localAvailable ? this.local.modelName() : undefined, contextSize: this.local.contextSize() },
+      local: { name: localAvailable ? this.local.modelName() : undefined, contextSize: this.local.contextSize(), server: this.local.destination() },
+      serverConsent: this.serverConsent.effective(settings.privacy.serverConsent),
       settings,
       secrets,
       localOnlyFiles: p.files.filter((f) => f.localOnly).map((f) => ({ where: f.path, glob: f.localOnly as string })),
@@ -208,7 +231,7 @@ export class RouterService {
     const advice = soft ? this.learner.advise(context, soft, settings.routing.cloudShare) : undefined;
     const decision: LearnedDecision = { ...decide({ ...input, learned: advice }), context, ...(advice ? { advice } : {}) };
     for (const problem of p.problems) decision.reasons.push({ code: 'file-left-out', text: problem });
-    if (decision.route === 'cloud') decision.manifest = this.manifest(p, decision);
+    if (decision.route === 'cloud' || (decision.route === 'local' && decision.destination)) decision.manifest = this.manifest(p, decision);
     return decision;
   }
 
