@@ -1,13 +1,13 @@
 // Router benchmark: the time to decide a request whose context is 200 KB of real code, privacy scan
-// included (secretlint's recommended rules + the high-entropy check, local-only globs, tokens, policy).
+// included (every format, random-looking tokens, decoders; local-only globs and real paths, tokens, policy).
 // Writes bench/results/router.json:
 //   decisionP50Ms / decisionP99Ms   cold: all 200 KB never seen before (every line differs each run), so the
 //                                   whole context runs through the rules: the worst case
 //   everyFileEditedP50Ms / P99Ms    one line edited in each of the 10 files (only the touched 4 KB chunks rescan)
 //   oneFileChangedP50Ms / P99Ms     one line edited in one file before each decision (the usual case while typing)
 //   cachedP50Ms / cachedP99Ms       the same context decided again (results cached per content hash)
-//   rulesOnlyP50Ms / P99Ms          the floor under the cold case: the rules alone (secretlint's recommended set
-//                                   + the high-entropy check) over the same never-seen 200 KB, nothing else
+//   rulesOnlyP50Ms / P99Ms          the floor under the cold case: the detection alone (scan/detect.ts) over the
+//                                   same never-seen 200 KB, nothing else
 // In-process (the engine's RouterService with a stand-in LocalChat): no model, no network.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EngineContext, LocalChat } from '../src/server/context.js';
 import { RouterService } from '../src/server/router/service.js';
-import { runRules } from '../src/server/router/rules.js';
+import { detect } from '../src/server/router/scan/detect.js';
 import { SettingsStore } from '../src/server/settings.js';
 import type { ContextFile } from '../src/shared/protocol.js';
 
@@ -42,6 +42,7 @@ const local: LocalChat = {
   modelName: () => 'bench-model',
   contextSize: () => 32_768,
   countTokens: (text) => Math.ceil(text.length / 3.5),
+  prepare: () => Promise.resolve('bench'),
   chat: () => Promise.reject(new Error('not used')),
 };
 const dataDir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
@@ -76,10 +77,10 @@ function pct(values: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 1000) / 1000;
 }
 
-async function rulesOnce(texts: string[]): Promise<number> {
+function rulesOnce(texts: string[]): Promise<number> {
   const started = performance.now();
-  for (const text of texts) await runRules(text);
-  return performance.now() - started;
+  for (const text of texts) detect(text);
+  return Promise.resolve(performance.now() - started);
 }
 
 async function measure(label: string, next: (i: number) => string[], once = decideOnce): Promise<{ p50: number; p99: number }> {

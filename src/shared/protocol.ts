@@ -156,6 +156,8 @@ export interface RouteParams {
   kind: RequestKind;
   prompt: string;
   files?: ContextFile[];
+  /** Earlier turns of the conversation (they leave with the request, so they are scanned too). */
+  history?: ChatMessage[];
   /** The user asked for Claude explicitly, or for the local model. */
   prefer?: 'cloud' | 'local';
   /** The user rejected the local answer to this question. */
@@ -173,6 +175,8 @@ export interface RouteDecision {
   promptTokens: number;
   /** Set when route is blocked, or when a cloud route had to be refused. */
   blockedBy?:
+    /** The settings could not be read or had the wrong shape: nothing leaves until valid ones arrive. */
+    | 'settings'
     | 'secret'
     | 'local-only-file'
     | 'consent'
@@ -188,6 +192,23 @@ export interface RouteDecision {
   maxTokens?: number;
   /** What would leave the machine on a cloud route. */
   manifest?: EgressManifest;
+  /** Secrets found in what would leave (blocked or redacted), each with the salted hash that tandem/allowValues
+   * takes to allow it. */
+  secrets?: SecretFinding[];
+}
+
+export interface SecretFinding {
+  /** The file's path as shown, "Your message" or "Message N of the conversation". */
+  where: string;
+  uri: string;
+  /** 0-based line. */
+  line: number;
+  /** The format (`github-pat`, `password-assignment`, `high-entropy`, …). */
+  rule: string;
+  /** How it was hidden when a decoder revealed it: `base64`, `hex`, `url-encoded`, `joined`. */
+  via?: string;
+  /** SHA-256 of the value with a salt kept in the engine's data dir: never the value. */
+  hash: string;
 }
 
 /** Client → engine: the decision for a request, without running anything (dry run). */
@@ -196,7 +217,8 @@ export const RouteRequest = new RequestType<RouteParams, RouteDecision, void>('t
 export interface EgressManifest {
   files: { uri: string; ranges: { startLine: number; endLine: number }[]; bytes: number }[];
   tokens: number;
-  redactions: { uri: string; line: number; rule: string }[];
+  /** Each secret replaced before sending, with the placeholder that stands for it in what was sent. */
+  redactions: { uri: string; line: number; rule: string; placeholder?: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -211,8 +233,6 @@ export interface ChatParams extends RouteParams {
   /** Client-chosen id; stream notifications carry it. */
   id: string;
   kind: Exclude<RequestKind, 'completion'>;
-  /** Earlier turns of the conversation. */
-  history?: ChatMessage[];
 }
 
 export interface TextEditSpec {
@@ -256,6 +276,20 @@ export type ConsentChoice = 'always' | 'once' | 'never';
 export const AskConsentRequest = new RequestType<{ reason: string; model: string; worstCaseUsd: number }, { choice: ConsentChoice }, void>(
   'tandem/askConsent',
 );
+
+export interface AllowValuesParams {
+  /** Salted hashes from RouteDecision.secrets of a blocked or redacted request. */
+  hashes: string[];
+}
+
+export interface AllowValuesResult {
+  /** Hashes newly stored (already allowed ones are not counted). */
+  added: number;
+}
+
+/** Client → engine: "Allow this value": the values behind these hashes are not secrets. The engine stores the
+ * salted hashes in its data dir (never a value); later requests treat those values as allowed. */
+export const AllowValuesRequest = new RequestType<AllowValuesParams, AllowValuesResult, void>('tandem/allowValues');
 
 /** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
 export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');

@@ -57,14 +57,19 @@ void test('explicit "ask Claude", a rejected local answer and a context larger t
 });
 
 void test('sensitivity comes first: secrets, local-only files, local-only mode and consent keep it local', () => {
-  const secret = decide(input({ prefer: 'cloud', secrets: [{ where: 'src/config.ts', uri: 'file:///w/src/config.ts', line: 4, rule: 'aws' }] }));
+  const secret = decide(input({ prefer: 'cloud', secrets: [{ where: 'src/config.ts', uri: 'file:///w/src/config.ts', line: 4, rule: 'aws', hash: 'h' }] }));
   assert.equal(secret.route, 'local');
   assert.equal(secret.blockedBy, 'secret');
   assert.match(secret.reasons.join(' '), /src\/config.ts line 5 contains what looks like a secret \(aws\)/);
 
-  const file = decide(input({ prefer: 'cloud', localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }));
+  const file = decide(input({ prefer: 'cloud', localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }] }));
   assert.equal(file.blockedBy, 'local-only-file');
-  assert.match(file.reasons.join(' '), /\.env is local-only/);
+  assert.match(file.reasons.join(' '), /\.env is local-only \(matches \*\*\/\.env\)/);
+
+  // Settings that could not be trusted: nothing leaves, and the reason says why.
+  const broken = decide(input({ prefer: 'cloud', settingsProblem: 'tandem.privacy.localOnly should be true or false, not "yes"' }));
+  assert.equal(broken.blockedBy, 'settings');
+  assert.match(broken.reasons.join(' '), /should be true or false, not "yes"\. Nothing leaves this machine until valid settings arrive/);
 
   const mode = decide(input({ prefer: 'cloud' }, { privacy: { localOnly: true, cloudConsent: 'always' } }));
   assert.equal(mode.blockedBy, 'local-only-mode');
@@ -79,7 +84,7 @@ void test('sensitivity comes first: secrets, local-only files, local-only mode a
 
 void test('with secrets set to redact, the cloud route is kept and says what will be redacted', () => {
   const d = decide(
-    input({ prefer: 'cloud', secrets: [{ where: 'a.ts', uri: 'file:///a.ts', line: 0, rule: 'github' }] }, { privacy: { secrets: 'redact', cloudConsent: 'always' } }),
+    input({ prefer: 'cloud', secrets: [{ where: 'a.ts', uri: 'file:///a.ts', line: 0, rule: 'github', hash: 'h' }] }, { privacy: { secrets: 'redact', cloudConsent: 'always' } }),
   );
   assert.equal(d.route, 'cloud');
   assert.equal(d.redact, true);

@@ -10,9 +10,8 @@ import { CloudError, describeFailure } from './errors.js';
 import { EDITS_TOOL, LOCAL_REFACTOR_SUFFIX, buildMessages, systemPrompt } from './prompts.js';
 import { costOf, priceFor, roundUsd, tokenCounts, type Usage } from './prices.js';
 import { LOCAL_ANSWER_TOKENS, type Decision } from './policy.js';
-import { filesForRefactor, outcomeFromText, outcomeFromTool } from './refactor.js';
+import { outcomeFromText, outcomeFromTool } from './refactor.js';
 import type { Prepared, RouterService } from './service.js';
-import { redact } from './secrets.js';
 
 export type Emit = (delta: { id: string; delta: string; route: Route; model: string; reset?: boolean }) => void;
 
@@ -121,8 +120,7 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
       consented = true;
     }
     const files = state.promptFiles(prepared, d.redact);
-    const prompt = d.redact ? redact(params.prompt, prepared.promptFindings) : params.prompt;
-    const history = (params.history ?? []).map((m, i) => (d.redact ? { ...m, content: redact(m.content, prepared.historyFindings[i] ?? []) } : m));
+    const { prompt, history } = state.talk(prepared, d.redact);
     const manifest = d.manifest ?? state.manifest(prepared, d);
     const refactor = params.kind === 'refactor';
     const result = await state.gate.send(
@@ -136,6 +134,7 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
         redactions: manifest.redactions,
         tokens: d.promptTokens,
         consented,
+        allowed: prepared.allowed,
       },
       {
         signal: AbortSignal.any([run.signal, cap.signal]),
@@ -196,8 +195,8 @@ function withFailure(d: Decision, reason: string, spentUsd: number): Decision {
 
 export async function runChat(state: RouterService, params: ChatParams, signal: AbortSignal, emit: Emit, onEntry: (e: LedgerEntry) => void): Promise<ChatResult> {
   const started = performance.now();
-  const extra = params.kind === 'refactor' ? await filesForRefactor(state.ctx, params, signal) : [];
-  const prepared = await state.prepare(params, extra);
+  // The same gathering as the dry run (tandem/route): what it listed is what is sent.
+  const prepared = await state.gather(params, signal);
   const run: Run = { state, params, prepared, signal, emit, started, onEntry };
   const d = state.decide(prepared);
   if (d.route === 'blocked') failure(run, publicDecision(d), d.reasons.join(' '));

@@ -2,6 +2,7 @@
 // and the tandem/askConsent and tandem/ledgerEntry messages it sends (typed through ../rpc.ts).
 import { CancellationTokenSource, LSPErrorCodes, ResponseError, type CancellationToken, type ServerCapabilities } from 'vscode-languageserver';
 import {
+  AllowValuesRequest,
   AskConsentRequest,
   ChatDeltaNotification,
   ChatRequest,
@@ -42,6 +43,8 @@ function checkParams(params: RouteParams | undefined, chat: boolean): asserts pa
     throw bad(`Unknown request kind "${String(params.kind)}": use ${chat ? 'explain, chat or refactor' : 'completion, explain, chat or refactor'}.`);
   if (typeof params.prompt !== 'string' || !params.prompt.trim()) throw bad('The request has no prompt: type a question or an instruction.');
   if (params.files !== undefined && !Array.isArray(params.files)) throw bad('files must be a list of {uri, text?, range?}.');
+  if (params.history !== undefined && (!Array.isArray(params.history) || params.history.some((m) => !m || typeof m.content !== 'string')))
+    throw bad('history must be a list of {role, content}.');
 }
 
 export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterService } {
@@ -57,10 +60,23 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     (m) => ctx.log.info(`Egress: ${m.files.length} file(s), ~${m.tokens} tokens, ${m.redactions.length} redaction(s): ${m.files.map((f) => f.uri).join(', ') || 'message only'}`),
   );
 
-  onRequest(connection, RouteRequest, async (params): Promise<RouteDecision> => {
+  // The dry run gathers exactly what tandem/chat would send (refactor callers included) and decides the same way.
+  onRequest(connection, RouteRequest, async (params, token): Promise<RouteDecision> => {
     checkParams(params, false);
-    const prepared = await state.prepare(params);
+    const prepared = await state.gather(params, signalOf(token));
     return publicDecision(state.decide(prepared));
+  });
+
+  onRequest(connection, AllowValuesRequest, (params) => {
+    const hashes = Array.isArray(params?.hashes) ? params.hashes : [];
+    try {
+      const added = state.allowList.add(hashes);
+      // Never the values: only how many hashes were stored.
+      ctx.log.info(`Privacy: ${added} value(s) allowed by the user.`);
+      return { added };
+    } catch (error) {
+      throw new ResponseError(LSPErrorCodes.RequestFailed, `The value could not be allowed: ${error instanceof Error ? error.message : String(error)}. Check that Tandem's data folder is writable.`);
+    }
   });
 
   onRequest(connection, ChatRequest, async (params, token): Promise<ChatResult> => {
