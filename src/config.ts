@@ -2,7 +2,7 @@
 // The rules for "which key needs an engine restart" are pure and live in client/setting-changes.ts.
 import * as vscode from 'vscode';
 import { effectiveConsent, SETTING_KEYS, type StoredConsent } from './client/setting-changes';
-import { mergeSettings, type CloudConsent, type TandemSettings } from './shared/settings';
+import { parseSettings, type CloudConsent, type TandemSettings } from './shared/settings';
 
 export { changeEffect, effectiveConsent, planChange, type ChangePlan, type StoredConsent } from './client/setting-changes';
 
@@ -10,8 +10,9 @@ export const SECTION = 'tandem';
 /** workspaceState key of the user's "Always / Never for this workspace" answer. */
 export const CONSENT_STATE_KEY = 'tandem.cloudConsent';
 
-/** The settings as VS Code has them (defaults from package.json), merged over DEFAULT_SETTINGS so bad values lose nothing else. */
-export function readSettings(scope?: vscode.ConfigurationScope): TandemSettings {
+/** The settings as VS Code has them (defaults from package.json), merged over DEFAULT_SETTINGS. A value of the
+ * wrong type makes the privacy settings strictest (nothing goes to the cloud); `onProblems` hears why. */
+export function readSettings(scope?: vscode.ConfigurationScope, onProblems?: (problems: string[]) => void): TandemSettings {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
   const raw: Record<string, Record<string, unknown>> = {};
   for (const key of SETTING_KEYS) {
@@ -19,7 +20,9 @@ export function readSettings(scope?: vscode.ConfigurationScope): TandemSettings 
     raw[section] ??= {};
     raw[section][leaf] = config.get(key);
   }
-  return mergeSettings(raw);
+  const reading = parseSettings(raw);
+  if (reading.problems.length) onProblems?.(reading.problems);
+  return reading.settings;
 }
 
 export function storedConsent(workspaceState: vscode.Memento): StoredConsent | undefined {
@@ -28,8 +31,8 @@ export function storedConsent(workspaceState: vscode.Memento): StoredConsent | u
 }
 
 /** Settings with the stored per-workspace consent applied: what initializationOptions and configuration pulls carry. */
-export function engineSettings(workspaceState: vscode.Memento): TandemSettings {
-  const settings = readSettings();
+export function engineSettings(workspaceState: vscode.Memento, onProblems?: (problems: string[]) => void): TandemSettings {
+  const settings = readSettings(undefined, onProblems);
   const inspected = vscode.workspace.getConfiguration(SECTION).inspect<CloudConsent>('privacy.cloudConsent');
   const valid = (v: unknown): CloudConsent | undefined => (v === 'ask' || v === 'always' || v === 'never' ? v : undefined);
   settings.privacy.cloudConsent = effectiveConsent(

@@ -3,6 +3,7 @@
 // when the engine is stopped or restarting.
 import type * as vscode from 'vscode';
 import type {
+  AllowValuesResult,
   ChatDelta,
   ChatParams,
   ChatResult,
@@ -20,6 +21,8 @@ export interface EngineApi {
    * cancelling the token cancels it. */
   chat(params: ChatParams, onDelta: (delta: ChatDelta) => void, token: vscode.CancellationToken): Promise<ChatResult>;
   route(params: RouteParams): Promise<RouteDecision>;
+  /** "Allow this value": the engine stores these salted hashes (from RouteDecision.secrets), never the values. */
+  allowValues(hashes: string[]): Promise<AllowValuesResult>;
   ledger(query: LedgerQuery): Promise<LedgerResult>;
   onLedgerEntry(listener: (entry: LedgerEntry) => void): vscode.Disposable;
   onModelState(listener: (state: ModelState) => void): vscode.Disposable;

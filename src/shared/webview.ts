@@ -2,7 +2,7 @@
 // and shared by both sides. Pure types: no `vscode` import, no DOM.
 // Conventions: a request carries a webview-chosen `id`; the reply carries the same `id`; an answer streams
 // as {type:'delta', id, delta} ... {type:'done', id, turn}.
-import type { EgressManifest, LedgerEntry, LedgerResult, Route, RouteDecision } from './protocol';
+import type { EgressManifest, LedgerEntry, LedgerResult, Route, RouteDecision, SecretFinding } from './protocol';
 
 export type ChatKind = 'chat' | 'explain' | 'refactor';
 
@@ -75,6 +75,10 @@ export interface AssistantTurn {
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
   refactor?: RefactorProposal;
   error?: { message: string; blockedBy?: RouteDecision['blockedBy'] | 'engine' | 'cloud' };
+  /** What looked like secrets and kept the question off the cloud: "Allow this value" can allow them. */
+  blockedSecrets?: SecretFinding[];
+  /** The user allowed those values: the cloud is no longer ruled out for this question. */
+  allowed?: boolean;
 }
 
 export type Turn = UserTurn | AssistantTurn;
@@ -91,6 +95,8 @@ export type ChatToHost =
   | { type: 'mentionQuery'; id: string; query: string }
   /** Open VS Code's refactor preview again for the edits of answer `id`. */
   | { type: 'applyEdits'; id: string }
+  /** "Allow this value": the values that kept answer `id` off the cloud are not secrets. */
+  | { type: 'allowValues'; id: string }
   | { type: 'openFile'; uri: string; line?: number }
   | { type: 'clear' };
 

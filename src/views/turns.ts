@@ -1,11 +1,11 @@
 // Pure logic of the chat thread on the extension side: turning an engine result (or failure) into what the
 // thread shows, the history sent with a question, and cleaning a thread restored after a reload.
 // No `vscode` import.
-import type { ChatMessage, ChatResult, TextEditSpec } from '../shared/protocol';
+import type { ChatMessage, ChatResult, RouteDecision, TextEditSpec } from '../shared/protocol';
 import type { AnswerRoute, AssistantTurn, RefactorFile, Turn, UserTurn } from '../shared/webview';
 
 type ErrorCause = NonNullable<AssistantTurn['error']>['blockedBy'];
-const CAUSES = new Set(['secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'local-unavailable', 'engine', 'cloud']);
+const CAUSES = new Set(['settings', 'secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'local-unavailable', 'engine', 'cloud']);
 
 /** Turns kept per workspace; older ones are dropped first. */
 export const MAX_TURNS = 200;
@@ -43,6 +43,7 @@ export function summarizeEdits(edits: readonly TextEditSpec[], describe: (uri: s
 export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: RefactorFile[]): AssistantTurn {
   const answer = answerFromResult(result);
   const done: AssistantTurn = { ...turn, text: result.text || turn.text, answer, streamingFrom: undefined };
+  if (result.decision.blockedBy === 'secret' && result.decision.secrets?.length) done.blockedSecrets = result.decision.secrets;
   if (result.decision.route === 'blocked') {
     return {
       ...done,
@@ -68,11 +69,12 @@ export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: Ref
 /** A failure: engine not running, transport or cloud error, or a cancel that rejected. */
 export function failedTurn(turn: AssistantTurn, error: unknown, cancelled: boolean): AssistantTurn {
   if (cancelled) return { ...turn, state: 'stopped', stopped: 'cancelled', streamingFrom: undefined };
-  const err = error as { name?: string; message?: string; data?: { blockedBy?: string } } | undefined;
+  const err = error as { name?: string; message?: string; data?: { blockedBy?: string; decision?: RouteDecision } } | undefined;
   const message = err?.message || String(error);
-  const fromData = err?.data?.blockedBy;
+  const fromData = err?.data?.decision?.blockedBy ?? err?.data?.blockedBy;
   const blockedBy: ErrorCause = err?.name === 'EngineNotRunningError' ? 'engine' : CAUSES.has(fromData ?? '') ? (fromData as ErrorCause) : undefined;
-  return { ...turn, state: 'error', streamingFrom: undefined, error: { message, blockedBy } };
+  const secrets = blockedBy === 'secret' ? err?.data?.decision?.secrets : undefined;
+  return { ...turn, state: 'error', streamingFrom: undefined, error: { message, blockedBy }, ...(secrets?.length ? { blockedSecrets: secrets } : {}) };
 }
 
 /** Earlier messages for the engine: finished answers with their questions, newest kept, bounded. */

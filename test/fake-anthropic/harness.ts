@@ -4,7 +4,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChatParams, ChatResult, LedgerResult, RouteDecision, RouteParams } from '../../src/shared/protocol.js';
+import type { AllowValuesResult, ChatParams, ChatResult, LedgerResult, RouteDecision, RouteParams } from '../../src/shared/protocol.js';
 import { startEngine, TINY_MODEL, type EngineClient, type StartOptions } from '../support/lsp-client.js';
 import { startFakeAnthropic, type FakeAnthropic } from './server.js';
 
@@ -16,6 +16,7 @@ export interface Harness {
   fake: FakeAnthropic;
   chat(params: Omit<ChatParams, 'id'> & { id?: string }): Promise<ChatResult>;
   route(params: RouteParams): Promise<RouteDecision>;
+  allowValues(hashes: string[]): Promise<AllowValuesResult>;
   ledger(query?: { since?: string; limit?: number }): Promise<LedgerResult>;
   close(): Promise<void>;
 }
@@ -80,6 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     fake,
     chat: (params) => call<ChatResult>('tandem/chat', { id: `c${++counter}`, ...params }),
     route: (params) => call<RouteDecision>('tandem/route', params),
+    allowValues: (hashes) => call<AllowValuesResult>('tandem/allowValues', { hashes }),
     ledger: (query) => call<LedgerResult>('tandem/ledger', query ?? {}),
     close: async () => {
       await engine.shutdown();

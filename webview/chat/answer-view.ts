@@ -6,7 +6,7 @@ import { button, h, icon } from '../shared/dom';
 import { badgeDescription, badgeText, errorTitle } from './format';
 import { sanitizedMarkdown } from './sanitize';
 
-const CLOUD_RULED_OUT = new Set(['secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key']);
+const CLOUD_RULED_OUT = new Set(['settings', 'secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key']);
 
 export interface AnswerActions {
   retry(of: string, prefer: 'cloud' | 'local'): void;
@@ -14,6 +14,7 @@ export interface AnswerActions {
   insert(text: string): void;
   applyEdits(id: string): void;
   openFile(uri: string, line?: number): void;
+  allowValues(id: string): void;
 }
 
 /** Fills `body` with the sanitized answer and gives each code block Copy / Insert buttons. */
@@ -119,6 +120,23 @@ function refactorView(turn: AssistantTurn, proposal: RefactorProposal, actions: 
   return box;
 }
 
+/** What looked like a secret, and the "Allow this value" action (only a salted hash is kept). */
+function secretsView(turn: AssistantTurn, actions: AnswerActions): HTMLElement {
+  const secrets = turn.blockedSecrets ?? [];
+  const box = h('div', { class: 'secrets', role: 'note' });
+  const first = secrets[0];
+  const where = `${first.where}${first.where.startsWith('Your message') || first.where.startsWith('Message ') ? '' : ` line ${first.line + 1}`}`;
+  const more = secrets.length > 1 ? ` (and ${secrets.length - 1} more)` : '';
+  if (turn.allowed) {
+    box.append(icon('pass'), h('span', { text: ` Allowed: ${secrets.length === 1 ? 'this value is' : 'these values are'} no longer treated as secret. Ask Claude again to send the question.` }));
+    return box;
+  }
+  box.append(icon('shield'), h('span', { text: ` Kept off the cloud: ${where} looks like a secret (${first.rule}${first.via ? `, ${first.via}` : ''})${more}.` }));
+  const label = secrets.length === 1 ? 'Allow this value' : `Allow these ${secrets.length} values`;
+  box.append(button(`${label}: it is not a secret (only a salted hash is kept)`, 'check', label, () => actions.allowValues(turn.id)));
+  return box;
+}
+
 export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLElement {
   const el = h('article', { class: `turn assistant state-${turn.state}`, 'data-id': turn.id, 'aria-label': 'Tandem answer' });
   if (turn.answer) el.append(badge(turn, turn.answer, actions));
@@ -138,12 +156,14 @@ export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLE
     el.append(h('p', { class: 'stopped muted', role: 'note', text: why }));
   }
   if (turn.refactor) el.append(refactorView(turn, turn.refactor, actions));
+  if (turn.blockedSecrets?.length && turn.state !== 'streaming') el.append(secretsView(turn, actions));
   if (turn.state !== 'streaming') {
     const bar = h('div', { class: 'turn-actions' });
     const route = turn.answer?.route;
-    const cause = turn.error?.blockedBy;
-    // Offer the other route only where it can work: a privacy or budget block rules the cloud out.
-    const cloudRuledOut = cause !== undefined && CLOUD_RULED_OUT.has(cause);
+    const cause = turn.error?.blockedBy ?? (turn.blockedSecrets?.length ? 'secret' : undefined);
+    // Offer the other route only where it can work: a privacy or budget block rules the cloud out (unless the
+    // user allowed the values that caused it).
+    const cloudRuledOut = cause !== undefined && CLOUD_RULED_OUT.has(cause) && !(cause === 'secret' && turn.allowed);
     if (route !== 'cloud' && !cloudRuledOut) {
       bar.append(button('Ask Claude instead', 'cloud', 'Ask Claude instead', () => actions.retry(turn.id, 'cloud')));
     }

@@ -22,6 +22,7 @@ const thread = new ThreadView({
   copy: (text) => vscode.post({ type: 'copy', text }),
   insert: (text) => vscode.post({ type: 'insert', text }),
   applyEdits: (id) => vscode.post({ type: 'applyEdits', id }),
+  allowValues: (id) => vscode.post({ type: 'allowValues', id }),
   openFile: (uri, line) => vscode.post({ type: 'openFile', uri, line }),
 });
 

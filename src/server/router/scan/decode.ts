@@ -39,8 +39,12 @@ export function decodeRun(text: string, start: number, end: number): Revealed | 
   return printable(buf) ? { start, end, text: buf.toString('latin1'), via: 'base64' } : undefined;
 }
 
+/** Characters of a URL-encoded stretch: what encodeURIComponent leaves (letters, digits, - _ . ! ~ * ' ( )), the
+ * escapes, and the separators of a URL's query. */
 function urlChar(c: number): boolean {
-  return tokenChar(c) || c === 37 || c === 46 || c === 126 || c === 38 || c === 58 || c === 64 || c === 63 || c === 59 || c === 33;
+  return (
+    tokenChar(c) || c === 37 || c === 46 || c === 126 || c === 38 || c === 58 || c === 64 || c === 63 || c === 59 || c === 33 || c === 42 || c === 39 || c === 40 || c === 41
+  );
 }
 
 function hexDigit(c: number): boolean {
@@ -122,7 +126,11 @@ export function concatenations(text: string, joins: readonly number[]): Revealed
       next = closeNext + more[0].length - 1;
     }
     covered = end;
-    if (parts.length && pieces.length >= 16) out.push({ start: open, end, text: pieces, via: 'joined', joins: parts });
+    // The text before the first piece on its line goes along: a name like `HEROKU_API_KEY = ` tells a vendor
+    // rule what the joined value is.
+    const lineStart = Math.max(text.lastIndexOf('\n', open) + 1, open - 120);
+    const prefix = `${text.slice(lineStart, open)}"`;
+    if (parts.length && pieces.length >= 8) out.push({ start: open, end, text: `${prefix}${pieces}"`, via: 'joined', joins: parts.map((j) => j + prefix.length) });
   }
   return out;
 }
@@ -139,8 +147,9 @@ function runForward(text: string, from: number, limit: number): number {
   return b;
 }
 
-/** Tokens cut by a line break: a `\` continuation, or a line that ends inside a token and goes on in the next.
- * `wraps`: the line breaks the prefilter saw right after a long enough token run. */
+/** Values cut by a line break: a `\` continuation, or a line that ends inside a token and goes on in the next.
+ * `wraps`: the line breaks the prefilter saw right after a token run. The revealed text is both lines joined,
+ * so the format around the value (a URL, a name) is seen too; a finding must span the join. */
 export function wrappedTokens(text: string, wraps: readonly number[]): Revealed[] {
   const out: Revealed[] = [];
   for (const nl of wraps) {
@@ -153,12 +162,16 @@ export function wrappedTokens(text: string, wraps: readonly number[]): Revealed[
     let c = nl + 1;
     while ((text[c] === ' ' || text[c] === '\t') && c - nl < 16) c++;
     const b = runForward(text, c, 256);
-    const leftLength = left - a;
-    const rightLength = b - c;
-    if (rightLength < 4 || leftLength + rightLength < 20 || (!continued && leftLength < 10)) continue;
-    // A wrapped value ends its line: the next line holds nothing else.
-    if (!continued && b < text.length && text[b] !== '\n' && text[b] !== '\r' && !/["'`,;)]/.test(text[b])) continue;
-    out.push({ start: a, end: b, text: text.slice(a, left) + text.slice(c, b), via: 'joined', joins: [leftLength] });
+    if (b - c < 4 || left - a + (b - c) < 12) continue;
+    // A wrapped value goes on in the next line: its first token is not followed by a space (prose and code
+    // statements are).
+    if (!continued && b < text.length && (text[b] === ' ' || text[b] === '\t')) continue;
+    let lineStart = a;
+    while (lineStart > 0 && a - lineStart < 256 && text[lineStart - 1] !== '\n') lineStart--;
+    let lineEnd = b;
+    while (lineEnd < text.length && lineEnd - b < 256 && text[lineEnd] !== '\n' && text[lineEnd] !== '\r') lineEnd++;
+    const head = text.slice(lineStart, left);
+    out.push({ start: lineStart, end: lineEnd, text: head + text.slice(c, lineEnd), via: 'joined', joins: [head.length] });
   }
   return out;
 }

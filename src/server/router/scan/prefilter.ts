@@ -21,7 +21,7 @@ export interface Pass {
 }
 
 /** A wrapped value's first line ends with at least this many token characters. */
-export const WRAP_RUN = 10;
+export const WRAP_RUN = 6;
 
 /** Flags in the character table: the bits below are the automaton's alphabet class. */
 const TOKEN = 1 << 8;
