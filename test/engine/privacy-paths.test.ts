@@ -32,6 +32,7 @@ const ws = workspace({
   'lib/d.ts': 'import { computeTotal } from "../src/a";\nconsole.log(computeTotal([]));\n',
   'lib/caller.ts': `import { leakyHelper } from "../src/a";\nconst token = "${GH}";\nleakyHelper();\n`,
   'deploy/cluster.yaml': `apiVersion: v1\nkind: Config\nusers:\n- name: admin\n  user:\n    client-key-data: ${r.b64(300)}\n`,
+  'deploy/app.settings': 'NODE_ENV=production\nPORT=8080\nDB_USER=app\nDB_PASSWORD=correcthorsebatterystaple\n',
 });
 symlinkSync(join(ws.root, '.env'), join(ws.root, 'app.config'));
 symlinkSync(join(outside, 'secrets'), join(ws.root, 'conf'));
@@ -78,6 +79,7 @@ void test('files outside the workspace, untitled buffers and credential stores b
     [pathToFileURL(join(outside, '.env')).href, /\.env is local-only \(matches \*\*\/\.env\)/],
     [untitled, /Untitled-3 is local-only \(its content is a private key\)/],
     [ws.uri('deploy/cluster.yaml'), /deploy\/cluster\.yaml is local-only \(its content is a kubeconfig\)/],
+    [ws.uri('deploy/app.settings'), /deploy\/app\.settings is local-only \(its content is an environment file with secrets\)/],
   ];
   for (const [uri, why] of cases) {
     const { route, chat } = await both(h, { kind: 'chat', prompt: 'Explain this file', prefer: 'cloud', files: [{ uri }] });

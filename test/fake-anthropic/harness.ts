@@ -8,7 +8,7 @@ import type { AllowValuesResult, ChatParams, ChatResult, LedgerResult, RouteDeci
 import { startEngine, TINY_MODEL, type EngineClient, type StartOptions } from '../support/lsp-client.js';
 import { startFakeAnthropic, type FakeAnthropic } from './server.js';
 
-/** A key shaped like nothing secretlint knows, so tests can look for it in logs and files. */
+/** A recognisable key, so tests can look for it in logs and files. */
 export const TEST_API_KEY = 'test-key-do-not-log-7f3a9c1e';
 
 export interface Harness {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLocalOnlyMatcher, fileIdentity, localOnlyReason } from '../../src/server/router/local-only.js';
+import { credentialStore } from '../../src/server/router/scan/stores.js';
 
 const matcher = createLocalOnlyMatcher(['proprietary/**', 'internal.ts']);
 const match = async (uri: string, folders = ['/ws']) => {
@@ -65,4 +66,14 @@ void test('a symlink is matched by its real path: a link to .env, a linked folde
   const identity = await fileIdentity(uri('app.config'), [ws]);
   assert.equal(identity.shown, 'app.config', 'the path shown stays the link');
   assert.equal(identity.real?.shown, '.env');
+});
+
+void test('an .env-shaped file with secret-looking keys is a credential store by its content, whatever its name', () => {
+  // Passwords a format check alone would not take (letters only): the shape of the file says what they are.
+  const env = '# production\nNODE_ENV=production\nPORT=8080\nDB_HOST=db.internal\nDB_PASSWORD=correcthorsebatterystaple\n';
+  assert.equal(credentialStore(env, []), 'an environment file with secrets');
+  assert.equal(credentialStore('NODE_ENV=production\nPORT=8080\nAPI_TOKEN=\nDB_PASSWORD=${DB_PASSWORD}\n', []), undefined, 'no secret values');
+  const code = Array.from({ length: 40 }, (_, i) => `function f${i}() { return ${i}; }`).join('\n') + '\nconst password = "x";\n';
+  assert.equal(credentialStore(code, []), undefined);
+  assert.equal(credentialStore('x', [{ store: 'a kubeconfig' }]), 'a kubeconfig');
 });

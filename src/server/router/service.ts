@@ -14,6 +14,7 @@ import { decide, type Decision, type SecretHit } from './policy.js';
 import { estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
 import { filesForRefactor } from './refactor.js';
 import { AllowList, allowRules, type AllowRules } from './scan/allow.js';
+import { credentialStore } from './scan/stores.js';
 import { linesOf, redact, redactionMark, SecretScanner, type Finding } from './scan/scanner.js';
 
 export const PROMPT_URI = 'tandem:prompt';
@@ -35,6 +36,7 @@ export interface PreparedFile extends ReadFile {
 const FILE_OVERHEAD_CHARS = 300;
 const FILE_OVERHEAD_TOKENS = 100;
 const TOKEN_CACHE_LIMIT = 512;
+const IDENTITY_TTL_MS = 2000;
 
 export interface Prepared {
   params: RouteParams;
@@ -65,6 +67,9 @@ export class RouterService {
   readonly consent: Consent;
   readonly gate: EgressGate;
   private readonly tokenCache = new Map<string, number>();
+  /** Identities (real paths) of recent files: decisions come at typing speed, symlinks change rarely. The gate
+   * resolves them afresh before anything leaves. */
+  private readonly identities = new Map<string, { at: number; identity: Promise<FileIdentity> }>();
   private matcherKey = '';
   private matcherValue: LocalOnlyMatcher | undefined;
   private allowKey = '';
@@ -139,7 +144,7 @@ export class RouterService {
     const seen = new Set<string>();
     const files: PreparedFile[] = [];
     const all = [...(Array.isArray(params.files) ? params.files : []), ...extraFiles].filter((f) => f && typeof f.uri === 'string');
-    const read = await Promise.all(all.map(async (f) => ({ file: await readContextFile(f, this.ctx.documents), identity: await fileIdentity(f.uri, this.ctx.workspaceFolders) })));
+    const read = await Promise.all(all.map(async (f) => ({ file: await readContextFile(f, this.ctx.documents), identity: await this.identity(f.uri) })));
     // A file given whole makes its ranges redundant (e.g. the selection chip plus the file chip): it is sent
     // once, so the model never sees two copies and proposes overlapping edits.
     const whole = new Set(all.filter((f, i) => !f.range && !read[i]?.file.error).map((f) => f.uri));
@@ -159,7 +164,7 @@ export class RouterService {
       const keyed = this.scanner.keyed(file.text);
       // A local-only file never leaves, so its content needs no secret scan to decide.
       const findings = glob ? [] : keep(file.text, this.scanner.scan(file.text, keyed), paths);
-      const store = findings.find((f) => f.store)?.store;
+      const store = glob ? undefined : credentialStore(file.text, findings);
       const localOnly = glob ? localOnlyReason(glob) : store ? `its content is ${store}` : undefined;
       const pathFindings = keep(path, this.scanner.scan(path), paths);
       files.push({ ...file, path, identity, localOnly, findings, pathFindings, tokens: this.localTokens(file.text, `${tokenizer}:${keyed.key}`) });
@@ -167,6 +172,16 @@ export class RouterService {
     const promptFindings = keep(params.prompt, this.scanner.scan(params.prompt));
     const historyFindings = (params.history ?? []).map((m) => (typeof m.content === 'string' ? keep(m.content, this.scanner.scan(m.content)) : []));
     return { params, files, promptFindings, historyFindings, allowed, problems };
+  }
+
+  private identity(uri: string): Promise<FileIdentity> {
+    const now = performance.now();
+    const known = this.identities.get(uri);
+    if (known && now - known.at < IDENTITY_TTL_MS) return known.identity;
+    const identity = fileIdentity(uri, this.ctx.workspaceFolders);
+    this.identities.set(uri, { at: now, identity });
+    if (this.identities.size > TOKEN_CACHE_LIMIT) this.identities.delete(this.identities.keys().next().value as string);
+    return identity;
   }
 
   /** Local tokenizer counts per content: tokenizing 200 KB on every decision would cost more than the scan. */
