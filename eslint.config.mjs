@@ -1,4 +1,4 @@
-// Lint: typed rules so floating promises are caught; no console in product code.
+// Lint: typed rules so floating promises and objects printed as "[object Object]" are caught; no console in product code.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -12,6 +12,9 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // An object in a template literal prints "[object Object]" where the user expected words.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowNullish: true, allowAny: true, allowRegExp: true }],
+      '@typescript-eslint/no-base-to-string': 'error',
       'no-console': 'error',
     },
   },

@@ -9,8 +9,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import type { CompletionRecord, CompletionStats } from '../src/shared/protocol.js';
-import { delay, startEngine, TINY_MODEL } from '../test/support/lsp-client.js';
+import { GetModelStateRequest, GetStatsRequest, type CompletionRecord } from '../src/shared/protocol.js';
+import { delay, firstText, startEngine, TINY_MODEL } from '../test/support/lsp-client.js';
 import type { Event } from './typing-session.js';
 
 
@@ -64,7 +64,7 @@ async function complete(kind: Kind): Promise<void> {
   const started = performance.now();
   const list = await engine.inlineCompletion(file, cursorOf(file));
   const latencyMs = performance.now() - started;
-  onScreen = String(list?.items[0]?.insertText ?? '');
+  onScreen = firstText(list);
   samples.push({ kind, latencyMs, shown: onScreen });
 }
 
@@ -136,10 +136,10 @@ const wallMs = performance.now() - wallStart;
 const pings: number[] = [];
 for (let i = 0; i < 200; i++) {
   const t = performance.now();
-  await engine.request('tandem/getModelState');
+  await engine.request(GetModelStateRequest);
   pings.push(performance.now() - t);
 }
-const stats = await engine.request<CompletionStats>('tandem/stats', { recent: 2000 });
+const stats = await engine.request(GetStatsRequest, { recent: 2000 });
 await engine.shutdown();
 const records = stats.recent.slice(warmupRequests);
 if (records.length !== samples.length) {

@@ -68,7 +68,7 @@ async function decideOnce(texts: string[]): Promise<number> {
   const prepared = await state.prepare({ kind: 'refactor', prompt: 'Rename computeTotal to sumAll across these files', files: files(texts) });
   const decision = state.decide(prepared);
   const ms = performance.now() - started;
-  if (decision.route !== 'cloud') throw new Error(`expected a cloud decision, got ${decision.route}: ${decision.reasons.join(' ')}`);
+  if (decision.route !== 'cloud') throw new Error(`expected a cloud decision, got ${decision.route}: ${decision.reasons.map((r) => r.text).join(' ')}`);
   return ms;
 }
 

@@ -52,23 +52,20 @@ export function modelNameOf(pathOrUrl: string): string {
   return last.replace(/[?#].*$/, '').replace(/\.gguf$/i, '') || pathOrUrl;
 }
 
-/**
- * The engine loads models on first use: before that it reports `none` without a recommendation ("tiny loads on
- * first use"). That model is there, just idle; `none` with a recommendation means no model at all.
- */
-export function idleModelName(state: ModelState | undefined, configured?: string): string | undefined {
-  if (!state || state.state !== 'none' || state.recommended) return undefined;
-  if (configured) return modelNameOf(configured);
-  const match = /^(\S+) (?:downloads and )?loads on first use/.exec(state.message);
-  return match?.[1];
+/** The name of a model that is set but not loaded yet: the engine's, else the setting's, else none. */
+function idleName(state: Extract<ModelState, { state: 'idle' }>, configured?: string): string {
+  return state.name ?? (configured ? modelNameOf(configured) : 'the model');
 }
 
 /** The main part of the text for a model state, with its icon. */
 export function modelText(state: ModelState | undefined, configured?: string): { text: string; kind: StatusKind; blocks?: string } {
   if (!state) return { text: '$(loading~spin) Tandem: checking model', kind: 'normal', blocks: 'the engine is still checking the local model' };
-  const idle = idleModelName(state, configured);
-  if (idle) return { text: `$(circle-large-outline) Tandem: ${idle} (loads on first use)`, kind: 'normal' };
   switch (state.state) {
+    case 'idle':
+      return {
+        text: `$(circle-large-outline) Tandem: ${idleName(state, configured)} (${state.next === 'download' ? 'downloads and loads' : 'loads'} on first use)`,
+        kind: 'normal',
+      };
     case 'ready':
       return { text: `$(check) Tandem: ${state.name} (${deviceLabel(state.device)})`, kind: 'normal' };
     case 'downloading':
@@ -101,9 +98,9 @@ function spendSuffix(input: StatusInput): { text: string; kind: StatusKind } {
 
 function describeModel(role: string, state: ModelState | undefined, configured?: string): string {
   if (!state) return `${role}: not known yet`;
-  const idle = idleModelName(state, configured);
-  if (idle) return `${role}: **${idle}**, loads on first use`;
   switch (state.state) {
+    case 'idle':
+      return `${role}: **${idleName(state, configured)}**, ${state.next === 'download' ? 'downloads and loads' : 'loads'} on first use`;
     case 'ready':
       return `${role}: **${state.name}** ready on ${deviceLabel(state.device)}${state.gpuLayers > 0 ? ` (${state.gpuLayers} GPU layers)` : ''}, context ${state.contextSize} tokens${role === 'Completion model' && !state.fim ? ', no fill-in-the-middle tokens' : ''}`;
     case 'downloading':

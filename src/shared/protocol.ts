@@ -9,7 +9,12 @@ export type ModelRole = 'completion' | 'chat';
 export type Device = 'cuda' | 'vulkan' | 'metal' | 'cpu';
 
 export type ModelState =
+  /** No model can run for this role: none is set, or its download was cancelled. `recommended`: the preset for this
+   * machine. */
   | { role: ModelRole; state: 'none'; message: string; recommended?: string }
+  /** A model is set but not loaded: it loads on first use (`next: 'download'`: it is downloaded first). `name` is
+   * absent until the engine has looked at the settings. */
+  | { role: ModelRole; state: 'idle'; name?: string; next: 'load' | 'download'; message: string }
   | { role: ModelRole; state: 'downloading'; name: string; receivedBytes: number; totalBytes: number; percent: number }
   | { role: ModelRole; state: 'loading'; name: string }
   | { role: ModelRole; state: 'ready'; name: string; device: Device; gpuLayers: number; contextSize: number; fim: boolean }
@@ -144,6 +149,64 @@ export const GetStatsRequest = new RequestType<GetStatsParams | void, Completion
 export type RequestKind = 'completion' | 'explain' | 'chat' | 'refactor';
 export type Route = 'local' | 'cloud' | 'blocked';
 
+/** Why the cloud was refused (`RouteDecision.blockedBy`); each is also the code of the reason that says so. */
+export type BlockedBy =
+  /** The settings could not be read or had the wrong shape: nothing leaves until valid ones arrive. */
+  | 'settings'
+  | 'secret'
+  | 'local-only-file'
+  | 'consent'
+  | 'local-only-mode'
+  | 'budget'
+  | 'no-api-key'
+  | 'local-unavailable'
+  /** The cloud failed repeatedly and is paused for a while (circuit breaker). */
+  | 'cloud-unavailable'
+  /** No configured tier has a context window large enough (nor a known price). */
+  | 'too-large';
+
+/** What a routing reason says, for programs: code decides, text informs (docs/protocol.md lists each code). */
+export type ReasonCode =
+  | BlockedBy
+  // Where the request belongs
+  | 'completion-local'
+  | 'kind-local'
+  | 'single-file-refactor'
+  | 'asked-local'
+  | 'asked-cloud'
+  | 'rejected-local'
+  | 'multi-file-refactor'
+  | 'context-exceeds-local'
+  | 'no-local-model'
+  // After a refusal
+  | 'stays-local'
+  | 'nothing-sent'
+  // The cloud route
+  | 'tier'
+  | 'tier-skipped'
+  | 'answer-capped'
+  | 'redact'
+  | 'consent-ask'
+  // What happened while it ran
+  | 'file-left-out'
+  | 'cloud-failed'
+  | 'stopped-budget'
+  | 'cancelled'
+  /** A reason written by an older version as text only. */
+  | 'note';
+
+export interface Reason {
+  code: ReasonCode;
+  /** One plain-language sentence for the user. */
+  text: string;
+}
+
+/** Why an answer came from the other route than the decided one. */
+export interface Fallback {
+  from: Route;
+  reason: Reason;
+}
+
 export interface ContextFile {
   uri: string;
   /** Full text, or the text of `range` when given. Absent: the engine reads the file (open document or disk). */
@@ -168,26 +231,13 @@ export interface RouteDecision {
   route: Route;
   /** Local model name, or the cloud model id. */
   model: string;
-  /** Plain-language reasons, most important first. */
-  reasons: string[];
+  /** Reasons, most important first. */
+  reasons: Reason[];
   /** Worst-case cost in USD before anything runs (0 for local). */
   worstCaseUsd: number;
   promptTokens: number;
   /** Set when route is blocked, or when a cloud route had to be refused. */
-  blockedBy?:
-    /** The settings could not be read or had the wrong shape: nothing leaves until valid ones arrive. */
-    | 'settings'
-    | 'secret'
-    | 'local-only-file'
-    | 'consent'
-    | 'local-only-mode'
-    | 'budget'
-    | 'no-api-key'
-    | 'local-unavailable'
-    /** The cloud failed repeatedly and is paused for a while (circuit breaker). */
-    | 'cloud-unavailable'
-    /** No configured tier has a context window large enough (nor a known price). */
-    | 'too-large';
+  blockedBy?: BlockedBy;
   /** Cloud routes: the max_tokens the request is sent with (may be lowered to fit the budget). */
   maxTokens?: number;
   /** What would leave the machine on a cloud route. */
@@ -246,7 +296,7 @@ export interface ChatResult {
   text: string;
   decision: RouteDecision;
   /** Present when the answer did not come from the decided route. */
-  fallback?: { from: Route; reason: string };
+  fallback?: Fallback;
   /** Refactors: validated edits, not applied. */
   edits?: TextEditSpec[];
   /** Refactors: edits the model proposed that could not be validated, with the reason. */
@@ -255,8 +305,17 @@ export interface ChatResult {
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
 }
 
-/** Client → engine: run a chat/explain/refactor request through the router; cancel with $/cancelRequest. */
-export const ChatRequest = new RequestType<ChatParams, ChatResult, void>('tandem/chat');
+/** The `data` of a tandem/chat error: the message to give back to the user, and when the router got that far,
+ * its decision (with `blockedBy` and the reasons) and the ledger entry written for the request. */
+export interface ChatErrorData {
+  prompt?: string;
+  decision?: RouteDecision;
+  entry?: LedgerEntry;
+}
+
+/** Client → engine: run a chat/explain/refactor request through the router; cancel with $/cancelRequest. Errors
+ * carry ChatErrorData. */
+export const ChatRequest = new RequestType<ChatParams, ChatResult, ChatErrorData>('tandem/chat');
 
 /** Engine → client: streamed answer text for a tandem/chat request. */
 export interface ChatDelta {
@@ -310,14 +369,14 @@ export interface LedgerEntry {
   kind: RequestKind;
   route: Route;
   model: string;
-  reasons: string[];
+  reasons: Reason[];
   tokens: TokenCounts;
   costUsd: number;
   /** What the same tokens would have cost on the cloud model the user would otherwise use. */
   counterfactualUsd: number;
   ttftMs: number | null;
   totalMs: number;
-  fallback?: { from: Route; reason: string };
+  fallback?: Fallback;
   manifest?: EgressManifest;
   error?: string;
 }

@@ -130,7 +130,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+  if (typeof value === 'object' || typeof value === 'function') return 'an object';
+  return `${typeof value} ${String(value as number | boolean | bigint | symbol | undefined)}`;
 }
 
 /** Why `value` cannot be `key` (whose default is `current`), or undefined when it can. */

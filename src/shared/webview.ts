@@ -2,7 +2,7 @@
 // and shared by both sides. Pure types: no `vscode` import, no DOM.
 // Conventions: a request carries a webview-chosen `id`; the reply carries the same `id`; an answer streams
 // as {type:'delta', id, delta} ... {type:'done', id, turn}.
-import type { EgressManifest, LedgerEntry, LedgerResult, Route, RouteDecision, SecretFinding } from './protocol';
+import type { BlockedBy, EgressManifest, Fallback, LedgerEntry, LedgerResult, Reason, Route, SecretFinding } from './protocol';
 
 export type ChatKind = 'chat' | 'explain' | 'refactor';
 
@@ -50,12 +50,12 @@ export interface RefactorProposal {
 export interface AnswerRoute {
   route: Route;
   model: string;
-  reasons: string[];
+  reasons: Reason[];
   costUsd: number;
   tokens: { input: number; output: number; cacheRead: number; cacheWrite: number };
   ttftMs: number | null;
   totalMs: number;
-  fallback?: { from: Route; reason: string };
+  fallback?: Fallback;
   /** What left the machine; absent for a local answer. */
   manifest?: EgressManifest;
 }
@@ -74,12 +74,15 @@ export interface AssistantTurn {
   answer?: AnswerRoute;
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
   refactor?: RefactorProposal;
-  error?: { message: string; blockedBy?: RouteDecision['blockedBy'] | 'engine' | 'cloud' };
+  error?: { message: string; blockedBy?: ErrorCause };
   /** What looked like secrets and kept the question off the cloud: "Allow this value" can allow them. */
   blockedSecrets?: SecretFinding[];
   /** The user allowed those values: the cloud is no longer ruled out for this question. */
   allowed?: boolean;
 }
+
+/** Why an answer failed: the router's refusal, the engine not running, or the cloud call failing. */
+export type ErrorCause = BlockedBy | 'engine' | 'cloud';
 
 export type Turn = UserTurn | AssistantTurn;
 

@@ -1,11 +1,8 @@
 // Pure logic of the chat thread on the extension side: turning an engine result (or failure) into what the
 // thread shows, the history sent with a question, and cleaning a thread restored after a reload.
 // No `vscode` import.
-import type { ChatMessage, ChatResult, RouteDecision, TextEditSpec } from '../shared/protocol';
-import type { AnswerRoute, AssistantTurn, RefactorFile, Turn, UserTurn } from '../shared/webview';
-
-type ErrorCause = NonNullable<AssistantTurn['error']>['blockedBy'];
-const CAUSES = new Set(['settings', 'secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'local-unavailable', 'engine', 'cloud']);
+import type { ChatErrorData, ChatMessage, ChatResult, TextEditSpec } from '../shared/protocol';
+import type { AnswerRoute, AssistantTurn, ErrorCause, RefactorFile, Turn, UserTurn } from '../shared/webview';
 
 /** Turns kept per workspace; older ones are dropped first. */
 export const MAX_TURNS = 200;
@@ -48,7 +45,7 @@ export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: Ref
     return {
       ...done,
       state: 'error',
-      error: { message: result.decision.reasons.join(' ') || 'The router refused this request.', blockedBy: result.decision.blockedBy },
+      error: { message: result.decision.reasons.map((r) => r.text).join(' ') || 'The router refused this request.', blockedBy: result.decision.blockedBy },
     };
   }
   if (!done.text && result.entry.error && !result.edits?.length) {
@@ -66,14 +63,17 @@ export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: Ref
   return done;
 }
 
-/** A failure: engine not running, transport or cloud error, or a cancel that rejected. */
+/** A failure: engine not running, transport or cloud error (tandem/chat errors carry ChatErrorData), or a cancel
+ * that rejected. */
 export function failedTurn(turn: AssistantTurn, error: unknown, cancelled: boolean): AssistantTurn {
   if (cancelled) return { ...turn, state: 'stopped', stopped: 'cancelled', streamingFrom: undefined };
-  const err = error as { name?: string; message?: string; data?: { blockedBy?: string; decision?: RouteDecision } } | undefined;
+  const err = error as { name?: string; message?: string; data?: ChatErrorData } | undefined;
   const message = err?.message || String(error);
-  const fromData = err?.data?.decision?.blockedBy ?? err?.data?.blockedBy;
-  const blockedBy: ErrorCause = err?.name === 'EngineNotRunningError' ? 'engine' : CAUSES.has(fromData ?? '') ? (fromData as ErrorCause) : undefined;
-  const secrets = blockedBy === 'secret' ? err?.data?.decision?.secrets : undefined;
+  const data = err?.data && typeof err.data === 'object' ? err.data : undefined;
+  const blockedBy: ErrorCause | undefined =
+    err?.name === 'EngineNotRunningError' ? 'engine' : (data?.decision?.blockedBy ?? (data?.entry?.route === 'cloud' ? 'cloud' : undefined));
+  // "Allow this value" needs the secrets that kept it off the cloud (their salted hashes, never the values).
+  const secrets = blockedBy === 'secret' ? data?.decision?.secrets : undefined;
   return { ...turn, state: 'error', streamingFrom: undefined, error: { message, blockedBy }, ...(secrets?.length ? { blockedSecrets: secrets } : {}) };
 }
 

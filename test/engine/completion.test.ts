@@ -1,8 +1,8 @@
 // Inline completions through the stdio engine on the fixture model.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CompletionStats, ModelState } from '../../src/shared/protocol.js';
-import { CancellationTokenSource, startEngine, TINY_MODEL, type EngineClient } from '../support/lsp-client.js';
+import { GetStatsRequest, ModelStateNotification } from '../../src/shared/protocol.js';
+import { CancellationTokenSource, firstText, startEngine, TINY_MODEL, type EngineClient } from '../support/lsp-client.js';
 
 const URI = 'file:///workspace/src/math.ts';
 const TEXT = 'export function add(a: number, b: number): number {\n  return \n}\n';
@@ -37,7 +37,7 @@ void describe('inline completions', () => {
     const item = list.items[0];
     assert.ok(typeof item.insertText === 'string' && item.insertText.trim().length > 0, 'visible text');
     assert.deepEqual(item.range, { start: CURSOR, end: CURSOR });
-    const ready = await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'ready');
+    const ready = await engine.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'ready');
     assert.equal(ready.state === 'ready' && ready.device, 'cpu');
     assert.equal(ready.state === 'ready' && ready.fim, true);
   });
@@ -45,9 +45,9 @@ void describe('inline completions', () => {
   void it('answers typed-ahead characters from the cache with no model call', async () => {
     await engine.change(URI, TEXT);
     const first = await engine.inlineCompletion(URI, CURSOR);
-    const suggestion = String(first?.items[0]?.insertText ?? '');
+    const suggestion = firstText(first);
     assert.ok(suggestion.length >= 3, `a suggestion to type into: ${JSON.stringify(suggestion)}`);
-    const before = await engine.request<CompletionStats>('tandem/stats');
+    const before = await engine.request(GetStatsRequest);
     let text = TEXT;
     const steps = Math.min(6, suggestion.length - 1);
     for (let i = 0; i < steps; i++) {
@@ -56,7 +56,7 @@ void describe('inline completions', () => {
       const list = await engine.inlineCompletion(URI, { line: CURSOR.line, character: CURSOR.character + i + 1 });
       assert.equal(list?.items[0]?.insertText, suggestion.slice(i + 1), 'the rest of the same suggestion');
     }
-    const after = await engine.request<CompletionStats>('tandem/stats');
+    const after = await engine.request(GetStatsRequest);
     assert.equal(after.generations, before.generations, 'no generation while typing ahead');
     assert.equal(after.cacheHits - before.cacheHits, steps);
   });
@@ -67,7 +67,7 @@ void describe('inline completions', () => {
     const typed = insertAt(TEXT, CURSOR.line, CURSOR.character, '~');
     await engine.change(URI, typed);
     await engine.inlineCompletion(URI, { line: CURSOR.line, character: CURSOR.character + 1 });
-    const stats = await engine.request<CompletionStats>('tandem/stats', { recent: 1 });
+    const stats = await engine.request(GetStatsRequest, { recent: 1 });
     const last = stats.recent[0];
     assert.equal(last.source, 'model');
     assert.ok(last.evaluatedTokens <= 4, `evaluated ${last.evaluatedTokens} of ${last.promptTokens} prompt tokens`);
@@ -75,7 +75,7 @@ void describe('inline completions', () => {
   });
 
   void it('cancels stale requests: only the newest keystroke generates', async () => {
-    const before = await engine.request<CompletionStats>('tandem/stats');
+    const before = await engine.request(GetStatsRequest);
     let text = TEXT;
     const pending: Promise<unknown>[] = [];
     const letters = 'qzvk';
@@ -87,7 +87,7 @@ void describe('inline completions', () => {
     const results = (await Promise.all(pending)) as ({ items: { insertText: string }[] } | null)[];
     const newest = results[results.length - 1];
     assert.ok(newest && newest.items.length === 1, 'the newest request gets a suggestion');
-    const after = await engine.request<CompletionStats>('tandem/stats');
+    const after = await engine.request(GetStatsRequest);
     assert.ok(after.cancelled > before.cancelled, `older requests were cancelled (${after.cancelled - before.cancelled})`);
     assert.ok(results.slice(0, -1).some((r) => r === null), 'a stale request returned nothing');
   });
@@ -96,12 +96,12 @@ void describe('inline completions', () => {
     const big = 'file:///workspace/src/big.ts';
     const line = `export const value_${'x'.repeat(80)} = 1;`;
     await engine.open(big, 'typescript', `${Array.from({ length: 60 }, () => line).join('\n')}\n`);
-    const before = await engine.request<CompletionStats>('tandem/stats');
+    const before = await engine.request(GetStatsRequest);
     const older = engine.inlineCompletion(big, { line: 59, character: 20 });
     const newer = engine.inlineCompletion(URI, CURSOR);
     assert.equal(await older, null);
     assert.ok((await newer)?.items.length === 1, 'the newer request is answered');
-    const stats = await engine.request<CompletionStats>('tandem/stats', { recent: 2 });
+    const stats = await engine.request(GetStatsRequest, { recent: 2 });
     const record = stats.recent.find((r) => r.uri === big)!;
     assert.equal(record.source, 'cancelled');
     assert.ok(record.promptTokens > 1000, `a long prompt (${record.promptTokens} tokens)`);
@@ -113,12 +113,12 @@ void describe('inline completions', () => {
     // A long cold prompt (the file from the previous test, another position) is still being evaluated
     // when the cancellation arrives.
     const big = 'file:///workspace/src/big.ts';
-    const before = await engine.request<CompletionStats>('tandem/stats');
+    const before = await engine.request(GetStatsRequest);
     const source = new CancellationTokenSource();
     const request = engine.inlineCompletion(big, { line: 58, character: 30 }, source);
     setTimeout(() => source.cancel(), 15);
     const result = await request.catch((error: { code?: number }) => error);
-    const after = await engine.request<CompletionStats>('tandem/stats', { recent: 1 });
+    const after = await engine.request(GetStatsRequest, { recent: 1 });
     assert.ok(result === null || (result as { code?: number }).code === -32800, 'no suggestion for a cancelled request');
     assert.equal(after.cancelled, before.cancelled + 1);
     assert.ok(after.recent[0].evaluatedTokens < after.recent[0].promptTokens, 'stopped before the end of the prompt');
@@ -131,7 +131,7 @@ void describe('inline completions', () => {
     const uri = 'file:///workspace/src/crlf.ts';
     await engine.open(uri, 'typescript', 'function f() {\r\n  \r\n}\r\n');
     const list = await engine.inlineCompletion(uri, { line: 1, character: 2 });
-    const text = String(list?.items[0]?.insertText ?? '');
+    const text = firstText(list);
     assert.ok(!/(^|[^\r])\n/.test(text), `no bare LF in ${JSON.stringify(text)}`);
   });
 
@@ -145,7 +145,7 @@ void describe('inline completions', () => {
     assert.equal(await engine.inlineCompletion(huge, { line: 5, character: 0 }), null);
     assert.equal(await engine.inlineCompletion(binary, { line: 0, character: 3 }), null);
     assert.equal(await engine.inlineCompletion(minified, { line: 0, character: 100 }), null);
-    const stats = await engine.request<CompletionStats>('tandem/stats');
+    const stats = await engine.request(GetStatsRequest);
     assert.ok(stats.skipped['too-large'] >= 1);
     assert.ok(stats.skipped.binary >= 1);
     assert.ok(stats.skipped['long-line'] >= 1);
@@ -153,7 +153,7 @@ void describe('inline completions', () => {
   });
 
   void it('reports per-stage timings with p50/p90 and tokens evaluated', async () => {
-    const stats = await engine.request<CompletionStats>('tandem/stats');
+    const stats = await engine.request(GetStatsRequest);
     assert.ok(stats.requests >= stats.generations + stats.cacheHits);
     for (const stage of ['prefill', 'firstToken', 'decode', 'total'] as const) {
       assert.ok(stats.stages[stage].count > 0, stage);

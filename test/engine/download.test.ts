@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CompletionStats, DownloadModelResult, ModelState } from '../../src/shared/protocol.js';
+import { DownloadModelRequest, GetStatsRequest, ModelStateNotification } from '../../src/shared/protocol.js';
 import { CancellationTokenSource, delay, startEngine, TINY_MODEL } from '../support/lsp-client.js';
 
 const MODEL = readFileSync(TINY_MODEL);
@@ -81,19 +81,19 @@ void describe('model download', () => {
     const engine = await startEngine({ dataDir });
     try {
       const url = `${base}/models/tiny-a.gguf`;
-      const result = await engine.request<DownloadModelResult>('tandem/downloadModel', { role: 'completion', url, sha256: SHA });
+      const result = await engine.request(DownloadModelRequest, { role: 'completion', url, sha256: SHA });
       assert.equal(result.cached, false);
       assert.equal(result.path, join(dataDir, 'models', 'tiny-a.gguf'));
       assert.equal(createHash('sha256').update(readFileSync(result.path)).digest('hex'), SHA);
-      const progress = engine.notifications.filter((n) => n.method === 'tandem/modelState' && (n.params as ModelState).state === 'downloading');
+      const progress = engine.received(ModelStateNotification).filter((s) => s.state === 'downloading');
       assert.ok(progress.length >= 1);
-      const lastProgress = progress[progress.length - 1].params as Extract<ModelState, { state: 'downloading' }>;
+      const lastProgress = progress[progress.length - 1];
       assert.equal(lastProgress.percent, 100);
       assert.equal(lastProgress.totalBytes, MODEL.length);
       // The downloaded model becomes the completion model and loads.
-      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'ready');
+      await engine.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'ready');
       const count = hits.length;
-      const again = await engine.request<DownloadModelResult>('tandem/downloadModel', { role: 'completion', url });
+      const again = await engine.request(DownloadModelRequest, { role: 'completion', url });
       assert.equal(again.cached, true);
       assert.equal(hits.length, count, 'no request for a complete file');
     } finally {
@@ -106,14 +106,14 @@ void describe('model download', () => {
     const engine = await startEngine({ dataDir });
     try {
       const url = `${base}/models/tiny-b.gguf`;
-      await assert.rejects(engine.request('tandem/downloadModel', { role: 'completion', url, sha256: '0'.repeat(64) }), /Checksum mismatch/);
+      await assert.rejects(engine.request(DownloadModelRequest, { role: 'completion', url, sha256: '0'.repeat(64) }), /Checksum mismatch/);
       assert.equal(existsSync(join(dataDir, 'models', 'tiny-b.gguf')), false);
       assert.equal(existsSync(join(dataDir, 'models', 'tiny-b.gguf.part')), false);
       const since = engine.notifications.length;
-      await assert.rejects(engine.request('tandem/downloadModel', { role: 'completion', url, sizeBytes: 1234 }), /expected 1234/);
-      const state = await engine.waitFor<ModelState>('tandem/modelState', (s) => s.state === 'error', 5000, since);
+      await assert.rejects(engine.request(DownloadModelRequest, { role: 'completion', url, sizeBytes: 1234 }), /expected 1234/);
+      const state = await engine.waitFor(ModelStateNotification, (s) => s.state === 'error', 5000, since);
       assert.match(state.state === 'error' ? state.message : '', /expected 1234/);
-      await assert.rejects(engine.request('tandem/downloadModel', { role: 'completion', url: `${base}/missing.txt` }), /HTTP 404/);
+      await assert.rejects(engine.request(DownloadModelRequest, { role: 'completion', url: `${base}/missing.txt` }), /HTTP 404/);
     } finally {
       await engine.shutdown();
     }
@@ -125,17 +125,17 @@ void describe('model download', () => {
     try {
       const url = `${base}/slow/tiny-c.gguf`;
       const source = new CancellationTokenSource();
-      const first = engine.request('tandem/downloadModel', { role: 'chat', url }, source);
-      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.state === 'downloading' && s.receivedBytes > 0);
+      const first = engine.request(DownloadModelRequest, { role: 'chat', url }, source);
+      await engine.waitFor(ModelStateNotification, (s) => s.state === 'downloading' && s.receivedBytes > 0);
       source.cancel();
       await assert.rejects(first, (error: { code?: number; message?: string }) => error.code === -32800 && /cancelled/.test(error.message ?? ''));
       const part = join(dataDir, 'models', 'tiny-c.gguf.part');
       const partial = statSync(part).size;
       assert.ok(partial > 0 && partial < MODEL.length, `partial file kept (${partial} bytes)`);
-      const cancelled = await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'chat' && s.state === 'none');
+      const cancelled = await engine.waitFor(ModelStateNotification, (s) => s.role === 'chat' && s.state === 'none');
       assert.match(cancelled.state === 'none' ? cancelled.message : '', /resumes/);
 
-      const resumed = await engine.request<DownloadModelResult>('tandem/downloadModel', { role: 'chat', url, sha256: SHA });
+      const resumed = await engine.request(DownloadModelRequest, { role: 'chat', url, sha256: SHA });
       const last = hits.filter((h) => h.url === '/slow/tiny-c.gguf').pop();
       assert.ok(last?.range, 'resumed with a Range header');
       const from = Number(/bytes=(\d+)-/.exec(last.range)![1]);
@@ -153,25 +153,25 @@ void describe('model download', () => {
     try {
       await engine.open('file:///w/a.ts', 'typescript', 'const a = \n');
       assert.equal(await engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), null);
-      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.state === 'downloading' && s.receivedBytes > 0);
-      let stats = await engine.request<CompletionStats>('tandem/stats');
+      await engine.waitFor(ModelStateNotification, (s) => s.state === 'downloading' && s.receivedBytes > 0);
+      let stats = await engine.request(GetStatsRequest);
       // Keystrokes during the download are skipped at once.
       assert.equal(await engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), null);
-      stats = await engine.request<CompletionStats>('tandem/stats');
+      stats = await engine.request(GetStatsRequest);
       assert.equal(stats.skipped['model-downloading'], 1);
       // The user cancels (the client's downloadModel for the same file joins the running download).
       const source = new CancellationTokenSource();
-      const join = engine.request('tandem/downloadModel', { role: 'completion', url }, source);
+      const join = engine.request(DownloadModelRequest, { role: 'completion', url }, source);
       await delay(100); // the request is being handled (a cancel before dispatch never reaches it)
       source.cancel();
       await assert.rejects(join);
-      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'none');
+      await engine.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'none');
       const requestsBefore = hits.filter((h) => h.url === '/slow/tiny-e.gguf').length;
       assert.equal(await engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), null);
       await delay(100);
       assert.equal(hits.filter((h) => h.url === '/slow/tiny-e.gguf').length, requestsBefore, 'no new download after a cancel');
       // Asking again resumes and loads.
-      await engine.request('tandem/downloadModel', { role: 'completion', url });
+      await engine.request(DownloadModelRequest, { role: 'completion', url });
       const list = await engine.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 });
       assert.ok(list && list.items.length === 1);
     } finally {
@@ -187,8 +187,8 @@ void describe('model download', () => {
       // A URL in the settings downloads on first use without holding up the keystroke, then loads.
       await first.open('file:///w/a.ts', 'typescript', 'const a = \n');
       assert.equal(await first.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 }), null);
-      await first.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'ready');
-      assert.ok(first.notifications.some((n) => n.method === 'tandem/modelState' && (n.params as ModelState).state === 'downloading'));
+      await first.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'ready');
+      assert.ok(first.received(ModelStateNotification).some((s) => s.state === 'downloading'));
       const list = await first.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 });
       assert.ok(list && list.items.length === 1);
     } finally {
@@ -203,7 +203,7 @@ void describe('model download', () => {
       const list = await second.inlineCompletion('file:///w/a.ts', { line: 0, character: 10 });
       assert.ok(list && list.items.length === 1, `completion from the cached file of ${offline}`);
       assert.ok(performance.now() - started < 20_000);
-      assert.ok(!second.notifications.some((n) => n.method === 'tandem/modelState' && (n.params as ModelState).state === 'downloading'));
+      assert.ok(!second.received(ModelStateNotification).some((s) => s.state === 'downloading'));
       assert.equal(hits.length, before, 'no request to any server');
     } finally {
       await second.shutdown();

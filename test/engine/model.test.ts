@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { CompletionStats, ModelState } from '../../src/shared/protocol.js';
+import { GetModelStateRequest, GetStatsRequest, ListPresetsRequest, ModelStateNotification, type CompletionStats, type ModelState } from '../../src/shared/protocol.js';
 import { FIXTURES, startEngine, TINY_MODEL } from '../support/lsp-client.js';
+import { DidChangeConfigurationNotification } from 'vscode-languageserver-protocol';
 
 const URI = 'file:///workspace/a.ts';
 
@@ -14,11 +15,9 @@ async function completionState(model: string | undefined): Promise<{ state: Mode
     const result = await engine.inlineCompletion(URI, { line: 0, character: 10 });
     // A second keystroke must not retry a broken model (no loop, no second error).
     await engine.inlineCompletion(URI, { line: 0, character: 10 });
-    const states = await engine.request<ModelState[]>('tandem/getModelState');
-    const stats = await engine.request<CompletionStats>('tandem/stats');
-    const errors = engine.notifications.filter(
-      (n) => n.method === 'tandem/modelState' && (n.params as ModelState).role === 'completion' && (n.params as ModelState).state === 'error',
-    ).length;
+    const states = await engine.request(GetModelStateRequest);
+    const stats = await engine.request(GetStatsRequest);
+    const errors = engine.received(ModelStateNotification).filter((s) => s.role === 'completion' && s.state === 'error').length;
     const state = states.find((s) => s.role === 'completion')!;
     return { state, states, alive: engine.alive, stats, errors, result };
   } finally {
@@ -79,9 +78,12 @@ void describe('model problems', () => {
     try {
       await engine.open(URI, 'typescript', 'const x = \n');
       assert.equal(await engine.inlineCompletion(URI, { line: 0, character: 10 }), null);
-      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'error');
-      await engine.notify('workspace/didChangeConfiguration', { settings: { tandem: { model: { completion: TINY_MODEL } } } });
-      await engine.waitFor<ModelState>('tandem/modelState', (s) => s.role === 'completion' && s.state === 'none');
+      await engine.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'error');
+      await engine.notify(DidChangeConfigurationNotification.type, { settings: { tandem: { model: { completion: TINY_MODEL } } } });
+      // Unloaded for the new setting: idle (set, loads on first use), never "no model".
+      await engine.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'idle');
+      const idle = (await engine.request(GetModelStateRequest)).find((s) => s.role === 'completion');
+      assert.deepEqual(idle && idle.state === 'idle' && [idle.name, idle.next], ['tiny', 'load']);
       const list = await engine.inlineCompletion(URI, { line: 0, character: 10 });
       assert.ok(list && list.items.length === 1);
     } finally {
@@ -94,7 +96,7 @@ void describe('model problems', () => {
     try {
       await engine.open(URI, 'typescript', 'const x = \n');
       for (let i = 0; i < 5; i++) await engine.inlineCompletion(URI, { line: 0, character: 10 });
-      const states = engine.notifications.filter((n) => n.method === 'tandem/modelState');
+      const states = engine.received(ModelStateNotification);
       assert.ok(states.length <= 2, `${states.length} notifications`);
     } finally {
       await engine.shutdown();
@@ -104,7 +106,7 @@ void describe('model problems', () => {
   void it('lists presets with the hardware they were chosen for', async () => {
     const engine = await startEngine({});
     try {
-      const result = await engine.request<{ hardware: { cores: number; ramBytes: number; gpu: unknown }; presets: { id: string; url: string }[]; recommended: Record<string, string> }>('tandem/listPresets');
+      const result = await engine.request(ListPresetsRequest);
       assert.ok(result.hardware.cores >= 1 && result.hardware.ramBytes > 0);
       assert.ok(result.presets.some((p) => p.id === result.recommended.completion));
       assert.ok(result.presets.some((p) => p.id === result.recommended.chat));

@@ -60,7 +60,7 @@ void test(`block mode: each of ${corpus.length} formats in each placement keeps 
       counted.requests += 2;
       counted.checks += c.samples.length;
       if (JSON.stringify(route) !== JSON.stringify(chat)) problems.push(`${c.name}: the dry run decided ${route.route}/${route.blockedBy}, the request ${chat.route}/${chat.blockedBy}`);
-      if (chat.route === 'cloud' || chat.blockedBy !== c.expect.block) problems.push(`${c.name}: ${chat.route}/${chat.blockedBy}, expected blocked by ${c.expect.block}: ${chat.reasons.join(' ')}`);
+      if (chat.route === 'cloud' || chat.blockedBy !== c.expect.block) problems.push(`${c.name}: ${chat.route}/${chat.blockedBy}, expected blocked by ${c.expect.block}: ${chat.reasons.map((x) => x.text).join(' ')}`);
       else if (c.expect.block === 'secret') {
         const missed = unreported(c, chat.secrets ?? []);
         if (missed.length) problems.push(`${c.name}: not reported: ${missed.join(', ')}`);
@@ -82,7 +82,7 @@ void test('redact mode: every format goes to the cloud replaced whole, credentia
       counted.checks += c.samples.length;
       if (JSON.stringify(route) !== JSON.stringify(chat)) problems.push(`${c.name}: the dry run and the request disagree (${route.route}/${route.blockedBy} vs ${chat.route}/${chat.blockedBy})`);
       if (c.expect.redact === 'cloud') {
-        if (chat.route !== 'cloud' || redacting.fake.requests.length !== before + 1) problems.push(`${c.name}: ${chat.route}/${chat.blockedBy}: ${chat.reasons.join(' ')}`);
+        if (chat.route !== 'cloud' || redacting.fake.requests.length !== before + 1) problems.push(`${c.name}: ${chat.route}/${chat.blockedBy}: ${chat.reasons.map((x) => x.text).join(' ')}`);
         const where = (uri: string) => (chat.secrets ?? []).find((x) => x.uri === uri)?.where ?? uri;
         const missed = unreported(c, (manifest?.redactions ?? []).map((x) => ({ where: where(x.uri), line: x.line })));
         if (missed.length) problems.push(`${c.name}: not redacted: ${missed.join(', ')}`);

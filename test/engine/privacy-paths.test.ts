@@ -66,7 +66,7 @@ void test('a symlink to .env, a linked folder into secrets/ and .ENV in upper ca
     const { route, chat } = await both(h, { kind: 'chat', prompt: 'Is this right?', prefer: 'cloud', files: [{ uri: ws.uri(path) }] });
     assert.deepEqual(chat, route, `${path}: the dry run and the request agree`);
     assert.equal(chat.blockedBy, 'local-only-file', path);
-    assert.match(chat.reasons.join(' '), why);
+    assert.match(chat.reasons.map((x) => x.text).join(' '), why);
   }
   assert.equal(h.fake.requests.length, before);
   assert.ok(!h.fake.received().includes(PASSWORD));
@@ -85,7 +85,7 @@ void test('files outside the workspace, untitled buffers and credential stores b
     const { route, chat } = await both(h, { kind: 'chat', prompt: 'Explain this file', prefer: 'cloud', files: [{ uri }] });
     assert.deepEqual(chat, route);
     assert.equal(chat.blockedBy, 'local-only-file', uri);
-    assert.match(chat.reasons.join(' '), why);
+    assert.match(chat.reasons.map((x) => x.text).join(' '), why);
   }
   await h.engine.close(untitled);
   assert.ok(!h.fake.received().includes(KEY_BODY.slice(0, 40)));
@@ -94,7 +94,7 @@ void test('files outside the workspace, untitled buffers and credential stores b
 void test('one gathering: the dry run lists the callers a rename gathers, exactly as the real request sends them', async () => {
   // Two files given, a third gathered by the engine (lib/d.ts): the dry run said 2 before, the request sent 3.
   const clean = await both(h, { kind: 'refactor', prompt: 'Rename computeTotal to sumAll', files: [{ uri: ws.uri('src/a.ts') }, { uri: ws.uri('src/b.ts') }] });
-  assert.equal(clean.route.route, 'cloud', clean.route.reasons.join(' '));
+  assert.equal(clean.route.route, 'cloud', clean.route.reasons.map((x) => x.text).join(' '));
   assert.deepEqual(clean.route.manifest?.files.map((f) => f.uri).sort(), [ws.uri('lib/d.ts'), ws.uri('src/a.ts'), ws.uri('src/b.ts')].sort());
   assert.deepEqual(clean.chat, clean.route);
   assert.deepEqual(clean.sent, clean.route.manifest, 'what left is what the dry run listed');
@@ -103,7 +103,7 @@ void test('one gathering: the dry run lists the callers a rename gathers, exactl
   const leaky = await both(h, { kind: 'refactor', prompt: 'Rename leakyHelper to helper', files: [{ uri: ws.uri('src/a.ts') }] });
   assert.deepEqual(leaky.chat, leaky.route);
   assert.equal(leaky.route.blockedBy, 'secret');
-  assert.match(leaky.route.reasons.join(' '), /lib\/caller\.ts line 2 contains what looks like a secret \(github-pat\)/);
+  assert.match(leaky.route.reasons.map((x) => x.text).join(' '), /lib\/caller\.ts line 2 contains what looks like a secret \(github-pat\)/);
   assert.equal(h.fake.requests.length, before);
   assert.ok(!h.fake.received().includes(GH));
 });
@@ -117,7 +117,7 @@ void test('"Allow this value": a value the user allowed goes through; only its s
   const { added } = await h.allowValues(blocked.secrets!.map((s) => s.hash));
   assert.equal(added, 1);
   const allowed = await both(h, params);
-  assert.equal(allowed.route.route, 'cloud', allowed.route.reasons.join(' '));
+  assert.equal(allowed.route.route, 'cloud', allowed.route.reasons.map((x) => x.text).join(' '));
   assert.deepEqual(allowed.chat, allowed.route);
   assert.ok(h.fake.received().includes(UNKNOWN), 'the allowed value was sent');
   const stored = readFileSync(join(h.engine.dataDir, 'allowed-values.json'), 'utf8');
@@ -158,8 +158,8 @@ void test('odd workspace/configuration answers: read when the meaning is clear, 
         await delay(50);
         d = await odd.route({ kind: 'chat', prompt: 'hello', prefer: 'cloud' });
       }
-      assert.ok(expected(d), `${JSON.stringify(configuration)}: ${d.blockedBy} ${d.reasons.join(' ')}`);
-      assert.match(d.reasons.join(' '), reason);
+      assert.ok(expected(d), `${JSON.stringify(configuration)}: ${d.blockedBy} ${d.reasons.map((x) => x.text).join(' ')}`);
+      assert.match(d.reasons.map((x) => x.text).join(' '), reason);
       assert.equal(odd.fake.requests.length, 0);
     } finally {
       await odd.close();
@@ -173,8 +173,8 @@ void test('cold equals warm: the first decision knows the local window from the 
     // The fixture model has a 4096-token window and one token per byte: about 6 KB does not fit.
     const big = { kind: 'chat' as const, prompt: 'Summarize this', files: [{ uri: 'untitled:big', text: 'const values = [1, 2, 3];\n'.repeat(240) }] };
     const cold = await local.route(big);
-    assert.equal(cold.route, 'cloud', cold.reasons.join(' '));
-    assert.match(cold.reasons.join(' '), /larger than the local model's window \(4.1K tokens\)/);
+    assert.equal(cold.route, 'cloud', cold.reasons.map((x) => x.text).join(' '));
+    assert.match(cold.reasons.map((x) => x.text).join(' '), /larger than the local model's window \(4.1K tokens\)/);
     // Load the model with a small local answer, then decide again.
     await local.chat({ kind: 'chat', prompt: 'hi', prefer: 'local' });
     const warm = await local.route(big);

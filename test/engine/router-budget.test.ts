@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChatResult } from '../../src/shared/protocol.js';
 import { startHarness, testSettings } from '../fake-anthropic/harness.js';
+import {  } from '../../src/shared/protocol.js';
+import { DidChangeConfigurationNotification } from 'vscode-languageserver-protocol';
 
 void test('budgets hold under concurrent requests: only what fits is sent, the rest is answered locally and says why', async () => {
   const h = await startHarness({ settings: testSettings({ budget: { dailyUsd: -1, monthlyUsd: -1 } }) });
@@ -12,7 +14,7 @@ void test('budgets hold under concurrent requests: only what fits is sent, the r
     const worst = (await h.route({ kind: 'chat', prompt: 'question 1', prefer: 'cloud' })).worstCaseUsd;
     // Room for two worst cases, and less than a useful third answer.
     const daily = Math.round(worst * 2.02 * 1e8) / 1e8;
-    await h.engine.notify('workspace/didChangeConfiguration', { settings: { tandem: testSettings({ budget: { dailyUsd: daily, monthlyUsd: 20 } }) } });
+    await h.engine.notify(DidChangeConfigurationNotification.type, { settings: { tandem: testSettings({ budget: { dailyUsd: daily, monthlyUsd: 20 } }) } });
     await new Promise((r) => setTimeout(r, 100));
     for (let i = 0; i < 5; i++) h.fake.enqueue({ type: 'text', text: `answer ${i} `.repeat(5), chunks: 5, delayMs: 60 });
     const results: ChatResult[] = await Promise.all([1, 2, 3, 4, 5].map((i) => h.chat({ kind: 'chat', prompt: `question ${i}`, prefer: 'cloud' })));
@@ -24,7 +26,7 @@ void test('budgets hold under concurrent requests: only what fits is sent, the r
     for (const r of local) {
       // Decided before sending: the request was never a cloud request, so it is no fallback.
       assert.equal(r.decision.blockedBy, 'budget');
-      assert.match(r.decision.reasons.join(' '), /could cost up to \$[\d.]+, but only \$[\d.]+ of your daily budget of \$[\d.]+ is left \(\$0 spent, \$[\d.]+ reserved by requests in flight\)/);
+      assert.match(r.decision.reasons.map((r) => r.text).join(' '), /could cost up to \$[\d.]+, but only \$[\d.]+ of your daily budget of \$[\d.]+ is left \(\$0 spent, \$[\d.]+ reserved by requests in flight\)/);
     }
     const ledger = await h.ledger();
     assert.ok(ledger.today.costUsd <= daily, `spent ${ledger.today.costUsd} within ${daily}`);
@@ -42,7 +44,7 @@ void test('a stream that would cost more than its reservation is stopped, and th
     h.fake.enqueue({ type: 'text', text: 'x '.repeat(300), chunks: 50, delayMs: 10, usage: { input_tokens: 2_000_000 } });
     const r = await h.chat({ kind: 'chat', prompt: 'short question', prefer: 'cloud' });
     assert.equal(r.stopped, 'budget');
-    assert.match(r.decision.reasons.join(' '), /would have cost more than the \$.* reserved for it/);
+    assert.match(r.decision.reasons.map((r) => r.text).join(' '), /would have cost more than the \$.* reserved for it/);
     // The input actually billed: 2M tokens at the >100K band, $0.50/M = $1, plus the few output tokens
     // streamed before the cut ($2.50/M each).
     assert.ok(r.entry.costUsd >= 1 && r.entry.costUsd < 1.0001, String(r.entry.costUsd));
@@ -59,7 +61,7 @@ void test('a zero budget blocks the cloud with a clear reason before anything is
     const d = await h.route({ kind: 'chat', prompt: 'hello', prefer: 'cloud' });
     assert.equal(d.route, 'blocked');
     assert.equal(d.blockedBy, 'budget');
-    assert.match(d.reasons.join(' '), /daily cloud budget is \$0/);
+    assert.match(d.reasons.map((r) => r.text).join(' '), /daily cloud budget is \$0/);
     assert.equal(h.fake.requests.length, 0);
   } finally {
     await h.close();
@@ -93,7 +95,7 @@ void test('consent: a client that cannot answer tandem/askConsent means no (fail
     const r = await h.chat({ kind: 'chat', prompt: 'hello', prefer: 'cloud' });
     assert.equal(r.entry.route, 'local');
     assert.equal(r.fallback?.from, 'cloud');
-    assert.match(r.fallback!.reason, /Cloud consent could not be asked/);
+    assert.match(r.fallback!.reason.text, /Cloud consent could not be asked/);
     assert.equal(h.fake.requests.length, 0);
   } finally {
     await h.close();

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatResult, LedgerEntry } from '../../src/shared/protocol.js';
+import { ChatDeltaNotification, ChatRequest, LedgerEntryNotification } from '../../src/shared/protocol.js';
 import { CancellationTokenSource, delay } from '../support/lsp-client.js';
 import { rejection, startHarness, testSettings, TEST_API_KEY, workspace, type Harness } from '../fake-anthropic/harness.js';
 import { refusedUrl } from '../fake-anthropic/server.js';
@@ -34,7 +34,7 @@ void test('a cloud answer streams as tandem/chatDelta and is priced exactly from
   assert.equal(r.decision.route, 'cloud');
   assert.equal(r.decision.model, 'claude-haiku-5-5');
   assert.equal(r.text, 'computeTotal sums the items.');
-  const deltas = h.engine.notifications.slice(since).filter((n) => n.method === 'tandem/chatDelta').map((n) => n.params as { id: string; delta: string; route: string });
+  const deltas = h.engine.received(ChatDeltaNotification, since);
   assert.ok(deltas.length >= 2, 'the answer arrives in pieces');
   assert.equal(deltas.map((d) => d.delta).join(''), r.text);
   assert.ok(deltas.every((d) => d.id === 'cost-1' && d.route === 'cloud'));
@@ -50,7 +50,7 @@ void test('a cloud answer streams as tandem/chatDelta and is priced exactly from
   // SDK 1.11 sends the key as a bearer token (older versions used x-api-key).
   assert.ok(sent.headers['x-api-key'] === TEST_API_KEY || sent.headers.authorization === `Bearer ${TEST_API_KEY}`);
   assert.match(JSON.stringify(sent.body.messages), /File: src\/a.ts/);
-  const note = await h.engine.waitFor<LedgerEntry>('tandem/ledgerEntry', (e) => e.id === r.entry.id, 5000, since);
+  const note = await h.engine.waitFor(LedgerEntryNotification, (e) => e.id === r.entry.id, 5000, since);
   assert.equal(note.costUsd, 0.000485);
   assert.deepEqual(note.manifest?.files.map((f) => f.uri), [ws.uri('src/a.ts')]);
 });
@@ -63,7 +63,7 @@ void test('with secrets set to redact, the secret is replaced before it leaves a
   const placeholder = /\[REDACTED:github-pat#[0-9a-f]{8}\]/.exec(sent)?.[0];
   assert.ok(placeholder, sent);
   assert.deepEqual(r.entry.manifest!.redactions, [{ uri: ws.uri('src/config.ts'), line: 2, rule: 'github-pat', placeholder }]);
-  assert.match(r.decision.reasons.join(' '), /1 secret will be redacted/);
+  assert.match(r.decision.reasons.map((r) => r.text).join(' '), /1 secret will be redacted/);
 });
 
 const faults: [string, Parameters<Harness['fake']['enqueue']>[0], RegExp][] = [
@@ -84,11 +84,11 @@ for (const [name, behaviour, reason] of faults) {
     const since = h.engine.notifications.length;
     const r = await h.chat({ id: `fault-${name}`, kind: 'chat', prompt: 'What does computeTotal return?', prefer: 'cloud' });
     assert.equal(r.fallback?.from, 'cloud');
-    assert.match(r.fallback!.reason, reason);
+    assert.match(r.fallback!.reason.text, reason);
     assert.equal(r.entry.route, 'local');
     assert.equal(r.entry.fallback?.from, 'cloud');
     assert.ok(r.text.length > 0, 'the local model answered');
-    const deltas = h.engine.notifications.slice(since).filter((n) => n.method === 'tandem/chatDelta').map((n) => n.params as { route: string; reset?: boolean });
+    const deltas = h.engine.received(ChatDeltaNotification, since);
     assert.ok(deltas.some((d) => d.route === 'local' && d.reset), 'the client is told to drop the partial cloud answer');
     // Breaker state must not leak into the next test: a success resets it.
     h.fake.enqueue({ type: 'echo' });
@@ -117,7 +117,7 @@ void test('repeated failures open the circuit breaker: the next request stays lo
   const d = await h.route({ kind: 'chat', prompt: 'and now?', prefer: 'cloud' });
   assert.equal(d.route, 'local');
   assert.equal(d.blockedBy, 'cloud-unavailable');
-  assert.match(d.reasons.join(' '), /failed 3 times in a row, so cloud requests are paused for \d+ s/);
+  assert.match(d.reasons.map((r) => r.text).join(' '), /failed 3 times in a row, so cloud requests are paused for \d+ s/);
   assert.equal(h.fake.requests.length, before);
 });
 
@@ -142,8 +142,8 @@ void test('connection refused with no local model: a clear error that carries th
 void test('cancelling a streaming cloud answer stops it and closes the connection', async () => {
   h.fake.enqueue({ type: 'text', text: 'word '.repeat(200), chunks: 100, delayMs: 20 });
   const token = new CancellationTokenSource();
-  const pending = h.engine.request<ChatResult>('tandem/chat', { id: 'cancel-1', kind: 'chat', prompt: 'long answer please', prefer: 'cloud' }, token);
-  await h.engine.waitFor('tandem/chatDelta', (p: { id: string }) => p.id === 'cancel-1', 5000);
+  const pending = h.engine.request(ChatRequest, { id: 'cancel-1', kind: 'chat', prompt: 'long answer please', prefer: 'cloud' }, token);
+  await h.engine.waitFor(ChatDeltaNotification, (p: { id: string }) => p.id === 'cancel-1', 5000);
   token.cancel();
   const outcome = await pending.then(
     (r) => r.stopped,
@@ -151,6 +151,6 @@ void test('cancelling a streaming cloud answer stops it and closes the connectio
   );
   assert.ok(outcome === 'cancelled' || /cancel/i.test(String(outcome)), String(outcome));
   await delay(100);
-  const deltas = h.engine.notifications.filter((n) => n.method === 'tandem/chatDelta' && (n.params as { id: string }).id === 'cancel-1');
+  const deltas = h.engine.received(ChatDeltaNotification).filter((d) => d.id === 'cancel-1');
   assert.ok(deltas.length < 100, `the stream stopped early (${deltas.length} of 100 pieces)`);
 });

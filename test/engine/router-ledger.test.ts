@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LedgerResult } from '../../src/shared/protocol.js';
+import { ChatDeltaNotification, SetApiKeyNotification, type LedgerResult } from '../../src/shared/protocol.js';
 import { delay } from '../support/lsp-client.js';
 import { startHarness, testSettings, TEST_API_KEY } from '../fake-anthropic/harness.js';
 
@@ -22,7 +22,7 @@ void test('the ledger survives kill -9 mid-request and a torn line; totals by da
   await first.chat({ kind: 'explain', prompt: 'second', prefer: 'cloud' });
   const exited = new Promise((resolve) => first.engine.process.once('exit', (_code, signal) => resolve(signal)));
   void first.chat({ id: 'killed', kind: 'chat', prompt: 'third', prefer: 'cloud' }).catch(() => undefined);
-  await first.engine.waitFor('tandem/chatDelta', (p: { id: string }) => p.id === 'killed', 5000);
+  await first.engine.waitFor(ChatDeltaNotification, (p: { id: string }) => p.id === 'killed', 5000);
   first.engine.process.kill('SIGKILL');
   assert.equal(await exited, 'SIGKILL');
   first.engine.connection.dispose();
@@ -72,12 +72,12 @@ void test('tandem/setApiKey sets and clears the key; it is never logged', async 
   try {
     const without = await h.route({ kind: 'chat', prompt: 'hi', prefer: 'cloud' });
     assert.equal(without.blockedBy, 'no-api-key');
-    assert.match(without.reasons.join(' '), /No Anthropic API key is set/);
-    await h.engine.notify('tandem/setApiKey', { apiKey: TEST_API_KEY });
+    assert.match(without.reasons.map((r) => r.text).join(' '), /No Anthropic API key is set/);
+    await h.engine.notify(SetApiKeyNotification, { apiKey: TEST_API_KEY });
     await delay(50);
     const r = await h.chat({ kind: 'chat', prompt: 'hi', prefer: 'cloud' });
     assert.equal(r.entry.route, 'cloud');
-    await h.engine.notify('tandem/setApiKey', { apiKey: '' });
+    await h.engine.notify(SetApiKeyNotification, { apiKey: '' });
     await delay(50);
     assert.equal((await h.route({ kind: 'chat', prompt: 'hi', prefer: 'cloud' })).blockedBy, 'no-api-key');
     assert.ok(!h.engine.stderr.includes(TEST_API_KEY));
@@ -94,7 +94,7 @@ void test('bad input gets a clear message and the prompt back', async () => {
     await assert.rejects(h.chat({ kind: 'completion' as 'chat', prompt: 'x' }), /Unknown request kind "completion": use explain, chat or refactor/);
     await assert.rejects(h.chat({ kind: 'chat', prompt: '   ' }), /no prompt/);
     const missing = await h.route({ kind: 'explain', prompt: 'explain', files: [{ uri: 'file:///nowhere/x.ts' }] });
-    assert.match(missing.reasons.join(' '), /\/nowhere\/x.ts was left out: it does not exist/);
+    assert.match(missing.reasons.map((r) => r.text).join(' '), /\/nowhere\/x.ts was left out: it does not exist/);
   } finally {
     await h.close();
   }

@@ -40,9 +40,9 @@ void test('a rename gathers every file mentioning the identifier and returns val
   const edited = A.replace('return items', 'const n = computeTotal.length;\n  return items');
   await h.engine.open(ws.uri('src/a.ts'), 'typescript', edited);
   const r = await h.chat({ kind: 'refactor', prompt: 'Rename computeTotal to sumAll', files: [{ uri: ws.uri('src/a.ts') }] });
-  assert.equal(r.decision.route, 'cloud', r.decision.reasons.join(' '));
+  assert.equal(r.decision.route, 'cloud', r.decision.reasons.map((r) => r.text).join(' '));
   assert.equal(r.decision.model, 'claude-sonnet-5-5');
-  assert.match(r.decision.reasons.join(' '), /touches 3 files/);
+  assert.match(r.decision.reasons.map((r) => r.text).join(' '), /touches 3 files/);
   assert.deepEqual(r.editErrors, []);
   const byUri = new Map<string, TextEditSpec[]>();
   for (const e of r.edits!) byUri.set(e.uri, [...(byUri.get(e.uri) ?? []), e]);
@@ -63,7 +63,7 @@ void test('a rename gathers every file mentioning the identifier and returns val
 void test('a selection of a file that is also given whole is sent once, so the edits do not overlap', async () => {
   const selection = { uri: ws.uri('src/a.ts'), range: { startLine: 0, endLine: 2 } };
   const r = await h.chat({ kind: 'refactor', prompt: 'Rename computeTotal to sumAll', files: [selection, { uri: ws.uri('src/a.ts') }, { uri: ws.uri('src/b.ts') }] });
-  assert.equal(r.decision.route, 'cloud', r.decision.reasons.join(' '));
+  assert.equal(r.decision.route, 'cloud', r.decision.reasons.map((r) => r.text).join(' '));
   assert.deepEqual(r.editErrors, []);
   assert.ok(r.edits!.some((e) => e.uri === ws.uri('src/a.ts')));
   const sent = JSON.stringify(h.fake.requests.at(-1)!.body);

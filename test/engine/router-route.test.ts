@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { FIXTURES } from '../support/lsp-client.js';
 import { rejection, startHarness, testSettings, workspace, type Harness } from '../fake-anthropic/harness.js';
 import { FAKE_SECRETS } from '../fake-anthropic/secrets.js';
+import { failedTurn } from '../../src/views/turns.js';
+import { errorTitle } from '../../webview/chat/format.js';
 
 const MARKER = 'PROPRIETARY_MARKER_93c1';
 const ws = workspace({
@@ -26,10 +28,10 @@ void test('tandem/route: completions stay local with a reason; nothing runs and 
   const d = await h.route({ kind: 'completion', prompt: 'const x = ', prefer: 'cloud' });
   assert.equal(d.route, 'local');
   assert.equal(d.model, 'tiny');
-  assert.match(d.reasons[0], /Inline completions always run on the local model/);
+  assert.match(d.reasons[0]!.text, /Inline completions always run on the local model/);
   const explain = await h.route({ kind: 'explain', prompt: 'What does this do?', files: [{ uri: ws.uri('src/a.ts') }] });
   assert.equal(explain.route, 'local');
-  assert.match(explain.reasons[0], /stay on the local model by default/);
+  assert.match(explain.reasons[0]!.text, /stay on the local model by default/);
   assert.equal(h.fake.requests.length, 0);
 });
 
@@ -37,7 +39,7 @@ void test('tandem/route: a two-file refactor goes to a cloud tier with the worst
   const d = await h.route({ kind: 'refactor', prompt: 'Extract the reducer into a helper', files: [{ uri: ws.uri('src/a.ts') }, { uri: ws.uri('src/b.ts') }] });
   assert.equal(d.route, 'cloud');
   assert.equal(d.model, 'claude-sonnet-5-5');
-  assert.match(d.reasons.join(' '), /touches 2 files/);
+  assert.match(d.reasons.map((r) => r.text).join(' '), /touches 2 files/);
   // Worst case: prompt tokens x $2/M + 4096 x $10/M.
   assert.equal(d.worstCaseUsd, Math.round(((d.promptTokens * 2 + 4096 * 10) / 1e6) * 1e8) / 1e8);
   assert.deepEqual(
@@ -52,7 +54,7 @@ void test('a file with a secret never reaches the cloud: the request is answered
   const r = await h.chat({ kind: 'chat', prompt: 'Is this config right?', prefer: 'cloud', files: [{ uri: ws.uri('src/config.ts') }] });
   assert.equal(r.decision.route, 'local');
   assert.equal(r.decision.blockedBy, 'secret');
-  assert.match(r.decision.reasons.join(' '), /src\/config.ts line 3 contains what looks like a secret \(github-pat\)/);
+  assert.match(r.decision.reasons.map((r) => r.text).join(' '), /src\/config.ts line 3 contains what looks like a secret \(github-pat\)/);
   assert.equal(r.entry.route, 'local');
   assert.equal(h.fake.requests.length, before);
   assert.ok(!h.fake.received().includes(FAKE_SECRETS.github));
@@ -62,7 +64,7 @@ void test('a secret typed into the message blocks the cloud too', async () => {
   const before = h.fake.requests.length;
   const d = await h.route({ kind: 'chat', prompt: `why does ${FAKE_SECRETS.anthropic} fail?`, prefer: 'cloud' });
   assert.equal(d.blockedBy, 'secret');
-  assert.match(d.reasons.join(' '), /Your message line 1/);
+  assert.match(d.reasons.map((r) => r.text).join(' '), /Your message line 1/);
   assert.equal(h.fake.requests.length, before);
 });
 
@@ -71,7 +73,7 @@ void test('local-only files (.env by default, proprietary/** by setting) never l
     const r = await h.chat({ kind: 'explain', prompt: 'Explain this', prefer: 'cloud', files: [{ uri: ws.uri(path) }, { uri: ws.uri('src/a.ts') }] });
     assert.equal(r.decision.route, 'local');
     assert.equal(r.decision.blockedBy, 'local-only-file');
-    assert.match(r.decision.reasons.join(' '), new RegExp(`${path.replace('.', '\\.')} is local-only`));
+    assert.match(r.decision.reasons.map((r) => r.text).join(' '), new RegExp(`${path.replace('.', '\\.')} is local-only`));
   }
   assert.ok(!h.fake.received().includes(MARKER));
 });
@@ -82,7 +84,7 @@ void test('a broken local model falls back to Claude only where the rules allow;
     const ok = await broken.chat({ kind: 'explain', prompt: 'Explain computeTotal', files: [{ uri: ws.uri('src/a.ts') }] });
     assert.equal(ok.decision.route, 'cloud');
     assert.equal(ok.fallback?.from, 'local');
-    assert.match(ok.fallback!.reason, /local model is unavailable/);
+    assert.match(ok.fallback!.reason.text, /local model is unavailable/);
     assert.match(ok.text, /Echo from claude-haiku-5-5/);
     const before = broken.fake.requests.length;
     const e = await rejection(broken.chat({ kind: 'explain', prompt: 'Explain the config', files: [{ uri: ws.uri('src/config.ts') }] }));
@@ -90,6 +92,13 @@ void test('a broken local model falls back to Claude only where the rules allow;
     assert.match(e.message, /Your message was kept\./);
     assert.equal(e.data?.prompt, 'Explain the config');
     assert.equal(broken.fake.requests.length, before, 'the secret never left');
+    // The chat view reads the cause from the engine's real error data: a privacy block, not "the request failed",
+    // and no "Ask Claude instead" (the cloud is ruled out).
+    assert.equal(e.data?.decision?.blockedBy, 'secret');
+    assert.ok(e.data?.decision?.reasons.some((r) => r.code === 'secret'));
+    const turn = failedTurn({ role: 'assistant', id: 'a', replyTo: 'u', time: '', kind: 'explain', text: '', state: 'streaming' }, e, false);
+    assert.equal(turn.error?.blockedBy, 'secret');
+    assert.match(errorTitle(turn.error?.blockedBy), /Blocked by privacy/);
   } finally {
     await broken.close();
   }

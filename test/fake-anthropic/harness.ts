@@ -4,7 +4,21 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AllowValuesResult, ChatParams, ChatResult, LedgerResult, RouteDecision, RouteParams } from '../../src/shared/protocol.js';
+import {
+  AllowValuesRequest,
+  AskConsentRequest,
+  ChatRequest,
+  LedgerRequest,
+  RouteRequest,
+  type AllowValuesResult,
+  type ChatErrorData,
+  type ChatParams,
+  type ChatResult,
+  type LedgerResult,
+  type RouteDecision,
+  type RouteParams,
+} from '../../src/shared/protocol.js';
+import type { RequestType } from 'vscode-languageserver-protocol';
 import { startEngine, TINY_MODEL, type EngineClient, type StartOptions } from '../support/lsp-client.js';
 import { startFakeAnthropic, type FakeAnthropic } from './server.js';
 
@@ -71,18 +85,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     engine.process.once('exit', (code, signal) => reject(new Error(`engine exited (code ${code}, signal ${signal}); stderr:\n${engine.stderr.slice(-3000)}`)));
   });
   died.catch(() => undefined);
-  const call = <R>(method: string, params: unknown) => Promise.race([engine.request<R>(method, params), died]);
+  const call = <P, R, E>(type: RequestType<P, R, E>, params: P) => Promise.race([engine.request(type, params), died]);
   if (options.consent) {
     const answer = options.consent;
-    engine.connection.onRequest('tandem/askConsent', () => ({ choice: answer() }));
+    engine.connection.onRequest(AskConsentRequest, () => ({ choice: answer() }));
   }
   return {
     engine,
     fake,
-    chat: (params) => call<ChatResult>('tandem/chat', { id: `c${++counter}`, ...params }),
-    route: (params) => call<RouteDecision>('tandem/route', params),
-    allowValues: (hashes) => call<AllowValuesResult>('tandem/allowValues', { hashes }),
-    ledger: (query) => call<LedgerResult>('tandem/ledger', query ?? {}),
+    chat: (params) => call(ChatRequest, { id: `c${++counter}`, ...params }),
+    route: (params) => call(RouteRequest, params),
+    allowValues: (hashes) => call(AllowValuesRequest, { hashes }),
+    ledger: (query) => call(LedgerRequest, query ?? {}),
     close: async () => {
       await engine.shutdown();
       await fake.close();
@@ -101,11 +115,12 @@ export function workspace(files: Record<string, string>): { root: string; uri(pa
 }
 
 /** The error a rejected LSP request carries. */
-export async function rejection(p: Promise<unknown>): Promise<{ message: string; data?: { prompt?: string; decision?: RouteDecision } }> {
+/** The error a request failed with, as the client receives it (tandem/chat errors carry ChatErrorData). */
+export async function rejection(p: Promise<unknown>): Promise<Error & { code?: number; data?: ChatErrorData }> {
   try {
     await p;
   } catch (error) {
-    return error as { message: string; data?: { prompt?: string } };
+    return error as Error & { code?: number; data?: ChatErrorData };
   }
   throw new Error('expected the request to fail');
 }

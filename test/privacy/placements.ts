@@ -127,7 +127,7 @@ function place(placement: Placement, samples: Sample[], ws: Workspace, key: stri
       const per = Math.ceil(samples.length / 20);
       const locations: Location[] = [];
       for (let c = 0; c * per < samples.length; c++) {
-        const f = file(`gathered/${key}/callers/c${c}.ts`, texts.slice(c * per, (c + 1) * per), [`import { ${fn} } from "../main";`, `${fn}();`]);
+        const f = file(`gathered/${key}/callers/c${c}.ts`, texts.slice(c * per, (c + 1) * per), [`import { ${fn} } from "../main";`, `${fn}();`, ...FILLER]);
         locations.push(...f.locations);
       }
       return { name, samples, locations, expect: inFile(samples), params: { kind: 'refactor', prompt: `Rename ${fn} to ${fn}Renamed`, files: [{ uri: main }] } };

@@ -18,7 +18,25 @@ import {
   StreamMessageWriter,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
-import type { InlineCompletionList, Position } from 'vscode-languageserver-protocol';
+import {
+  ConfigurationRequest,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExitNotification,
+  InitializedNotification,
+  InitializeRequest,
+  InlineCompletionRequest,
+  RegistrationRequest,
+  ShutdownRequest,
+  WorkDoneProgressCreateRequest,
+  type InlineCompletionList,
+  type NotificationType,
+  type NotificationType0,
+  type Position,
+  type RequestType,
+  type RequestType0,
+} from 'vscode-languageserver-protocol';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SERVER_PATH = join(REPO_ROOT, 'dist', 'server.mjs');
@@ -78,8 +96,11 @@ export class EngineClient {
     });
   }
 
-  request<R = unknown>(method: string, params?: unknown, token?: CancellationTokenSource): Promise<R> {
+  /** A request typed by its shared declaration (src/shared/protocol.ts or the LSP's own types). Tests of malformed
+   * input pass params of the wrong shape with a cast: the type still names the method. */
+  request<P, R>(type: RequestType<P, R, unknown> | RequestType0<R, unknown>, params?: P, token?: CancellationTokenSource): Promise<R> {
     // Extra undefined arguments would be sent as positional params: pass only what is there.
+    const method = type.method;
     const sent =
       params === undefined
         ? token
@@ -91,14 +112,20 @@ export class EngineClient {
     return Promise.race([sent, this.exited]);
   }
 
-  notify(method: string, params?: unknown): Promise<void> {
-    return this.connection.sendNotification(method, params);
+  notify<P>(type: NotificationType<P> | NotificationType0, params?: P): Promise<void> {
+    return params === undefined ? this.connection.sendNotification(type.method) : this.connection.sendNotification(type.method, params);
   }
 
-  /** The next notification of `method` that matches (also one already received since `since`). */
-  waitFor<P = unknown>(method: string, predicate: (params: P) => boolean = () => true, timeoutMs = 30_000, since = 0): Promise<P> {
-    const seen = this.notifications.slice(since).find((n) => n.method === method && predicate(n.params as P));
-    if (seen) return Promise.resolve(seen.params as P);
+  /** The params of every `type` notification received since `since` (an index into `notifications`). */
+  received<P>(type: NotificationType<P>, since = 0): P[] {
+    return this.notifications.slice(since).filter((n) => n.method === type.method).map((n) => n.params as P);
+  }
+
+  /** The next notification of `type` that matches (also one already received since `since`). */
+  waitFor<P>(type: NotificationType<P>, predicate: (params: P) => boolean = () => true, timeoutMs = 30_000, since = 0): Promise<P> {
+    const method = type.method;
+    const seen = this.received(type, since).find(predicate);
+    if (seen !== undefined) return Promise.resolve(seen);
     return new Promise<P>((resolvePromise, reject) => {
       const timer = setTimeout(() => {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -119,7 +146,7 @@ export class EngineClient {
   open(uri: string, languageId: string, text: string): Promise<void> {
     this.versions.set(uri, 1);
     this.texts.set(uri, text);
-    return this.notify('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+    return this.notify(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
   }
 
   /** Replace the whole text (simple and exact). */
@@ -127,26 +154,23 @@ export class EngineClient {
     const version = (this.versions.get(uri) ?? 0) + 1;
     this.versions.set(uri, version);
     this.texts.set(uri, text);
-    return this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    return this.notify(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
   }
 
   /** An incremental edit: replace `range` with `text`. */
   edit(uri: string, range: { start: Position; end: Position }, text: string): Promise<void> {
     const version = (this.versions.get(uri) ?? 0) + 1;
     this.versions.set(uri, version);
-    return this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text }] });
+    return this.notify(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ range, text }] });
   }
 
   close(uri: string): Promise<void> {
-    return this.notify('textDocument/didClose', { textDocument: { uri } });
+    return this.notify(DidCloseTextDocumentNotification.type, { textDocument: { uri } });
   }
 
   inlineCompletion(uri: string, position: Position, token?: CancellationTokenSource): Promise<InlineCompletionList | null> {
-    return this.request<InlineCompletionList | null>(
-      'textDocument/inlineCompletion',
-      { textDocument: { uri }, position, context: { triggerKind: 2 } },
-      token,
-    );
+    // The engine always answers with a list (or null), never a bare array of items.
+    return this.request(InlineCompletionRequest.type, { textDocument: { uri }, position, context: { triggerKind: 2 } }, token) as Promise<InlineCompletionList | null>;
   }
 
   /** shutdown + exit; resolves with the exit code (kills after `timeoutMs`). */
@@ -154,8 +178,8 @@ export class EngineClient {
     if (this.exitCode !== undefined) return this.exitCode;
     const exited = new Promise<number | null>((res) => this.process.once('exit', (code) => res(code)));
     try {
-      await Promise.race([this.request('shutdown'), delay(timeoutMs)]);
-      await this.notify('exit');
+      await Promise.race([this.request(ShutdownRequest.type), delay(timeoutMs)]);
+      await this.notify(ExitNotification.type);
     } catch {
       // the connection may already be gone
     }
@@ -194,16 +218,14 @@ export async function startEngine(options: StartOptions = {}): Promise<EngineCli
   child.once('exit', (code) => {
     client.exitCode = code;
   });
-  connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
-    params.items.map(() => options.configuration ?? null),
-  );
-  connection.onRequest('client/registerCapability', () => null);
-  connection.onRequest('window/workDoneProgress/create', () => null);
+  connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => options.configuration ?? null));
+  connection.onRequest(RegistrationRequest.type, () => undefined);
+  connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
   connection.listen();
   const workspaceUri = options.workspace ? pathToFileURL(options.workspace).href : null;
   let initTimer: NodeJS.Timeout | undefined;
   const result = await Promise.race([
-    connection.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
+    connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: workspaceUri,
       workspaceFolders: workspaceUri ? [{ uri: workspaceUri, name: 'workspace' }] : null,
@@ -217,9 +239,15 @@ export async function startEngine(options: StartOptions = {}): Promise<EngineCli
       initTimer = setTimeout(() => reject(new Error(`Engine did not answer initialize; stderr:\n${client.stderr}`)), options.timeoutMs ?? 30_000);
     }),
   ]).finally(() => clearTimeout(initTimer));
-  client.capabilities = result.capabilities;
-  await connection.sendNotification('initialized', {});
+  client.capabilities = result.capabilities as Record<string, unknown>;
+  await connection.sendNotification(InitializedNotification.type, {});
   return client;
+}
+
+/** The text of the first inline completion item, '' when there is none. */
+export function firstText(list: InlineCompletionList | null): string {
+  const text = list?.items[0]?.insertText ?? '';
+  return typeof text === 'string' ? text : text.value;
 }
 
 /** A timer that does not keep the test process alive. */

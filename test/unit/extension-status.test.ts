@@ -85,17 +85,18 @@ void test('spend: small amounts, budget reached, local-only and missing key in t
 });
 
 void test('a configured model the engine has not loaded yet is idle, not missing: suggestions still appear', () => {
-  const idle: ModelState = { role: 'completion', state: 'none', message: 'tiny loads on first use' };
+  // Whatever the engine's words ("is downloaded", "The model loads on first use"), the state says what it is.
+  const idle: ModelState = { role: 'completion', state: 'idle', name: 'tiny', next: 'load', message: 'tiny is downloaded; it loads on first use' };
   const view = statusView({ ...base, completion: idle });
   assert.equal(view.text, '$(circle-large-outline) Tandem: tiny (loads on first use) · $0.00 today');
   assert.equal(view.noSuggestionsBecause, undefined);
   assert.match(view.tooltip, /Completion model: \*\*tiny\*\*, loads on first use/);
-  const fromSetting = statusView({ ...base, completion: { ...idle, message: 'something else' }, configuredCompletion: '/models/qwen2.5-coder-0.5b-q8_0.gguf' });
+  const unnamed: ModelState = { role: 'completion', state: 'idle', next: 'load', message: 'The model loads on first use' };
+  const fromSetting = statusView({ ...base, completion: unnamed, configuredCompletion: '/models/qwen2.5-coder-0.5b-q8_0.gguf' });
   assert.equal(fromSetting.text, '$(circle-large-outline) Tandem: qwen2.5-coder-0.5b-q8_0 (loads on first use) · $0.00 today');
-  const url = statusView({ ...base, completion: { ...idle, message: 'model downloads and loads on first use' } });
-  assert.equal(url.text, '$(circle-large-outline) Tandem: model (loads on first use) · $0.00 today');
-  // With a recommendation the engine means "no model at all".
-  const none = statusView({ ...base, completion: { ...idle, message: 'No completion model set.', recommended: 'qwen' }, configuredCompletion: '' });
+  const url = statusView({ ...base, completion: { ...unnamed, name: 'model', next: 'download' } });
+  assert.equal(url.text, '$(circle-large-outline) Tandem: model (downloads and loads on first use) · $0.00 today');
+  const none = statusView({ ...base, completion: { role: 'completion', state: 'none', message: 'No completion model set.', recommended: 'qwen' }, configuredCompletion: '' });
   assert.equal(none.text, '$(circle-slash) Tandem: no model · $0.00 today');
 });
 

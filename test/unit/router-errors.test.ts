@@ -11,7 +11,7 @@ void test('API errors map to messages a user understands', () => {
   assert.equal(kindOf(400, 'invalid_request_error', 'You have reached your specified API usage limits.'), 'spend-limit');
   assert.equal(kindOf(400, 'invalid_request_error', 'messages: field required'), 'bad-request');
   assert.match(describeFailure({ kind: 'rate-limit', retryAfterS: 20 }), /rate-limiting .*429.*retry after 20 s/);
-  assert.match(describeFailure({ kind: 'auth' }), /key was rejected \(401\).*Set API Key/);
+  assert.match(describeFailure({ kind: 'auth' }), /key was rejected \(401\).*Tandem: Set Anthropic API Key/);
   assert.match(describeFailure({ kind: 'offline' }), /Cannot reach the Anthropic API/);
   assert.match(describeFailure({ kind: 'stalled', seconds: 30 }), /nothing arrived for 30 s/);
 });

@@ -15,7 +15,7 @@ function entry(over: Partial<LedgerEntry> = {}): LedgerEntry {
     kind: 'chat',
     route: 'cloud',
     model: 'claude-haiku-5-5',
-    reasons: ['You asked for Claude.'],
+    reasons: [{ code: 'note', text: 'You asked for Claude.' }],
     tokens: { input: 100, output: 50, cacheRead: 0, cacheWrite: 0 },
     costUsd: 0.01,
     counterfactualUsd: 0.02,

@@ -24,7 +24,7 @@ function input(over: Partial<PolicyInput> = {}, settings: unknown = {}): PolicyI
 void test('completions always stay local, with a reason', () => {
   const d = decide(input({ kind: 'completion', prefer: 'cloud' }));
   assert.equal(d.route, 'local');
-  assert.match(d.reasons[0], /Inline completions always run on the local model/);
+  assert.match(d.reasons[0]!.text, /Inline completions always run on the local model/);
   assert.equal(d.worstCaseUsd, 0);
 });
 
@@ -33,7 +33,7 @@ void test('explain and chat stay local by default', () => {
     const d = decide(input({ kind }));
     assert.equal(d.route, 'local');
     assert.equal(d.model, 'qwen-coder');
-    assert.match(d.reasons[0], /stay on the local model by default/);
+    assert.match(d.reasons[0]!.text, /stay on the local model by default/);
   }
 });
 
@@ -41,7 +41,7 @@ void test('a multi-file refactor goes to the cloud at a tier that fits, with the
   const d = decide(input({ kind: 'refactor', fileCount: 3, cloudTokens: 10_000 }));
   assert.equal(d.route, 'cloud');
   assert.equal(d.model, 'claude-sonnet-5-5', 'multi-file refactors need the second tier');
-  assert.match(d.reasons.join(' '), /touches 3 files/);
+  assert.match(d.reasons.map((r) => r.text).join(' '), /touches 3 files/);
   assert.equal(d.worstCaseUsd, (10_000 * 2 + 4096 * 10) / 1e6);
   const many = decide(input({ kind: 'refactor', fileCount: 7, cloudTokens: 10_000 }));
   assert.equal(many.model, 'claude-opus-5-5');
@@ -52,7 +52,7 @@ void test('explicit "ask Claude", a rejected local answer and a context larger t
   assert.equal(decide(input({ rejectedLocal: true })).route, 'cloud');
   const big = decide(input({ localTokens: 9000, cloudTokens: 10_000 }));
   assert.equal(big.route, 'cloud');
-  assert.match(big.reasons[0], /larger than the local model's window/);
+  assert.match(big.reasons[0]!.text, /larger than the local model's window/);
   assert.equal(decide(input({ prefer: 'local', localTokens: 9000 })).route, 'local');
 });
 
@@ -60,16 +60,17 @@ void test('sensitivity comes first: secrets, local-only files, local-only mode a
   const secret = decide(input({ prefer: 'cloud', secrets: [{ where: 'src/config.ts', uri: 'file:///w/src/config.ts', line: 4, rule: 'aws', hash: 'h' }] }));
   assert.equal(secret.route, 'local');
   assert.equal(secret.blockedBy, 'secret');
-  assert.match(secret.reasons.join(' '), /src\/config.ts line 5 contains what looks like a secret \(aws\)/);
+  assert.match(secret.reasons.map((r) => r.text).join(' '), /src\/config.ts line 5 contains what looks like a secret \(aws\)/);
 
   const file = decide(input({ prefer: 'cloud', localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }] }));
   assert.equal(file.blockedBy, 'local-only-file');
-  assert.match(file.reasons.join(' '), /\.env is local-only \(matches \*\*\/\.env\)/);
+  assert.match(file.reasons.map((r) => r.text).join(' '), /\.env is local-only \(matches \*\*\/\.env\)/);
 
-  // Settings that could not be trusted: nothing leaves, and the reason says why.
+  // Settings that could not be trusted: nothing leaves, and the reason says why, with its code.
   const broken = decide(input({ prefer: 'cloud', settingsProblem: 'tandem.privacy.localOnly should be true or false, not "yes"' }));
   assert.equal(broken.blockedBy, 'settings');
-  assert.match(broken.reasons.join(' '), /should be true or false, not "yes"\. Nothing leaves this machine until valid settings arrive/);
+  const why = broken.reasons.find((r) => r.code === 'settings');
+  assert.match(why?.text ?? '', /should be true or false, not "yes"\. Nothing leaves this machine until valid settings arrive/);
 
   const mode = decide(input({ prefer: 'cloud' }, { privacy: { localOnly: true, cloudConsent: 'always' } }));
   assert.equal(mode.blockedBy, 'local-only-mode');
@@ -88,33 +89,33 @@ void test('with secrets set to redact, the cloud route is kept and says what wil
   );
   assert.equal(d.route, 'cloud');
   assert.equal(d.redact, true);
-  assert.match(d.reasons.join(' '), /1 secret will be redacted/);
+  assert.match(d.reasons.map((r) => r.text).join(' '), /1 secret will be redacted/);
 });
 
 void test('no local model and no cloud: blocked with both reasons', () => {
   const d = decide(input({ local: {}, hasApiKey: false }));
   assert.equal(d.route, 'blocked');
   assert.equal(d.blockedBy, 'no-api-key');
-  assert.match(d.reasons.join(' '), /No local chat model/);
-  assert.match(d.reasons.join(' '), /No Anthropic API key/);
+  assert.match(d.reasons.map((r) => r.text).join(' '), /No local chat model/);
+  assert.match(d.reasons.map((r) => r.text).join(' '), /No Anthropic API key/);
 });
 
 void test('cost third: the budget refuses a request whose worst case does not fit, or caps its output', () => {
   const none = decide(input({ prefer: 'cloud' }, { budget: { dailyUsd: 0, monthlyUsd: 20 }, privacy: { cloudConsent: 'always' } }));
   assert.equal(none.route, 'local');
   assert.equal(none.blockedBy, 'budget');
-  assert.match(none.reasons.join(' '), /daily cloud budget is \$0/);
+  assert.match(none.reasons.map((r) => r.text).join(' '), /daily cloud budget is \$0/);
 
   // Haiku: 600 tokens in ($0.00006) + 4096 out ($0.002048) = $0.002108 worst case; $0.001 left caps the output.
   const capped = decide(input({ prefer: 'cloud', spent: { today: 0.999, month: 1 } }, { budget: { dailyUsd: 1, monthlyUsd: 20 }, privacy: { cloudConsent: 'always' } }));
   assert.equal(capped.route, 'cloud');
   assert.equal(capped.maxTokens, Math.floor((0.001 * 1e6 - 600 * 0.1) / 0.5));
   assert.ok(capped.worstCaseUsd <= 0.001);
-  assert.match(capped.reasons.join(' '), /capped at 1880 tokens/);
+  assert.match(capped.reasons.map((r) => r.text).join(' '), /capped at 1880 tokens/);
 
   const reserved = decide(input({ prefer: 'cloud', reservedUsd: 1.9999 }, { budget: { dailyUsd: 2, monthlyUsd: 20 }, privacy: { cloudConsent: 'always' } }));
   assert.equal(reserved.blockedBy, 'budget');
-  assert.match(reserved.reasons.join(' '), /reserved by requests in flight/);
+  assert.match(reserved.reasons.map((r) => r.text).join(' '), /reserved by requests in flight/);
 
   const unlimited = decide(input({ prefer: 'cloud', spent: { today: 1000, month: 1000 } }, { budget: { dailyUsd: -1, monthlyUsd: -1 }, privacy: { cloudConsent: 'always' } }));
   assert.equal(unlimited.route, 'cloud');
@@ -129,5 +130,36 @@ void test('a paused cloud (circuit breaker) keeps requests local and says why', 
 void test('a context no tier can hold is refused as too large', () => {
   const d = decide(input({ prefer: 'cloud', cloudTokens: 400_000 }));
   assert.equal(d.blockedBy, 'too-large');
-  assert.match(d.reasons.join(' '), /do not fit/);
+  assert.match(d.reasons.map((r) => r.text).join(' '), /do not fit/);
+});
+
+void test('every reason is a code with text: each route says why by code, and a refusal names its cause by code', () => {
+  const codes = (d: ReturnType<typeof decide>) => d.reasons.map((r) => r.code);
+  assert.deepEqual(codes(decide(input({ kind: 'completion' }))), ['completion-local']);
+  assert.deepEqual(codes(decide(input({ kind: 'explain' }))), ['kind-local']);
+  assert.deepEqual(codes(decide(input({ prefer: 'local' }))), ['asked-local']);
+  assert.deepEqual(codes(decide(input({ kind: 'refactor', fileCount: 1 }))), ['single-file-refactor']);
+  assert.deepEqual(codes(decide(input({ kind: 'refactor', fileCount: 3, cloudTokens: 10_000 }))), ['multi-file-refactor', 'tier']);
+  const asking = decide({ ...input({ prefer: 'cloud' }), consent: 'ask' });
+  assert.deepEqual(codes(asking), ['asked-cloud', 'tier', 'consent-ask']);
+  const secret = { where: 'a.ts', uri: 'file:///w/a.ts', line: 0, rule: 'github', hash: 'h' };
+  const refusals: [Partial<PolicyInput>, unknown, string][] = [
+    [{ settingsProblem: 'the settings should be an object' }, {}, 'settings'],
+    [{ secrets: [secret] }, {}, 'secret'],
+    [{ localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }] }, {}, 'local-only-file'],
+    [{}, { privacy: { localOnly: true } }, 'local-only-mode'],
+    [{ consent: 'never' }, {}, 'consent'],
+    [{ hasApiKey: false }, {}, 'no-api-key'],
+    [{ cloudPaused: 'paused' }, {}, 'cloud-unavailable'],
+    [{}, { cloud: { tiers: [] } }, 'too-large'],
+    [{}, { budget: { dailyUsd: 0 } }, 'budget'],
+  ];
+  for (const [over, settings, cause] of refusals) {
+    const d = decide(input({ prefer: 'cloud', ...over }, settings));
+    assert.equal(d.blockedBy, cause);
+    assert.deepEqual(codes(d), ['asked-cloud', cause, 'stays-local'], cause);
+    const none = decide(input({ prefer: 'cloud', local: {}, ...over }, settings));
+    assert.deepEqual(codes(none), ['asked-cloud', cause, 'nothing-sent', 'no-local-model'], `${cause} without a local model`);
+    assert.ok(none.reasons.every((r) => r.text.length > 0));
+  }
 });

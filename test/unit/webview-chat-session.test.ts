@@ -48,7 +48,7 @@ function result(params: ChatParams, text: string, extra: Partial<ChatResult> = {
   return {
     id: params.id,
     text,
-    decision: { route, model: route === 'cloud' ? 'claude-sonnet-4-5' : 'qwen', reasons: [route === 'cloud' ? 'you asked for Claude' : 'local first'], worstCaseUsd: 0, promptTokens: 5 },
+    decision: { route, model: route === 'cloud' ? 'claude-sonnet-4-5' : 'qwen', reasons: [{ code: 'note', text: route === 'cloud' ? 'you asked for Claude' : 'local first' }], worstCaseUsd: 0, promptTokens: 5 },
     entry: { id: 'e', time: '', kind: params.kind, route, model: route === 'cloud' ? 'claude-sonnet-4-5' : 'qwen', reasons: [], tokens: { input: 5, output: 2, cacheRead: 0, cacheWrite: 0 }, costUsd: route === 'cloud' ? 0.01 : 0, counterfactualUsd: 0.01, ttftMs: 5, totalMs: 10 },
     ...extra,
   };
@@ -203,7 +203,7 @@ void describe('chat session', () => {
     });
     await t.session.ask('hello', 'chat', []);
     assert.deepEqual(done(t.posted)[0]?.error?.blockedBy, 'engine');
-    const b = setup(async (params) => result(params, '', { decision: { route: 'blocked', model: '', reasons: ['Daily budget $1.00 would be exceeded'], worstCaseUsd: 1.2, promptTokens: 0, blockedBy: 'budget' } }));
+    const b = setup(async (params) => result(params, '', { decision: { route: 'blocked', model: '', reasons: [{ code: 'note', text: 'Daily budget $1.00 would be exceeded' }], worstCaseUsd: 1.2, promptTokens: 0, blockedBy: 'budget' } }));
     await b.session.ask('hello', 'chat', []);
     assert.deepEqual(done(b.posted)[0]?.error, { message: 'Daily budget $1.00 would be exceeded', blockedBy: 'budget' });
     b.session.clear();
@@ -218,7 +218,7 @@ void describe('chat session', () => {
     ];
     const t = setup(async (params) =>
       result(params, 'local answer', {
-        decision: { route: 'local', model: 'qwen', reasons: ['kept local'], worstCaseUsd: 0, promptTokens: 5, blockedBy: 'secret', secrets },
+        decision: { route: 'local', model: 'qwen', reasons: [{ code: 'secret', text: 'kept local' }], worstCaseUsd: 0, promptTokens: 5, blockedBy: 'secret', secrets },
       }),
     );
     await t.session.ask('check this', 'chat', [chip]);

@@ -9,7 +9,7 @@ const base: LedgerEntry = {
   kind: 'chat',
   route: 'local',
   model: 'qwen',
-  reasons: ['explanations stay local'],
+  reasons: [{ code: 'note', text: 'explanations stay local' }],
   tokens: { input: 1500, output: 20, cacheRead: 0, cacheWrite: 0 },
   costUsd: 0,
   counterfactualUsd: 0.01,
@@ -18,8 +18,8 @@ const base: LedgerEntry = {
 };
 const entries: LedgerEntry[] = [
   base,
-  { ...base, id: 'b', time: '2026-11-21T11:00:00.000Z', route: 'cloud', model: 'claude-sonnet-4-5', kind: 'refactor', reasons: ['multi-file refactor'], manifest: { files: [{ uri: 'file:///src/billing.ts', ranges: [], bytes: 1 }], tokens: 1, redactions: [] } },
-  { ...base, id: 'c', time: '2026-11-20T09:00:00.000Z', route: 'blocked', reasons: ['a secret would have left'], error: 'blocked' },
+  { ...base, id: 'b', time: '2026-11-21T11:00:00.000Z', route: 'cloud', model: 'claude-sonnet-4-5', kind: 'refactor', reasons: [{ code: 'note', text: 'multi-file refactor' }], manifest: { files: [{ uri: 'file:///src/billing.ts', ranges: [], bytes: 1 }], tokens: 1, redactions: [] } },
+  { ...base, id: 'c', time: '2026-11-20T09:00:00.000Z', route: 'blocked', reasons: [{ code: 'note', text: 'a secret would have left' }], error: 'blocked' },
 ];
 
 const totals = (t: Partial<LedgerTotals>): LedgerTotals => ({ costUsd: 0, counterfactualUsd: 0, requests: 0, local: 0, cloud: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, ...t });

@@ -7,11 +7,11 @@ import { failedTurn, finishedTurn, historyBefore, HISTORY_MESSAGES, MAX_TURNS, q
 import { EngineNotRunningError } from '../../src/client/engine-api';
 
 const entry: LedgerEntry = {
-  id: 'e', time: '2026-11-21T10:00:00.000Z', kind: 'chat', route: 'local', model: 'qwen', reasons: ['local first'],
+  id: 'e', time: '2026-11-21T10:00:00.000Z', kind: 'chat', route: 'local', model: 'qwen', reasons: [{ code: 'note', text: 'local first' }],
   tokens: { input: 10, output: 5, cacheRead: 0, cacheWrite: 0 }, costUsd: 0, counterfactualUsd: 0.001, ttftMs: 100, totalMs: 900,
 };
 const result = (r: Partial<ChatResult> = {}): ChatResult => ({
-  id: 'a1', text: 'answer', decision: { route: 'local', model: 'qwen', reasons: ['local first'], worstCaseUsd: 0, promptTokens: 10 }, entry, ...r,
+  id: 'a1', text: 'answer', decision: { route: 'local', model: 'qwen', reasons: [{ code: 'note', text: 'local first' }], worstCaseUsd: 0, promptTokens: 10 }, entry, ...r,
 });
 const streaming: AssistantTurn = { role: 'assistant', id: 'a1', replyTo: 'u1', time: '', kind: 'chat', text: 'ans', state: 'streaming' };
 
@@ -20,23 +20,23 @@ void describe('chat turns', () => {
     const t = finishedTurn(streaming, result(), []);
     assert.equal(t.state, 'done');
     assert.equal(t.text, 'answer');
-    assert.deepEqual(t.answer, { route: 'local', model: 'qwen', reasons: ['local first'], costUsd: 0, tokens: entry.tokens, ttftMs: 100, totalMs: 900, fallback: undefined, manifest: undefined });
+    assert.deepEqual(t.answer, { route: 'local', model: 'qwen', reasons: [{ code: 'note', text: 'local first' }], costUsd: 0, tokens: entry.tokens, ttftMs: 100, totalMs: 900, fallback: undefined, manifest: undefined });
     assert.equal(t.refactor, undefined);
   });
 
   void it('a blocked route is an error with its reason and cause', () => {
-    const t = finishedTurn(streaming, result({ text: '', decision: { route: 'blocked', model: '', reasons: ['a secret (aws key) would leave'], worstCaseUsd: 0, promptTokens: 0, blockedBy: 'secret' } }), []);
+    const t = finishedTurn(streaming, result({ text: '', decision: { route: 'blocked', model: '', reasons: [{ code: 'note', text: 'a secret (aws key) would leave' }], worstCaseUsd: 0, promptTokens: 0, blockedBy: 'secret' } }), []);
     assert.equal(t.state, 'error');
     assert.deepEqual(t.error, { message: 'a secret (aws key) would leave', blockedBy: 'secret' });
   });
 
   void it('a cloud error without text is an error; a fallback with text is an answer', () => {
-    const cloud = result({ text: '', decision: { route: 'cloud', model: 'claude', reasons: ['asked'], worstCaseUsd: 0.1, promptTokens: 5 }, entry: { ...entry, route: 'cloud', error: '529 overloaded' } });
+    const cloud = result({ text: '', decision: { route: 'cloud', model: 'claude', reasons: [{ code: 'note', text: 'asked' }], worstCaseUsd: 0.1, promptTokens: 5 }, entry: { ...entry, route: 'cloud', error: '529 overloaded' } });
     const failed = finishedTurn({ ...streaming, text: '' }, cloud, []);
     assert.deepEqual(failed.error, { message: '529 overloaded', blockedBy: 'cloud' });
-    const fell = finishedTurn(streaming, result({ fallback: { from: 'cloud', reason: 'overloaded' } }), []);
+    const fell = finishedTurn(streaming, result({ fallback: { from: 'cloud', reason: { code: 'cloud-failed', text: 'overloaded' } } }), []);
     assert.equal(fell.state, 'done');
-    assert.deepEqual(fell.answer?.fallback, { from: 'cloud', reason: 'overloaded' });
+    assert.deepEqual(fell.answer?.fallback, { from: 'cloud', reason: { code: 'cloud-failed', text: 'overloaded' } });
   });
 
   void it('stopped answers keep their text; refactors list files and edit errors', () => {
@@ -57,7 +57,8 @@ void describe('chat turns', () => {
 
   void it('failures: engine not running, transport errors, cancel', () => {
     assert.deepEqual(failedTurn(streaming, new EngineNotRunningError(), false).error?.blockedBy, 'engine');
-    const withData = Object.assign(new Error('budget exceeded'), { data: { blockedBy: 'budget' } });
+    const decision = { route: 'blocked' as const, model: 'none', reasons: [{ code: 'budget' as const, text: 'budget exceeded' }], worstCaseUsd: 0, promptTokens: 0, blockedBy: 'budget' as const };
+    const withData = Object.assign(new Error('budget exceeded'), { data: { prompt: 'q', decision } });
     assert.deepEqual(failedTurn(streaming, withData, false).error, { message: 'budget exceeded', blockedBy: 'budget' });
     assert.equal(failedTurn(streaming, new Error('x'), false).error?.blockedBy, undefined);
     const stopped = failedTurn(streaming, new Error('cancelled'), true);

@@ -220,6 +220,9 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
       await wb.openFile('invoice.ts');
       // A new conversation, so nothing from an earlier request is carried along.
       await wb.webview('chat').locator('button[aria-label="Clear conversation"]').click();
+      // The thread is empty before the next question (under load the webview re-renders late, and an answer counted
+      // before the clear would hide the new one).
+      await waitUntil('the conversation to be cleared', 10_000, async () => ((await wb.webview('chat').locator('article.turn').count()) === 0 ? true : undefined));
       const answer = await askRefactor('rename computeTotal to sumLineItems');
       const badge = await wb.waitVisible(answer.locator('.route-badge.route-cloud'), 'a cloud route badge on the rename answer', 10_000);
       const badgeText = (await badge.innerText()).trim();

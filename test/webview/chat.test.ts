@@ -261,7 +261,7 @@ void describe('chat webview', () => {
       await hostPost(page, { type: 'turn', turn: userTurn('u1', 'xss') });
       await hostPost(page, { type: 'turn', turn: answerTurn('a1', 'u1') });
       await streamAnswer(page, 'a1', [payloads.slice(0, 100), payloads.slice(100)]);
-      const evil = { ...cloudAnswer, reasons: ['<img src=x onerror="window.__pwned=\'reason\'">'], model: '<b onmouseover="window.__pwned=1">m</b>' };
+      const evil = { ...cloudAnswer, reasons: [{ code: 'note' as const, text: '<img src=x onerror="window.__pwned=\'reason\'">' }], model: '<b onmouseover="window.__pwned=1">m</b>' };
       await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text: payloads, state: 'done', answer: evil }) });
       const thread = page.locator('.thread');
       await page.locator('[data-id="a1"] .code-block').waitFor();

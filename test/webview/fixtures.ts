@@ -6,7 +6,7 @@ import { dayKey } from '../../webview/shared/format';
 export const localAnswer: AnswerRoute = {
   route: 'local',
   model: 'qwen2.5-coder-7b',
-  reasons: ['explanations stay local', 'context fits the local model (1.2k of 8k tokens)'],
+  reasons: [{ code: 'note', text: 'explanations stay local' }, { code: 'note', text: 'context fits the local model (1.2k of 8k tokens)' }],
   costUsd: 0,
   tokens: { input: 1200, output: 310, cacheRead: 0, cacheWrite: 0 },
   ttftMs: 240,
@@ -16,7 +16,7 @@ export const localAnswer: AnswerRoute = {
 export const cloudAnswer: AnswerRoute = {
   route: 'cloud',
   model: 'claude-sonnet-4-5',
-  reasons: ['you asked for Claude', 'multi-file context (3 files)'],
+  reasons: [{ code: 'note', text: 'you asked for Claude' }, { code: 'note', text: 'multi-file context (3 files)' }],
   costUsd: 0.0123,
   tokens: { input: 3100, output: 420, cacheRead: 1800, cacheWrite: 0 },
   ttftMs: 820,
@@ -55,7 +55,7 @@ function entry(id: string, daysAgo: number, e: Partial<LedgerEntry>): LedgerEntr
     kind: 'chat',
     route: 'local',
     model: 'qwen2.5-coder-7b',
-    reasons: ['local first'],
+    reasons: [{ code: 'note', text: 'local first' }],
     tokens: { input: 1000, output: 200, cacheRead: 0, cacheWrite: 0 },
     costUsd: 0,
     counterfactualUsd: 0.006,
@@ -66,12 +66,12 @@ function entry(id: string, daysAgo: number, e: Partial<LedgerEntry>): LedgerEntr
 }
 
 export const ENTRIES: LedgerEntry[] = [
-  entry('e1', 0, { kind: 'completion', reasons: ['completions stay local'], counterfactualUsd: 0.002, ttftMs: 80, totalMs: 140, tokens: { input: 600, output: 20, cacheRead: 0, cacheWrite: 0 } }),
-  entry('e2', 0, { kind: 'refactor', route: 'cloud', model: 'claude-sonnet-4-5', reasons: ['multi-file refactor (4 files)'], costUsd: 0.05, counterfactualUsd: 0.05, tokens: { input: 9000, output: 1500, cacheRead: 4000, cacheWrite: 0 }, ttftMs: 900, totalMs: 12000, manifest: cloudAnswer.manifest }),
-  entry('e3', 1, { kind: 'chat', route: 'blocked', model: 'claude-sonnet-4-5', reasons: ['a secret (aws-access-key) would have left the machine'], counterfactualUsd: 0, ttftMs: null, totalMs: 3 }),
-  entry('e4', 2, { kind: 'explain', reasons: ['explanations stay local'], counterfactualUsd: 0.01 }),
-  entry('e5', 3, { kind: 'chat', route: 'local', reasons: ['cloud unavailable (529 overloaded)'], fallback: { from: 'cloud', reason: 'cloud overloaded (529)' }, counterfactualUsd: 0.02 }),
-  entry('e6', 6, { kind: 'chat', route: 'cloud', model: 'claude-haiku-4-5', reasons: ['you asked for Claude'], costUsd: 0.004, counterfactualUsd: 0.012, manifest: { files: [], tokens: 800, redactions: [] } }),
+  entry('e1', 0, { kind: 'completion', reasons: [{ code: 'note', text: 'completions stay local' }], counterfactualUsd: 0.002, ttftMs: 80, totalMs: 140, tokens: { input: 600, output: 20, cacheRead: 0, cacheWrite: 0 } }),
+  entry('e2', 0, { kind: 'refactor', route: 'cloud', model: 'claude-sonnet-4-5', reasons: [{ code: 'note', text: 'multi-file refactor (4 files)' }], costUsd: 0.05, counterfactualUsd: 0.05, tokens: { input: 9000, output: 1500, cacheRead: 4000, cacheWrite: 0 }, ttftMs: 900, totalMs: 12000, manifest: cloudAnswer.manifest }),
+  entry('e3', 1, { kind: 'chat', route: 'blocked', model: 'claude-sonnet-4-5', reasons: [{ code: 'note', text: 'a secret (aws-access-key) would have left the machine' }], counterfactualUsd: 0, ttftMs: null, totalMs: 3 }),
+  entry('e4', 2, { kind: 'explain', reasons: [{ code: 'note', text: 'explanations stay local' }], counterfactualUsd: 0.01 }),
+  entry('e5', 3, { kind: 'chat', route: 'local', reasons: [{ code: 'note', text: 'cloud unavailable (529 overloaded)' }], fallback: { from: 'cloud', reason: { code: 'cloud-failed', text: 'cloud overloaded (529)' } }, counterfactualUsd: 0.02 }),
+  entry('e6', 6, { kind: 'chat', route: 'cloud', model: 'claude-haiku-4-5', reasons: [{ code: 'note', text: 'you asked for Claude' }], costUsd: 0.004, counterfactualUsd: 0.012, manifest: { files: [], tokens: 800, redactions: [] } }),
 ];
 
 function totalsOf(entries: LedgerEntry[]): LedgerTotals {

@@ -1,12 +1,12 @@
 // One assistant answer: route badge (+ manifest on click), sanitized markdown with code-block actions,
 // refactor proposal, error, and the "Ask Claude instead" / "Answer locally" actions.
-import type { AnswerRoute, AssistantTurn, RefactorProposal } from '../../src/shared/webview';
+import type { AnswerRoute, AssistantTurn, ErrorCause, RefactorProposal } from '../../src/shared/webview';
 import { baseName, formatBytes, formatMs, formatTokens, formatUsd } from '../shared/format';
 import { button, h, icon } from '../shared/dom';
 import { badgeDescription, badgeText, errorTitle } from './format';
 import { sanitizedMarkdown } from './sanitize';
 
-const CLOUD_RULED_OUT = new Set(['settings', 'secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key']);
+const CLOUD_RULED_OUT = new Set<ErrorCause>(['settings', 'secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'cloud-unavailable', 'too-large']);
 
 export interface AnswerActions {
   retry(of: string, prefer: 'cloud' | 'local'): void;
@@ -56,7 +56,7 @@ function manifestView(answer: AnswerRoute, actions: AnswerActions): HTMLElement 
       box.append(h('ul', {}, ...m.redactions.map((r) => h('li', { text: `${baseName(r.uri)}:${r.line + 1} (${r.rule})` }))));
     }
   }
-  const reasons = h('ul', { class: 'reasons' }, ...answer.reasons.map((r) => h('li', { text: r })));
+  const reasons = h('ul', { class: 'reasons' }, ...answer.reasons.map((r) => h('li', { 'data-code': r.code, text: r.text })));
   box.append(h('p', { text: 'Why this route:' }), reasons);
   box.append(h('p', { class: 'muted', text: `Tokens ${formatTokens(answer.tokens.input)} in, ${formatTokens(answer.tokens.output)} out, ${formatTokens(answer.tokens.cacheRead)} cached · first token ${formatMs(answer.ttftMs)} · total ${formatMs(answer.totalMs)} · ${formatUsd(answer.costUsd)}` }));
   return box;
@@ -72,7 +72,7 @@ function badge(turn: AssistantTurn, answer: AnswerRoute, actions: AnswerActions)
     'aria-label': `${badgeDescription(answer)}. Show what left the machine.`,
     title: badgeDescription(answer),
   }, icon(answer.route === 'cloud' ? 'cloud' : 'vm'), h('span', { text: badgeText(answer) }));
-  const reason = h('span', { class: 'route-reason', text: answer.reasons[0] ?? '' });
+  const reason = h('span', { class: 'route-reason', text: answer.reasons[0]?.text ?? '' });
   const wrap = h('div', { class: 'route' }, b, reason);
   const manifest = manifestView(answer, actions);
   manifest.id = manifestId;
@@ -142,7 +142,7 @@ export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLE
   if (turn.answer) el.append(badge(turn, turn.answer, actions));
   else if (turn.streamingFrom) el.append(h('div', { class: 'route' }, h('span', { class: `route-badge route-${turn.streamingFrom.route}`, text: `${turn.streamingFrom.route} · ${turn.streamingFrom.model}` })));
   if (turn.answer?.fallback) {
-    el.append(h('p', { class: 'fallback', role: 'note' }, icon('warning'), ` Answered by ${turn.answer.route} instead of ${turn.answer.fallback.from}: ${turn.answer.fallback.reason}`));
+    el.append(h('p', { class: 'fallback', role: 'note' }, icon('warning'), ` Answered by ${turn.answer.route} instead of ${turn.answer.fallback.from}: ${turn.answer.fallback.reason.text}`));
   }
   if (turn.error) {
     el.append(h('div', { class: 'error', role: 'alert' }, icon('error'), h('strong', { text: ` ${errorTitle(turn.error.blockedBy)}` }), h('p', { text: turn.error.message })));

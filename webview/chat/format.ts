@@ -1,5 +1,5 @@
 // Pure helpers of the chat view: request kind, @-mention detection, route badge text. No DOM.
-import type { AnswerRoute, ChatKind } from '../../src/shared/webview';
+import type { AnswerRoute, ChatKind, ErrorCause } from '../../src/shared/webview';
 import { formatMs, formatUsd } from '../shared/format';
 
 /** "refactor …"/"rename …" asks for a refactor even without the toggle; explicit toggle wins. */
@@ -38,14 +38,14 @@ export function badgeDescription(answer: AnswerRoute): string {
     `cost ${formatUsd(answer.costUsd)}`,
     `first token ${formatMs(answer.ttftMs)}, total ${formatMs(answer.totalMs)}`,
   ];
-  if (answer.reasons[0]) parts.push(`because ${answer.reasons[0]}`);
-  if (answer.fallback) parts.push(`fell back from ${answer.fallback.from}: ${answer.fallback.reason}`);
+  if (answer.reasons[0]) parts.push(`because ${answer.reasons[0].text}`);
+  if (answer.fallback) parts.push(`fell back from ${answer.fallback.from}: ${answer.fallback.reason.text}`);
   return parts.join('; ');
 }
 
 /** What a blocked or failed request tells the user, by cause. */
-export function errorTitle(blockedBy: string | undefined): string {
-  switch (blockedBy) {
+export function errorTitle(cause: ErrorCause | undefined): string {
+  switch (cause) {
     case 'settings':
       return 'Blocked: Tandem\'s settings could not be read';
     case 'secret':
@@ -62,6 +62,10 @@ export function errorTitle(blockedBy: string | undefined): string {
       return 'No Anthropic API key set';
     case 'local-unavailable':
       return 'The local model is not available';
+    case 'cloud-unavailable':
+      return 'Claude is paused after repeated failures';
+    case 'too-large':
+      return 'No Claude model can take a request this large';
     case 'engine':
       return 'The Tandem engine is not running';
     case 'cloud':

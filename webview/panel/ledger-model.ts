@@ -17,8 +17,8 @@ function haystack(entry: LedgerEntry): string {
     entry.kind,
     entry.route,
     entry.model,
-    ...entry.reasons,
-    entry.fallback ? `fallback ${entry.fallback.from} ${entry.fallback.reason}` : '',
+    ...entry.reasons.map((r) => r.text),
+    entry.fallback ? `fallback ${entry.fallback.from} ${entry.fallback.reason.text}` : '',
     entry.error ?? '',
     ...(entry.manifest?.files.map((f) => f.uri) ?? []),
   ]

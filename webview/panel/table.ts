@@ -43,12 +43,12 @@ export class DecisionsTable {
       h('td', { role: 'cell', text: e.kind }),
       h('td', { role: 'cell' }, h('span', { class: `route-pill route-${e.route}`, text: e.route })),
       h('td', { role: 'cell', class: 'model', text: e.model }),
-      h('td', { role: 'cell', class: 'reasons', title: e.reasons.join('\n'), text: reasonSummary(e) }),
+      h('td', { role: 'cell', class: 'reasons', title: e.reasons.map((r) => r.text).join('\n'), text: reasonSummary(e) }),
       h('td', { role: 'cell', class: 'num', text: tokenCell(e) }),
       h('td', { role: 'cell', class: 'num', text: formatUsd(e.costUsd) }),
       h('td', { role: 'cell', class: 'num', text: formatMs(e.ttftMs) }),
       h('td', { role: 'cell', class: 'num', text: formatMs(e.totalMs) }),
-      h('td', { role: 'cell', text: e.fallback ? `${e.fallback.from} → ${e.route}: ${e.fallback.reason}` : '' }),
+      h('td', { role: 'cell', text: e.fallback ? `${e.fallback.from} → ${e.route}: ${e.fallback.reason.text}` : '' }),
     ];
     const selected = e.id === this.selected;
     const tr = h('tr', { role: 'row', tabindex: 0, 'data-id': e.id, 'aria-selected': String(selected), class: selected ? 'selected' : '' }, ...cells);
@@ -81,9 +81,9 @@ export class DecisionsTable {
     const m = e.manifest;
     const title = `${e.kind} · ${e.route} · ${e.model} · ${formatTime(e.time)}`;
     const parts: HTMLElement[] = [h('h3', { text: title })];
-    parts.push(h('p', { text: 'Why this route:' }), h('ul', {}, ...e.reasons.map((r) => h('li', { text: r }))));
+    parts.push(h('p', { text: 'Why this route:' }), h('ul', {}, ...e.reasons.map((r) => h('li', { 'data-code': r.code, text: r.text }))));
     if (e.error) parts.push(h('p', { class: 'error-text', text: `Error: ${e.error}` }));
-    if (e.fallback) parts.push(h('p', { text: `Fell back from ${e.fallback.from}: ${e.fallback.reason}` }));
+    if (e.fallback) parts.push(h('p', { text: `Fell back from ${e.fallback.from}: ${e.fallback.reason.text}` }));
     parts.push(h('p', { class: 'muted', text: `Tokens ${formatTokens(e.tokens.input)} in, ${formatTokens(e.tokens.output)} out, ${formatTokens(e.tokens.cacheRead)} cache read, ${formatTokens(e.tokens.cacheWrite)} cache write · cost ${formatUsd(e.costUsd)} · all-cloud ${formatUsd(e.counterfactualUsd)}` }));
     if (e.route === 'cloud' && m) {
       parts.push(h('h4', { text: `Manifest: what left the machine (${formatTokens(m.tokens)} tokens)` }));
@@ -111,7 +111,8 @@ export class DecisionsTable {
 
 /** The most important reason, with a count of the others (all of them are in the tooltip and the details). */
 function reasonSummary(e: LedgerEntry): string {
-  const [first = '', ...rest] = e.reasons;
+  const [first, ...rest] = e.reasons;
   const more = rest.length ? ` (+${rest.length} more)` : '';
-  return e.error ? `${e.error} · ${first}${more}` : `${first}${more}`;
+  const text = first?.text ?? '';
+  return e.error ? `${e.error} · ${text}${more}` : `${text}${more}`;
 }

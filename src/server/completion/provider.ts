@@ -62,7 +62,8 @@ export class CompletionProvider {
     };
     const finish = (result: InlineCompletionList | null): InlineCompletionList | null => {
       record.totalMs = performance.now() - started;
-      record.chars = result?.items[0] ? String(result.items[0].insertText).length : 0;
+      const shown = result?.items[0]?.insertText ?? '';
+      record.chars = typeof shown === 'string' ? shown.length : shown.value.length;
       this.stats.record(record);
       return result;
     };

@@ -53,7 +53,7 @@ export class DownloadManager {
             },
           });
           if (!result.cached) this.ctx.log.info(`Downloaded ${name} to ${result.path}`);
-          for (const role of roles) this.setState({ role, state: 'none', message: `${name} is downloaded; it loads on first use` });
+          for (const role of roles) this.setState({ role, state: 'idle', name, next: 'load', message: `${name} is downloaded; it loads on first use` });
           return result;
         } catch (error) {
           const cancelled = controller.signal.aborted;

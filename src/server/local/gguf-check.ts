@@ -47,7 +47,8 @@ export async function checkGguf(path: string, llama: Llama): Promise<GgufCheck> 
     return { ok: false, message: `Corrupt GGUF header in ${name}: ${errorText(error)}` };
   }
   const metadata = info.metadata as unknown as Record<string, Record<string, unknown> | undefined>;
-  const architecture = String(metadata.general?.architecture ?? '');
+  const declared = metadata.general?.architecture;
+  const architecture = typeof declared === 'string' ? declared : '';
   if (!architecture) return { ok: false, message: `${name} has no general.architecture: not a usable model` };
   const arch = (info.architectureMetadata ?? {}) as Record<string, unknown> & { attention?: Record<string, unknown> };
   const missing: string[] = [];

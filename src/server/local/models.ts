@@ -13,7 +13,6 @@ import { checkGguf, errorText, modelName } from './gguf-check.js';
 import { choosePresets, findPreset } from './presets.js';
 import { resolveSource, type ModelSource } from './source.js';
 import { DownloadCancelledError, DownloadManager } from './downloads.js';
-import { sendNotification } from '../rpc.js';
 
 export interface LoadedModel {
   model: LlamaModel;
@@ -53,6 +52,9 @@ export interface ModelPlan {
   vocabulary?: LlamaModel;
 }
 
+/** Before the engine has looked at the settings (describeIdle fills in the name). */
+const UNLOADED = (role: ModelRole): ModelState => ({ role, state: 'idle', next: 'load', message: 'The model loads on first use' });
+
 /** Threads for llama.cpp: the setting, else the real core count minus one for the editor and the engine's
  * own thread (measured here: on 2 cores, 2 threads made a tiny model 40x slower than 1). */
 export function defaultThreads(setting: number, cores = availableParallelism()): number {
@@ -74,7 +76,7 @@ export class ModelManager {
 
   constructor(private readonly ctx: EngineContext) {
     this.downloads = new DownloadManager(ctx, (state) => this.setState(state));
-    for (const role of ROLES) this.states.set(role, { role, state: 'none', message: 'Not loaded yet: the model loads on first use' });
+    for (const role of ROLES) this.states.set(role, UNLOADED(role));
     ctx.settings.onChange((next, previous) => {
       const changed = (key: string) => JSON.stringify(pick(next, key)) !== JSON.stringify(pick(previous, key));
       // The runtime itself depends on the GPU choice and the thread count.
@@ -103,7 +105,7 @@ export class ModelManager {
     // The same state again (every keystroke without a model) is not news.
     if (JSON.stringify(this.states.get(state.role)) === JSON.stringify(state)) return;
     this.states.set(state.role, state);
-    void sendNotification(this.ctx.connection, ModelStateNotification, state).catch(() => undefined);
+    void this.ctx.connection.sendNotification(ModelStateNotification, state).catch(() => undefined);
   }
 
   /** The runtime: the GPU the setting asks for ('auto' detects CUDA/Vulkan/Metal), CPU when that fails. */
@@ -156,7 +158,7 @@ export class ModelManager {
   async describeIdle(): Promise<ModelState[]> {
     for (const role of ROLES) {
       const current = this.state(role);
-      if (current.state !== 'none' || this.acquired.has(role)) continue;
+      if ((current.state !== 'none' && current.state !== 'idle') || this.acquired.has(role)) continue;
       const source = await resolveSource(this.settings.model[role], role, this.ctx.dataDir, this.ctx.workspaceFolders);
       if (source.kind === 'none') {
         const preset = findPreset((await this.recommended().catch(() => undefined))?.[role]);
@@ -166,8 +168,10 @@ export class ModelManager {
         const path = source.kind === 'file' ? source.path : source.dest;
         const failure = this.failures.get(path);
         if (failure) continue;
-        const pending = source.kind === 'url' && !source.cached ? 'downloads and loads' : 'loads';
-        this.states.set(role, { role, state: 'none', message: `${modelName(path)} ${pending} on first use` });
+        const next = source.kind === 'url' && !source.cached ? 'download' : 'load';
+        const name = modelName(path);
+        if (current.state === 'none' && this.cancelledDownloads.has(path)) continue;
+        this.states.set(role, { role, state: 'idle', name, next, message: `${name} ${next === 'download' ? 'downloads and loads' : 'loads'} on first use` });
       }
     }
     return this.allStates();
@@ -331,7 +335,7 @@ export class ModelManager {
       return;
     }
     if (reason && entries.length) this.ctx.log.info(`Models unloaded: ${reason}`);
-    for (const role of ROLES) this.setState({ role, state: 'none', message: 'Not loaded yet: the model loads on first use' });
+    for (const role of ROLES) this.setState(UNLOADED(role));
   }
 }
 

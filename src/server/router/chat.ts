@@ -3,7 +3,7 @@
 // policy allows; otherwise a clear error that carries the prompt back.
 import { randomUUID } from 'node:crypto';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver';
-import type { ChatParams, ChatResult, LedgerEntry, Route, RouteDecision } from '../../shared/protocol.js';
+import type { BlockedBy, ChatErrorData, ChatParams, ChatResult, Fallback, LedgerEntry, Reason, Route, RouteDecision } from '../../shared/protocol.js';
 import { LocalUnavailableError } from '../context.js';
 import { fmt } from './budget.js';
 import { CloudError, describeFailure } from './errors.js';
@@ -25,8 +25,8 @@ interface Run {
   onEntry(entry: LedgerEntry): void;
 }
 
-type Fallback = { from: Route; reason: string };
-type CloudOutcome = { result: ChatResult } | { failed: string; blockedBy?: RouteDecision['blockedBy']; spentUsd: number };
+/** A cloud attempt that produced no answer: why (its code is the blockedBy that refused it, or cloud-failed). */
+type CloudOutcome = { result: ChatResult } | { failed: Reason; blockedBy?: BlockedBy; spentUsd: number };
 
 const ZERO: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
 
@@ -68,8 +68,11 @@ function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usa
 
 function failure(run: Run, d: RouteDecision, message: string, fallback?: Fallback): never {
   const entry = record(run, d, { usage: ZERO, error: message, ...(fallback ? { fallback } : {}) });
-  throw new ResponseError(LSPErrorCodes.RequestFailed, `${message} Your message was kept.`, { prompt: run.params.prompt, decision: d, entry });
+  const data: ChatErrorData = { prompt: run.params.prompt, decision: d, entry };
+  throw new ResponseError(LSPErrorCodes.RequestFailed, `${message} Your message was kept.`, data);
 }
+
+const texts = (reasons: readonly Reason[]): string => reasons.map((r) => r.text).join(' ');
 
 async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<ChatResult> {
   const { state, params, prepared } = run;
@@ -102,21 +105,21 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
   const { state, params, prepared } = run;
   const settings = state.ctx.settings.value;
   const price = priceFor(d.model, settings.cloud.prices);
-  if (!price) return { failed: `No price is known for ${d.model}.`, spentUsd: 0 };
+  if (!price) return { failed: { code: 'too-large', text: `No price is known for ${d.model}.` }, blockedBy: 'too-large', spentUsd: 0 };
   // Check and reserve in one synchronous step: concurrent requests cannot overspend together.
   const totals = state.ledger.totals();
   const reservation = randomUUID();
   const refusal = state.reservations.tryReserve(reservation, d.worstCaseUsd, settings.budget, { today: totals.today.costUsd, month: totals.month.costUsd });
-  if (refusal) return { failed: refusal, blockedBy: 'budget', spentUsd: 0 };
+  if (refusal) return { failed: { code: 'budget', text: refusal }, blockedBy: 'budget', spentUsd: 0 };
   const cap = new AbortController();
   let capped = false;
   let usage: Usage = ZERO;
   try {
     let consented = state.consent.effective(settings.privacy.cloudConsent) === 'always';
     if (!consented && d.needsConsent) {
-      const reason = d.reasons.filter((r) => !r.startsWith('This is the first cloud use')).join(' ') || 'Send this request to Claude?';
+      const reason = texts(d.reasons.filter((r) => r.code !== 'consent-ask')) || 'Send this request to Claude?';
       const answer = await state.consent.obtain({ reason, model: d.model, worstCaseUsd: d.worstCaseUsd }, run.signal);
-      if (!answer.allowed) return { failed: answer.reason, blockedBy: 'consent', spentUsd: 0 };
+      if (!answer.allowed) return { failed: { code: 'consent', text: answer.reason }, blockedBy: 'consent', spentUsd: 0 };
       consented = true;
     }
     const files = state.promptFiles(prepared, d.redact);
@@ -176,20 +179,22 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
     if (!(error instanceof CloudError)) throw error;
     const spentUsd = costOf(price, usage);
     if (capped || error.failure.kind === 'cancelled') {
-      const why = capped ? `Stopped: the answer would have cost more than the $${fmt(d.worstCaseUsd)} reserved for it within your budget.` : 'Cancelled.';
+      const why: Reason = capped
+        ? { code: 'stopped-budget', text: `Stopped: the answer would have cost more than the $${fmt(d.worstCaseUsd)} reserved for it within your budget.` }
+        : { code: 'cancelled', text: 'Cancelled.' };
       const decision: RouteDecision = { ...publicDecision(d), reasons: [...d.reasons, why] };
-      const entry = record(run, decision, { usage, costUsd: spentUsd, error: why, ...(fallback ? { fallback } : {}) });
+      const entry = record(run, decision, { usage, costUsd: spentUsd, error: why.text, ...(fallback ? { fallback } : {}) });
       return { result: { id: params.id, text: '', decision, entry, stopped: capped ? 'budget' : 'cancelled' } };
     }
     state.breaker.failure(error.failure);
     state.ctx.log.warn(`Cloud request failed: ${describeFailure(error.failure)}${error.failure.requestId ? ` (request id ${error.failure.requestId})` : ''}`);
-    return { failed: error.message, spentUsd };
+    return { failed: { code: 'cloud-failed', text: error.message }, spentUsd };
   } finally {
     state.reservations.release(reservation);
   }
 }
 
-function withFailure(d: Decision, reason: string, spentUsd: number): Decision {
+function withFailure(d: Decision, reason: Reason, spentUsd: number): Decision {
   return { ...d, reasons: [...d.reasons, reason], worstCaseUsd: roundUsd(spentUsd) };
 }
 
@@ -199,12 +204,13 @@ export async function runChat(state: RouterService, params: ChatParams, signal: 
   const prepared = await state.gather(params, signal);
   const run: Run = { state, params, prepared, signal, emit, started, onEntry };
   const d = state.decide(prepared);
-  if (d.route === 'blocked') failure(run, publicDecision(d), d.reasons.join(' '));
+  if (d.route === 'blocked') failure(run, publicDecision(d), texts(d.reasons));
 
   if (d.route === 'cloud') {
     const cloud = await runCloud(run, d);
     if ('result' in cloud) return cloud.result;
-    if (!state.local.modelName()) failure(run, publicDecision(withFailure(d, cloud.failed, cloud.spentUsd)), `${cloud.failed} No local model is available to answer instead.`);
+    if (!state.local.modelName())
+      failure(run, publicDecision(withFailure(d, cloud.failed, cloud.spentUsd)), `${cloud.failed.text} No local model is available to answer instead.`);
     return runLocalOr(run, { ...d, blockedBy: cloud.blockedBy }, { from: 'cloud', reason: cloud.failed });
   }
   return runLocalOr(run, d);
@@ -216,15 +222,15 @@ async function runLocalOr(run: Run, d: Decision, fallback?: Fallback): Promise<C
     return await runLocal(run, d, fallback);
   } catch (error) {
     if (!(error instanceof LocalUnavailableError)) throw error;
-    const reason = `The local model is unavailable: ${error.message}`;
-    if (fallback) failure(run, publicDecision(d), `${fallback.reason} ${reason}`);
+    const reason: Reason = { code: 'local-unavailable', text: `The local model is unavailable: ${error.message}` };
+    if (fallback) failure(run, publicDecision(d), `${fallback.reason.text} ${reason.text}`);
     const again = run.state.decide(run.prepared, false);
     if (again.route !== 'cloud') {
-      const why = again.reasons.filter((r) => !r.startsWith('No local chat model') && r !== 'Nothing was sent.');
-      failure(run, publicDecision(again), `${reason} It cannot go to Claude instead: ${why.join(' ')}`);
+      const why = again.reasons.filter((r) => r.code !== 'no-local-model' && r.code !== 'nothing-sent');
+      failure(run, publicDecision(again), `${reason.text} It cannot go to Claude instead: ${texts(why)}`);
     }
     const cloud = await runCloud(run, again, { from: 'local', reason });
     if ('result' in cloud) return cloud.result;
-    failure(run, publicDecision(again), `${reason} Claude could not answer either: ${cloud.failed}`);
+    failure(run, publicDecision(again), `${reason.text} Claude could not answer either: ${cloud.failed.text}`);
   }
 }

@@ -48,7 +48,7 @@ export function describeFailure(f: CloudFailure): string {
     case 'offline':
       return 'Cannot reach the Anthropic API (offline, or the connection was refused).';
     case 'auth':
-      return 'The Anthropic API key was rejected (401). Set a valid key with "Tandem: Set API Key".';
+      return 'The Anthropic API key was rejected (401). Set a valid key with "Tandem: Set Anthropic API Key".';
     case 'spend-limit':
       return `Your Anthropic account has reached its spend limit (400)${api}. Raise it in the Anthropic console.`;
     case 'bad-request':

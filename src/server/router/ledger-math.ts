@@ -1,5 +1,5 @@
 // Parsing the ledger's JSONL and adding up its totals. Pure: text and entries in, numbers out.
-import type { LedgerEntry, LedgerTotals, TokenCounts } from '../../shared/protocol.js';
+import type { LedgerEntry, LedgerTotals, Reason, TokenCounts } from '../../shared/protocol.js';
 import { roundUsd } from './prices.js';
 
 export interface ParsedLedger {
@@ -33,6 +33,22 @@ export function isEntry(value: unknown): value is LedgerEntry {
   );
 }
 
+/** A reason as an older version wrote it (plain text) or as written now ({code, text}). */
+function reasonOf(value: unknown): Reason | undefined {
+  if (typeof value === 'string') return { code: 'note', text: value };
+  const r = value as Partial<Reason> | null;
+  return r && typeof r === 'object' && typeof r.code === 'string' && typeof r.text === 'string' ? { code: r.code, text: r.text } : undefined;
+}
+
+/** Entries written before reasons had codes read as notes: their text is kept, no decision depends on it. */
+function upgrade(entry: LedgerEntry): LedgerEntry {
+  const raw = entry as unknown as { reasons?: unknown; fallback?: { from?: unknown; reason?: unknown } };
+  const reasons = Array.isArray(raw.reasons) ? raw.reasons.map(reasonOf).filter((r): r is Reason => r !== undefined) : [];
+  const fallbackReason = raw.fallback ? reasonOf(raw.fallback.reason) : undefined;
+  const { fallback: _f, ...rest } = entry;
+  return { ...rest, reasons, ...(entry.fallback && fallbackReason ? { fallback: { from: entry.fallback.from, reason: fallbackReason } } : {}) };
+}
+
 export function parseLedger(text: string): ParsedLedger {
   const entries: LedgerEntry[] = [];
   let skipped = 0;
@@ -42,7 +58,7 @@ export function parseLedger(text: string): ParsedLedger {
     if (!line.trim()) continue;
     try {
       const value: unknown = JSON.parse(line);
-      if (isEntry(value)) entries.push(value);
+      if (isEntry(value)) entries.push(upgrade(value));
       else skipped++;
     } catch {
       skipped++;

@@ -1,6 +1,6 @@
 // The routing decision. Sensitivity first (fails closed), complexity second, cost third, local first.
 // Pure: everything the decision needs comes in as data, so it can be tested and called from anywhere.
-import type { RequestKind, RouteDecision } from '../../shared/protocol.js';
+import type { BlockedBy, Reason, ReasonCode, RequestKind, RouteDecision } from '../../shared/protocol.js';
 import type { TandemSettings } from '../../shared/settings.js';
 import { budgetRefusal, fmt, remainingUsd, type Spent } from './budget.js';
 import { maxTokensWithin, worstCaseUsd } from './prices.js';
@@ -61,6 +61,10 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+function why(code: ReasonCode, text: string): Reason {
+  return { code, text };
+}
+
 export function decide(input: PolicyInput): Decision {
   const localName = input.local.name;
   const base = { promptTokens: input.localTokens, worstCaseUsd: 0, redact: false, needsConsent: false };
@@ -69,41 +73,51 @@ export function decide(input: PolicyInput): Decision {
       ...base,
       route: localName ? 'local' : 'blocked',
       model: localName ?? 'none',
-      reasons: ['Inline completions always run on the local model: they must be instant and your code stays on this machine.'],
+      reasons: [why('completion-local', 'Inline completions always run on the local model: they must be instant and your code stays on this machine.')],
       ...(localName ? {} : { blockedBy: 'local-unavailable' as const }),
     };
   }
 
   // Complexity: does this request want the cloud?
-  const why: string[] = [];
+  const wants: Reason[] = [];
   const window = input.local.contextSize;
   if (input.prefer === 'local') {
     // The user asked for the local model: honour it even when the context is large.
-  } else if (input.prefer === 'cloud') why.push('You asked for Claude.');
+  } else if (input.prefer === 'cloud') wants.push(why('asked-cloud', 'You asked for Claude.'));
   else {
-    if (input.rejectedLocal) why.push("You rejected the local model's answer.");
-    if (input.kind === 'refactor' && input.fileCount >= 2) why.push(`This refactor touches ${input.fileCount} files; multi-file refactors go to Claude.`);
+    if (input.rejectedLocal) wants.push(why('rejected-local', "You rejected the local model's answer."));
+    if (input.kind === 'refactor' && input.fileCount >= 2)
+      wants.push(why('multi-file-refactor', `This refactor touches ${input.fileCount} files; multi-file refactors go to Claude.`));
     if (window && input.localTokens + LOCAL_ANSWER_TOKENS > window)
-      why.push(`The context (~${kTokens(input.localTokens)} tokens) is larger than the local model's window (${kTokens(window)} tokens).`);
-    if (!localName) why.push('No local chat model is available.');
+      wants.push(
+        why('context-exceeds-local', `The context (~${kTokens(input.localTokens)} tokens) is larger than the local model's window (${kTokens(window)} tokens).`),
+      );
+    if (!localName) wants.push(why('no-local-model', 'No local chat model is available.'));
   }
-  const local = (reasons: string[]): Decision =>
+  const local = (reasons: Reason[]): Decision =>
     localName
       ? { ...base, route: 'local', model: localName, reasons }
-      : { ...base, route: 'blocked', model: 'none', reasons: [...reasons, 'No local chat model is available either.'], blockedBy: 'local-unavailable' };
+      : {
+          ...base,
+          route: 'blocked',
+          model: 'none',
+          reasons: [...reasons, why('no-local-model', 'No local chat model is available either.')],
+          blockedBy: 'local-unavailable',
+        };
 
-  if (why.length === 0) {
+  if (wants.length === 0) {
     const reason =
       input.prefer === 'local'
-        ? 'You asked for the local model.'
+        ? why('asked-local', 'You asked for the local model.')
         : input.kind === 'refactor'
-          ? 'A single-file refactor fits the local model; your code stays on this machine.'
-          : `${LABEL[input.kind]} stay on the local model by default; your code stays on this machine.`;
+          ? why('single-file-refactor', 'A single-file refactor fits the local model; your code stays on this machine.')
+          : why('kind-local', `${LABEL[input.kind]} stay on the local model by default; your code stays on this machine.`);
     return local([reason]);
   }
 
-  const refuse = (blockedBy: NonNullable<RouteDecision['blockedBy']>, reason: string, extra: Partial<Decision> = {}): Decision => {
-    const d = local([...why, reason, localName ? 'So it stays on the local model.' : 'Nothing was sent.']);
+  const refuse = (blockedBy: BlockedBy, text: string, extra: Partial<Decision> = {}): Decision => {
+    const after = localName ? why('stays-local', 'So it stays on the local model.') : why('nothing-sent', 'Nothing was sent.');
+    const d = local([...wants, why(blockedBy, text), after]);
     return { ...d, ...extra, blockedBy };
   };
 
@@ -128,7 +142,7 @@ export function decide(input: PolicyInput): Decision {
     );
   }
   if (input.consent === 'never') return refuse('consent', 'This workspace does not allow cloud use (tandem.privacy.cloudConsent is "never").');
-  if (!input.hasApiKey) return refuse('no-api-key', 'No Anthropic API key is set (run "Tandem: Set API Key").');
+  if (!input.hasApiKey) return refuse('no-api-key', 'No Anthropic API key is set (run "Tandem: Set Anthropic API Key").');
   if (input.cloudPaused) return refuse('cloud-unavailable', input.cloudPaused);
 
   const tier = pickTier(s.cloud.tiers, { kind: input.kind, fileCount: input.fileCount, promptTokens: input.cloudTokens, maxTokens: s.cloud.maxOutputTokens }, s.cloud.prices);
@@ -137,7 +151,7 @@ export function decide(input: PolicyInput): Decision {
   // Cost: the worst case must fit what is left of the budgets, else the answer is shortened or refused.
   let maxTokens = Math.max(1, s.cloud.maxOutputTokens);
   let worst = worstCaseUsd(tier.price, input.cloudTokens, maxTokens);
-  const notes = [...tier.notes];
+  const notes = tier.notes.map((n) => why('tier-skipped', n));
   const refusal = budgetRefusal(s.budget, input.spent, input.reservedUsd, worst);
   if (refusal) {
     const left = remainingUsd(s.budget, input.spent, input.reservedUsd);
@@ -145,12 +159,12 @@ export function decide(input: PolicyInput): Decision {
     if (fit < Math.min(MIN_CLOUD_OUTPUT, maxTokens)) return refuse('budget', refusal, { worstCaseUsd: worst });
     maxTokens = fit;
     worst = worstCaseUsd(tier.price, input.cloudTokens, maxTokens);
-    notes.push(`The answer is capped at ${maxTokens} tokens to stay within your ${left.limitedBy} budget ($${fmt(left.usd)} left).`);
+    notes.push(why('answer-capped', `The answer is capped at ${maxTokens} tokens to stay within your ${left.limitedBy} budget ($${fmt(left.usd)} left).`));
   }
-  const reasons = [...why, tier.reason, ...notes];
-  if (redact) reasons.push(`${plural(input.secrets.length, 'secret')} will be redacted before sending (tandem.privacy.secrets is "redact").`);
+  const reasons = [...wants, why('tier', tier.reason), ...notes];
+  if (redact) reasons.push(why('redact', `${plural(input.secrets.length, 'secret')} will be redacted before sending (tandem.privacy.secrets is "redact").`));
   const needsConsent = input.consent === 'ask';
-  if (needsConsent) reasons.push('This is the first cloud use in this workspace: you will be asked before anything is sent.');
+  if (needsConsent) reasons.push(why('consent-ask', 'This is the first cloud use in this workspace: you will be asked before anything is sent.'));
   return {
     route: 'cloud',
     model: tier.model,

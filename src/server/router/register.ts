@@ -1,5 +1,5 @@
 // Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/setApiKey, tandem/ledger,
-// and the tandem/askConsent and tandem/ledgerEntry messages it sends (typed through ../rpc.ts).
+// and the tandem/askConsent, tandem/chatDelta and tandem/ledgerEntry messages it sends, all typed by src/shared.
 import { CancellationTokenSource, LSPErrorCodes, ResponseError, type CancellationToken, type ServerCapabilities } from 'vscode-languageserver';
 import {
   AllowValuesRequest,
@@ -16,7 +16,7 @@ import {
   type RouteDecision,
   type RouteParams,
 } from '../../shared/protocol.js';
-import { onRequest, sendNotification } from '../rpc.js';
+import { onNotification, onRequest } from '../rpc.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { publicDecision, runChat } from './chat.js';
 import { RouterService } from './service.js';
@@ -53,7 +53,7 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     ctx,
     local,
     async (info, signal) => {
-      const answer = (await connection.sendRequest(AskConsentRequest.method, info, tokenOf(signal))) as { choice?: ConsentChoice } | undefined;
+      const answer: { choice?: ConsentChoice } | undefined = await connection.sendRequest(AskConsentRequest, info, tokenOf(signal));
       return answer?.choice as ConsentChoice;
     },
     // What leaves, in one line for the log: file count, tokens, redactions (never content or the key).
@@ -86,12 +86,12 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
       state,
       params,
       signalOf(token),
-      (delta) => void sendNotification(connection, ChatDeltaNotification, delta),
-      (entry) => void sendNotification(connection, LedgerEntryNotification, entry),
+      (delta) => void connection.sendNotification(ChatDeltaNotification, delta),
+      (entry) => void connection.sendNotification(LedgerEntryNotification, entry),
     );
   });
 
-  connection.onNotification(SetApiKeyNotification.method, (params: { apiKey?: unknown } | undefined) => {
+  onNotification(connection, SetApiKeyNotification, (params) => {
     // Never logged: only whether a key is now set.
     const key = typeof params?.apiKey === 'string' ? params.apiKey.trim() : '';
     ctx.settings.apiKey = key || undefined;

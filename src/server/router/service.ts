@@ -271,7 +271,7 @@ export class RouterService {
       spent: { today: ledger.today.costUsd, month: ledger.month.costUsd },
       reservedUsd: this.reservations.total,
     });
-    if (p.problems.length) decision.reasons.push(...p.problems);
+    for (const problem of p.problems) decision.reasons.push({ code: 'file-left-out', text: problem });
     if (secrets.length) decision.secrets = secrets.map(({ where, uri, line, rule, via, hash }): SecretFinding => ({ where, uri, line, rule, hash, ...(via ? { via } : {}) }));
     if (decision.route === 'cloud') decision.manifest = this.manifest(p, decision);
     return decision;

@@ -20,7 +20,7 @@ export function registerRouterTests(): void {
         prompt: 'Explain this function.',
         files: [{ uri: workspaceFile('src/pricing.ts').toString(), range: { startLine: 9, endLine: 16 } }],
       });
-      assert.equal(decision.route, 'local', `explain went ${decision.route}: ${decision.reasons.join('; ')}`);
+      assert.equal(decision.route, 'local', `explain went ${decision.route}: ${decision.reasons.map((r) => r.text).join('; ')}`);
       assert.ok(decision.reasons.length > 0, 'the decision gives no reason');
     });
 
@@ -31,7 +31,7 @@ export function registerRouterTests(): void {
       try {
         const decision = await engine.route({ kind: 'refactor', prompt: 'Rename DATABASE_URL to DB_URL', prefer: 'cloud', files: [{ uri: env.toString() }] });
         assert.notEqual(decision.route, 'cloud', `a .env file was routed to ${decision.model}`);
-        assert.equal(decision.blockedBy, 'local-only-file', `blocked by ${decision.blockedBy ?? 'nothing'}: ${decision.reasons.join('; ')}`);
+        assert.equal(decision.blockedBy, 'local-only-file', `blocked by ${decision.blockedBy ?? 'nothing'}: ${decision.reasons.map((r) => r.text).join('; ')}`);
       } finally {
         await vscode.workspace.fs.delete(env);
       }
