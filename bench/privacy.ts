@@ -16,8 +16,7 @@ import { secretLintProfiler } from '@secretlint/profiler';
 import { rules as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import { RULES, STRUCTURAL_FORMATS } from '../src/server/router/scan/detect.js';
 import { SecretScanner } from '../src/server/router/scan/scanner.js';
-import type { ChatParams, RouteDecision } from '../src/shared/protocol.js';
-import { startHarness, testSettings, workspace, type Harness } from '../test/fake-anthropic/harness.js';
+import { routeAndChat, startHarness, testSettings, workspace, type Harness } from '../test/fake-anthropic/harness.js';
 import { fragments, samples } from '../test/privacy/formats.js';
 import { PLACEMENTS, placeAll } from '../test/privacy/placements.js';
 
@@ -55,14 +54,7 @@ async function corpus(): Promise<{ cases: number; requests: number; leaks: strin
     try {
       for (const placement of PLACEMENTS) {
         for (const c of placeAll(placement, all, ws, mode)) {
-          const params: Omit<ChatParams, 'id'> = c.params;
-          const route = await h.route(params);
-          let chat: RouteDecision;
-          try {
-            chat = (await h.chat(params)).decision;
-          } catch (error) {
-            chat = (error as { data: { decision: RouteDecision } }).data.decision;
-          }
+          const { route, chat } = await routeAndChat(h, c.params);
           const expected = mode === 'block' ? c.expect.block : c.expect.redact;
           const got = chat.route === 'cloud' ? 'cloud' : chat.blockedBy;
           if (got !== expected) out.problems.push(`${mode} ${c.name}: ${got}, expected ${expected}`);

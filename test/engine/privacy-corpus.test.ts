@@ -5,8 +5,7 @@
 // each secret (redact mode sends one request holding many), so the test stays fast.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatParams, RouteDecision } from '../../src/shared/protocol.js';
-import { startHarness, testSettings, workspace, type Harness } from '../fake-anthropic/harness.js';
+import { routeAndChat, startHarness, testSettings, workspace, type Harness } from '../fake-anthropic/harness.js';
 import { fragments, samples, type Sample } from '../privacy/formats.js';
 import { PLACEMENTS, placeAll, type Case } from '../privacy/placements.js';
 
@@ -26,18 +25,6 @@ void after(async () => {
   await redacting.close();
 });
 
-async function run(h: Harness, params: Omit<ChatParams, 'id'>): Promise<{ route: RouteDecision; chat: RouteDecision; manifest?: RouteDecision['manifest'] }> {
-  const route = await h.route(params);
-  try {
-    const result = await h.chat(params);
-    return { route, chat: result.decision, manifest: result.entry.manifest };
-  } catch (error) {
-    const decision = (error as { data?: { decision?: RouteDecision } }).data?.decision;
-    assert.ok(decision, `${String(error)}`);
-    return { route, chat: decision };
-  }
-}
-
 function leaks(h: Harness, cases: readonly Sample[]): string[] {
   const received = h.fake.received();
   return cases.filter((s) => fragments(s.secret).some((f) => received.includes(f))).map((s) => s.rule);
@@ -56,7 +43,7 @@ void test(`block mode: each of ${corpus.length} formats in each placement keeps 
   const problems: string[] = [];
   for (const placement of PLACEMENTS) {
     for (const c of placeAll(placement, corpus, ws, 'block')) {
-      const { route, chat } = await run(blocking, c.params);
+      const { route, chat } = await routeAndChat(blocking, c.params);
       counted.requests += 2;
       counted.checks += c.samples.length;
       if (JSON.stringify(route) !== JSON.stringify(chat)) problems.push(`${c.name}: the dry run decided ${route.route}/${route.blockedBy}, the request ${chat.route}/${chat.blockedBy}`);
@@ -77,7 +64,7 @@ void test('redact mode: every format goes to the cloud replaced whole, credentia
   for (const placement of PLACEMENTS) {
     for (const c of placeAll(placement, corpus, ws, 'redact')) {
       const before = redacting.fake.requests.length;
-      const { route, chat, manifest } = await run(redacting, c.params);
+      const { route, chat, sent: manifest } = await routeAndChat(redacting, c.params);
       counted.requests += 2;
       counted.checks += c.samples.length;
       if (JSON.stringify(route) !== JSON.stringify(chat)) problems.push(`${c.name}: the dry run and the request disagree (${route.route}/${route.blockedBy} vs ${chat.route}/${chat.blockedBy})`);

@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ChatParams, RouteDecision } from '../../src/shared/protocol.js';
+import type { RouteDecision } from '../../src/shared/protocol.js';
 import { delay } from '../support/lsp-client.js';
-import { rejection, startHarness, testSettings, workspace, type Harness } from '../fake-anthropic/harness.js';
+import { rejection, routeAndChat, startHarness, testSettings, workspace, type Harness } from '../fake-anthropic/harness.js';
 import { Rand } from '../privacy/formats.js';
 
 const r = new Rand(11);
@@ -43,19 +43,6 @@ void before(async () => {
 });
 void after(async () => h.close());
 
-/** The dry run and the real request for the same params: the decision the chat failed with, or its result. */
-async function both(harness: Harness, params: Omit<ChatParams, 'id'>): Promise<{ route: RouteDecision; chat: RouteDecision; sent?: RouteDecision['manifest'] }> {
-  const route = await harness.route(params);
-  try {
-    const result = await harness.chat(params);
-    return { route, chat: result.decision, sent: result.entry.manifest };
-  } catch (error) {
-    const data = (error as { data?: { decision?: RouteDecision } }).data;
-    assert.ok(data?.decision, `no decision in the failure: ${String(error)}`);
-    return { route, chat: data.decision };
-  }
-}
-
 void test('a symlink to .env, a linked folder into secrets/ and .ENV in upper case never leave, by their real path', async () => {
   const before = h.fake.requests.length;
   for (const [path, why] of [
@@ -63,7 +50,7 @@ void test('a symlink to .env, a linked folder into secrets/ and .ENV in upper ca
     ['conf/db.json', /conf\/db\.json is local-only \(its real path .*\/secrets\/db\.json matches \*\*\/secrets\/\*\*\)/],
     ['config/.ENV', /config\/\.ENV is local-only \(matches \*\*\/\.env\)/],
   ] as const) {
-    const { route, chat } = await both(h, { kind: 'chat', prompt: 'Is this right?', prefer: 'cloud', files: [{ uri: ws.uri(path) }] });
+    const { route, chat } = await routeAndChat(h, { kind: 'chat', prompt: 'Is this right?', prefer: 'cloud', files: [{ uri: ws.uri(path) }] });
     assert.deepEqual(chat, route, `${path}: the dry run and the request agree`);
     assert.equal(chat.blockedBy, 'local-only-file', path);
     assert.match(chat.reasons.map((x) => x.text).join(' '), why);
@@ -82,7 +69,7 @@ void test('files outside the workspace, untitled buffers and credential stores b
     [ws.uri('deploy/app.settings'), /deploy\/app\.settings is local-only \(its content is an environment file with secrets\)/],
   ];
   for (const [uri, why] of cases) {
-    const { route, chat } = await both(h, { kind: 'chat', prompt: 'Explain this file', prefer: 'cloud', files: [{ uri }] });
+    const { route, chat } = await routeAndChat(h, { kind: 'chat', prompt: 'Explain this file', prefer: 'cloud', files: [{ uri }] });
     assert.deepEqual(chat, route);
     assert.equal(chat.blockedBy, 'local-only-file', uri);
     assert.match(chat.reasons.map((x) => x.text).join(' '), why);
@@ -93,14 +80,14 @@ void test('files outside the workspace, untitled buffers and credential stores b
 
 void test('one gathering: the dry run lists the callers a rename gathers, exactly as the real request sends them', async () => {
   // Two files given, a third gathered by the engine (lib/d.ts): the dry run said 2 before, the request sent 3.
-  const clean = await both(h, { kind: 'refactor', prompt: 'Rename computeTotal to sumAll', files: [{ uri: ws.uri('src/a.ts') }, { uri: ws.uri('src/b.ts') }] });
+  const clean = await routeAndChat(h, { kind: 'refactor', prompt: 'Rename computeTotal to sumAll', files: [{ uri: ws.uri('src/a.ts') }, { uri: ws.uri('src/b.ts') }] });
   assert.equal(clean.route.route, 'cloud', clean.route.reasons.map((x) => x.text).join(' '));
   assert.deepEqual(clean.route.manifest?.files.map((f) => f.uri).sort(), [ws.uri('lib/d.ts'), ws.uri('src/a.ts'), ws.uri('src/b.ts')].sort());
   assert.deepEqual(clean.chat, clean.route);
   assert.deepEqual(clean.sent, clean.route.manifest, 'what left is what the dry run listed');
   // A caller that carries a secret: both refuse, naming the gathered file.
   const before = h.fake.requests.length;
-  const leaky = await both(h, { kind: 'refactor', prompt: 'Rename leakyHelper to helper', files: [{ uri: ws.uri('src/a.ts') }] });
+  const leaky = await routeAndChat(h, { kind: 'refactor', prompt: 'Rename leakyHelper to helper', files: [{ uri: ws.uri('src/a.ts') }] });
   assert.deepEqual(leaky.chat, leaky.route);
   assert.equal(leaky.route.blockedBy, 'secret');
   assert.match(leaky.route.reasons.map((x) => x.text).join(' '), /lib\/caller\.ts line 2 contains what looks like a secret \(github-pat\)/);
@@ -116,7 +103,7 @@ void test('"Allow this value": a value the user allowed goes through; only its s
   assert.equal(await rejection(h.chat(params)).then((e) => e.data?.decision?.blockedBy), 'secret');
   const { added } = await h.allowValues(blocked.secrets!.map((s) => s.hash));
   assert.equal(added, 1);
-  const allowed = await both(h, params);
+  const allowed = await routeAndChat(h, params);
   assert.equal(allowed.route.route, 'cloud', allowed.route.reasons.map((x) => x.text).join(' '));
   assert.deepEqual(allowed.chat, allowed.route);
   assert.ok(h.fake.received().includes(UNKNOWN), 'the allowed value was sent');
@@ -128,7 +115,7 @@ void test('redaction: one secret has one placeholder wherever it occurs, and the
   const redacting = await startHarness({ workspace: ws.root, localModel: false, settings: testSettings({ privacy: { secrets: 'redact' } }) });
   try {
     const params = { kind: 'chat' as const, prompt: `The token ${GH} fails here:`, prefer: 'cloud' as const, files: [{ uri: ws.uri('lib/caller.ts') }] };
-    const { route, chat, sent } = await both(redacting, params);
+    const { route, chat, sent } = await routeAndChat(redacting, params);
     assert.deepEqual(chat, route);
     assert.equal(route.route, 'cloud');
     const body = redacting.fake.received();

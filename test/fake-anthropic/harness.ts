@@ -114,6 +114,23 @@ export function workspace(files: Record<string, string>): { root: string; uri(pa
   return { root, uri: (path) => pathToFileURL(join(root, path)).href };
 }
 
+/** The dry run and the real request for the same params: the decision each made (a refused request's comes from
+ * its error data) and the manifest of what the request sent. */
+export async function routeAndChat(
+  h: Harness,
+  params: Omit<ChatParams, 'id'>,
+): Promise<{ route: RouteDecision; chat: RouteDecision; sent?: RouteDecision['manifest'] }> {
+  const route = await h.route(params);
+  try {
+    const result = await h.chat(params);
+    return { route, chat: result.decision, sent: result.entry.manifest };
+  } catch (error) {
+    const decision = (error as { data?: ChatErrorData }).data?.decision;
+    if (!decision) throw error;
+    return { route, chat: decision };
+  }
+}
+
 /** The error a rejected LSP request carries. */
 /** The error a request failed with, as the client receives it (tandem/chat errors carry ChatErrorData). */
 export async function rejection(p: Promise<unknown>): Promise<Error & { code?: number; data?: ChatErrorData }> {

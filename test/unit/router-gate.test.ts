@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { EgressGate, type Outgoing } from '../../src/server/router/gate.js';
+import { EgressGate, egressRefusal, type Outgoing } from '../../src/server/router/gate.js';
 import { CloudError } from '../../src/server/router/errors.js';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,4 +96,21 @@ void test('the gate matches a source by its real path: a link to .env and a link
   await refused(g.send(outgoing({ sources: source('app.config') }), h), /local-only file \(its real path .*\.env matches \*\*\/\.env\)/);
   await refused(g.send(outgoing({ sources: source('conf/db.json') }), h), /local-only file \(its real path .*secrets\/db\.json matches \*\*\/secrets\/\*\*\)/);
   assert.equal(g.sent, 0);
+});
+
+void test('egressRefusal is a function of the exact payload: any destination can be held to it; allowed values pass', async () => {
+  const settings = mergeSettings({ privacy: { cloudConsent: 'always' } });
+  const allowedValue = FAKE_SECRETS.entropy;
+  const deps = {
+    settings: () => settings,
+    identity: (uri: string) => fileIdentity(uri, ['/w']),
+    matcher: () => createLocalOnlyMatcher([]),
+    scanner: new SecretScanner(),
+    allows: (value: string, allowed: ReadonlySet<string>) => allowed.has(`hash:${value}`),
+  };
+  const check = (payload: string, allowed: string[] = []) => egressRefusal({ payload, sources: [], consented: true, allowed: new Set(allowed) }, deps);
+  assert.equal(await check('explain this code'), undefined);
+  assert.match((await check(`the value ${allowedValue} is odd`)) ?? '', /still contains a secret \(high-entropy\)/);
+  assert.equal(await check(`the value ${allowedValue} is odd`, [`hash:${allowedValue}`]), undefined);
+  assert.match((await check(`the value ${allowedValue} and ${FAKE_SECRETS.github}`, [`hash:${allowedValue}`])) ?? '', /github-pat/);
 });

@@ -1,22 +1,13 @@
 // The routing decision. Sensitivity first (fails closed), complexity second, cost third, local first.
 // Pure: everything the decision needs comes in as data, so it can be tested and called from anywhere.
-import type { BlockedBy, Reason, ReasonCode, RequestKind, RouteDecision } from '../../shared/protocol.js';
+import type { BlockedBy, Reason, ReasonCode, RequestKind, RouteDecision, SecretFinding } from '../../shared/protocol.js';
 import type { TandemSettings } from '../../shared/settings.js';
 import { budgetRefusal, fmt, remainingUsd, type Spent } from './budget.js';
 import { maxTokensWithin, worstCaseUsd } from './prices.js';
 import { kTokens, pickTier } from './tiers.js';
 
-export interface SecretHit {
-  /** Display path of the file, or 'your message' / 'the conversation'. */
-  where: string;
-  uri: string;
-  line: number;
-  rule: string;
-  /** How it was hidden (base64, joined, …), when a decoder revealed it. */
-  via?: string;
-  /** Salted hash of the value: what "Allow this value" stores. */
-  hash: string;
-}
+/** A secret found in what would leave: where, its line, its format, how it was hidden, its salted hash. */
+export type SecretHit = SecretFinding;
 
 export interface PolicyInput {
   kind: RequestKind;

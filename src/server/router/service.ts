@@ -1,7 +1,7 @@
 // The router service: its state (scanner cache, allow list, budget reservations, breaker, consent, ledger, gate)
 // and the steps every request shares: gather the files (refactor callers included), read them, scan what would
 // leave, and decide. tandem/route (the dry run) and tandem/chat both go through gather(), so they see the same.
-import type { ChatMessage, ContextFile, EgressManifest, RouteParams, SecretFinding } from '../../shared/protocol.js';
+import type { ChatMessage, ContextFile, EgressManifest, RouteParams } from '../../shared/protocol.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { Reservations } from './budget.js';
 import { Consent, type Asker } from './consent.js';
@@ -272,7 +272,7 @@ export class RouterService {
       reservedUsd: this.reservations.total,
     });
     for (const problem of p.problems) decision.reasons.push({ code: 'file-left-out', text: problem });
-    if (secrets.length) decision.secrets = secrets.map(({ where, uri, line, rule, via, hash }): SecretFinding => ({ where, uri, line, rule, hash, ...(via ? { via } : {}) }));
+    if (secrets.length) decision.secrets = secrets;
     if (decision.route === 'cloud') decision.manifest = this.manifest(p, decision);
     return decision;
   }
