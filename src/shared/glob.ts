@@ -48,10 +48,23 @@ export function globMatcher(patterns: readonly unknown[], options: GlobOptions =
   const cached = cache.get(key);
   if (cached) return cached;
   const compiled = patterns.map((p) => compile(p as string, options)).filter((c): c is Compiled => c !== undefined);
+  // The same files are asked about again and again (every keystroke, every routing decision): answers are kept.
+  const answers = new Map<string, string | null>();
   const matcher: GlobMatcher = (paths) => {
+    const key = paths.join('\0');
+    const known = answers.get(key);
+    if (known !== undefined) return known ?? undefined;
     const candidates = paths.filter((p): p is string => typeof p === 'string' && p.length > 0).map(normalizePath);
-    for (const c of compiled) if (candidates.some((path) => c.test(path))) return c.pattern;
-    return undefined;
+    let found: string | null = null;
+    for (const c of compiled) {
+      if (candidates.some((path) => c.test(path))) {
+        found = c.pattern;
+        break;
+      }
+    }
+    if (answers.size >= 4096) answers.clear();
+    answers.set(key, found);
+    return found ?? undefined;
   };
   if (cache.size > 64) cache.clear();
   cache.set(key, matcher);

@@ -132,45 +132,35 @@ export class KeywordAutomaton {
     for (let s = 0; s < states; s++) if (ends[s].length) this.outputs.set(s * next, ends[s]);
   }
 
-  /** One pass: keyword hits, long token runs, and where the decoders should look. */
+  /** One pass: keyword hits, long token runs, and where the decoders should look. The run length is kept
+   * without a branch per character (this loop is most of the scan's time). */
   scan(text: string): Pass {
     const { table, delta, outputs, lengths } = this;
-    const mask = 0xff;
     const pass: Pass = { hits: [], runs: [], wraps: [], joins: [], percents: [] };
     const { hits, runs } = pass;
     let state = 0;
-    let runStart = -1;
-    let lastRun = 0;
-    let lastRunEnd = -1;
+    let run = 0;
     const n = text.length;
     for (let i = 0; i < n; i++) {
       const code = text.charCodeAt(i);
       const entry = table[code];
-      state = delta[state + (entry & mask)];
+      state = delta[state + (entry & 0xff)];
       if (state < 0) {
         state = -state - 1;
         for (const k of outputs.get(state) as number[]) hits.push(k, i + 1 - lengths[k]);
       }
-      if (entry & TOKEN) {
-        if (runStart < 0) runStart = i;
-        continue;
-      }
-      if (runStart >= 0) {
-        if (i - runStart >= MIN_RUN) runs.push(runStart, i);
-        lastRun = i - runStart;
-        lastRunEnd = i;
-        runStart = -1;
-      }
-      if (entry & SPECIAL) this.special(text, i, code, pass, lastRunEnd === i ? lastRun : 0);
+      if ((entry & SPECIAL) !== 0) this.special(text, i, code, pass, run);
+      const token = (entry >>> 8) & 1;
+      if (token === 0 && run >= MIN_RUN) runs.push(i - run, i);
+      run = (run + 1) * token;
     }
-    if (runStart >= 0 && n - runStart >= MIN_RUN) runs.push(runStart, n);
+    if (run >= MIN_RUN) runs.push(n - run, n);
     return pass;
   }
 
   private special(text: string, i: number, code: number, pass: Pass, runBefore: number): void {
     if (code === 10) {
-      const cr = text.charCodeAt(i - 1) === 13;
-      if (runBefore >= WRAP_RUN || (cr && tokenBefore(text, i - 1) >= WRAP_RUN)) pass.wraps.push(i);
+      if (runBefore >= WRAP_RUN || (runBefore === 0 && text.charCodeAt(i - 1) === 13 && tokenBefore(text, i - 1) >= WRAP_RUN)) pass.wraps.push(i);
     } else if (code === 92) {
       const next = text.charCodeAt(i + 1) === 13 ? i + 2 : i + 1;
       if (text.charCodeAt(next) === 10 && runBefore >= 4) pass.wraps.push(next);
