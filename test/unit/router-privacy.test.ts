@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SecretScanner, chunksOf, redact } from '../../src/server/router/scan/scanner.js';
 import { FAKE_SECRETS } from '../fake-anthropic/secrets.js';
+import { Rand } from '../privacy/formats.js';
 
 const FAKE = FAKE_SECRETS;
 const tag = () => 't';
@@ -33,7 +34,7 @@ void test('a private key block is found whole, whatever its body looks like', ()
   // A body with odd lines and characters, and a block cut off before its END line: still keys.
   const odd = `-----BEGIN RSA ${'PRIVATE'} KEY-----\nProc-Type: 4,ENCRYPTED\nshort\n!!odd line of text that is not base64 at all!!\n-----END RSA ${'PRIVATE'} KEY-----`;
   assert.deepEqual(scanner.scan(odd).map((f) => f.rule), ['rsa-private-key']);
-  const cut = `-----BEGIN EC ${'PRIVATE'} KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oGEZbCJn3Mc6oAoGCCqGSM49\nAwEHoUQDQgAE`;
+  const cut = `-----BEGIN EC ${'PRIVATE'} KEY-----\n${new Rand(3).b64(64)}\n${new Rand(4).b64(12)}`;
   assert.equal(redact(cut, scanner.scan(cut), tag), '[REDACTED:ec-private-key#t]');
 });
 

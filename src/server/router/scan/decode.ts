@@ -23,18 +23,18 @@ function printable(buf: Buffer): boolean {
 
 const MAX_DECODED = 64 * 1024;
 
-/** A token run that is base64 or hex of text. */
-export function decodeRun(text: string, start: number, end: number): Revealed | undefined {
+/** A token run that is base64 or hex of text (base64 runs of at least `minBase64` characters). */
+export function decodeRun(text: string, start: number, end: number, minBase64 = 24): Revealed | undefined {
   const run = text.slice(start, Math.min(end, start + (MAX_DECODED * 4) / 3));
   if (run.length >= 32 && run.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(run)) {
     const buf = Buffer.from(run, 'hex');
     return printable(buf) ? { start, end, text: buf.toString('latin1'), via: 'hex' } : undefined;
   }
-  if (run.length < 24 || !/[0-9+/]/.test(run) || !/[A-Z]/.test(run) || !/[a-z]/.test(run)) return undefined;
+  if (run.length < minBase64 || !/[0-9+/]/.test(run) || !/[A-Z]/.test(run) || !/[a-z]/.test(run)) return undefined;
   // `name=<base64>` reads as one run: the value is what is encoded.
   const body = run.replace(/^[-_]+/, '').replace(/^[A-Za-z0-9_-]{1,32}=(?=[A-Za-z0-9+/_-])/, '');
   // Look at the start first: most long runs are identifiers or binary data, which fail at once.
-  if (!printable(Buffer.from(body.slice(0, 64), 'base64'))) return undefined;
+  if (body.length < 12 || !printable(Buffer.from(body.slice(0, 64), 'base64'))) return undefined;
   const buf = Buffer.from(body, 'base64');
   return printable(buf) ? { start, end, text: buf.toString('latin1'), via: 'base64' } : undefined;
 }

@@ -132,7 +132,7 @@ function randomToken(text: string, start: number, end: number, context: boolean)
   if (!random || INTEGRITY.test(token) || knownNotSecret(token)) return false;
   if (!context && (inUrl(text, start) || PUBLIC_CONTEXT.test(text.slice(lineStartBefore(text, start, 48), start)))) return false;
   // Base64 of text is encoded text (decoded and scanned as such), not a random key.
-  return !decodeRun(text, start, end);
+  return !decodeRun(text, start, end, 16);
 }
 
 export interface DetectOptions {

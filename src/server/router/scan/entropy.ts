@@ -63,15 +63,16 @@ export function readable(token: string): boolean {
   return wordShare(token) >= 0.65;
 }
 
-/** How often a digit follows a letter or a letter a digit. */
+/** How often a digit follows a letter or a letter a digit (separators skipped: `sonnet-5-5` changes once). */
 function classChanges(token: string): number {
   let changes = 0;
-  let digit = false;
+  let last = 0;
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i);
-    const d = c >= 48 && c <= 57;
-    if (i > 0 && d !== digit) changes++;
-    digit = d;
+    const kind = c >= 48 && c <= 57 ? 1 : (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ? 2 : 0;
+    if (kind === 0) continue;
+    if (last !== 0 && kind !== last) changes++;
+    last = kind;
   }
   return changes;
 }

@@ -70,7 +70,7 @@ export function keyBlocks(text: string, starts: number[]): KeyBlocks {
       const body = text.slice(headerEnd, close === -1 ? end : close).replace(/\\[nr]|\s|\.|…|<[^>]*>/g, '');
       if (!label.includes('PRIVATE KEY')) out.excluded.push({ start: at, end });
       else if (body.length >= 16) out.findings.push({ ...wholeString(text, at, end), rule: ruleOf(label), store: 'a private key' });
-    } else if (text.startsWith('PuTTY-User-Key-File-', at)) {
+    } else if (text.startsWith('PuTTY-User-Key-File-', at) && /^PuTTY-User-Key-File-\d+: [\w@.-]+\r?\n/.test(text.slice(at, at + 80))) {
       const mac = text.indexOf('Private-MAC:', at);
       const lineEnd = mac === -1 ? -1 : text.indexOf('\n', mac);
       const end = mac === -1 ? bodyEnd(text, at) : lineEnd === -1 ? text.length : lineEnd;

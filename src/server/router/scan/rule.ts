@@ -45,6 +45,8 @@ const PLACEHOLDER =
 export function isPlaceholder(value: string): boolean {
   if (value.length < 4) return true;
   if (PLACEHOLDER.test(value)) return true;
+  // A template or a variable inside the value (`${secret}`, `{{ token }}`): code that makes a value, not one.
+  if (/\$\{[^}]*\}|\{\{[^}]*\}\}/.test(value)) return true;
   // One character repeated, or a short pattern repeated (`abcabcabc…`).
   if (/^(.{1,3})\1+$/.test(value)) return true;
   return value.includes('REDACTED');
@@ -96,3 +98,9 @@ export function shannon(text: string): number {
 
 export const HEX = '[0-9a-fA-F]';
 export const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+
+/** The base64 that starts every token of a format whose tokens are base64 of a fixed binary header: written as
+ * what it encodes, so the source holds no token-shaped constant. */
+export function base64Of(bytes: string): string {
+  return Buffer.from(bytes, 'latin1').toString('base64');
+}

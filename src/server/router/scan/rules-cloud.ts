@@ -1,9 +1,12 @@
 // Cloud providers and hosting platforms. secretlint's aws (with the access-key-ID scan on), gcp, hashicorp-vault,
 // vercel and databricks rules, plus formats it lacks (from the vendors' documented prefixes, as gitleaks and
 // GitHub secret scanning list them).
-import { assigned, prefixed, UUID, type Rule } from './rule.js';
+import { assigned, base64Of, prefixed, UUID, type Rule } from './rule.js';
 
 const notExample = (value: string) => !value.includes('EXAMPLE');
+
+/** AWS session tokens are base64 of a binary blob with one of these starts. */
+const AWS_SESSION_STARTS = [base64Of('!\n\torigin_ec'), base64Of('\x17\n\x06er/aws'), base64Of('\x15\n\x06er/aws')];
 
 export const CLOUD_RULES: Rule[] = [
   {
@@ -35,9 +38,9 @@ export const CLOUD_RULES: Rule[] = [
   {
     id: 'aws-session-token',
     title: 'AWS session token',
-    keywords: ['IQoJb3JpZ2luX2Vj', 'FwoGZXIvYXdz', 'FQoGZXIvYXdz'],
+    keywords: AWS_SESSION_STARTS,
     caseSensitive: true,
-    pattern: /(?<![A-Za-z0-9+/])(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9+/]{80,}={0,2}/,
+    pattern: new RegExp(`(?<![A-Za-z0-9+/])(?:${AWS_SESSION_STARTS.join('|')})[A-Za-z0-9+/]{80,}={0,2}`),
   },
   {
     id: 'aws-account-id',

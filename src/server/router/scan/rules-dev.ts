@@ -1,6 +1,6 @@
 // Version control, CI, package registries, observability and developer tools. secretlint's github, gitlab, npm,
 // docker, grafana, 1password, linear, notion and figma rules, plus the formats it lacks.
-import { assigned, prefixed, UUID, type Rule } from './rule.js';
+import { assigned, base64Of, prefixed, UUID, type Rule } from './rule.js';
 
 export const DEV_RULES: Rule[] = [
   prefixed('github-pat', 'GitHub personal access token (classic)', 'ghp_', '[A-Za-z0-9]{36}'),
@@ -59,7 +59,8 @@ export const DEV_RULES: Rule[] = [
     group: 1,
     store: 'an npm configuration with credentials',
   },
-  prefixed('pypi-token', 'PyPI upload token', 'pypi-AgEIcHlwaS5vcmc', '[A-Za-z0-9_-]{50,}'),
+  // A macaroon whose base64 starts with its location, pypi.org.
+  prefixed('pypi-token', 'PyPI upload token', `pypi-${base64Of('\x02\x01\x08pypi.org')}`, '[A-Za-z0-9_-]{50,}'),
   {
     id: 'pypirc-password',
     title: 'Python package index credentials (.pypirc)',
@@ -85,7 +86,7 @@ export const DEV_RULES: Rule[] = [
     store: 'a Docker credentials file',
   },
   prefixed('jfrog-api-key', 'JFrog Artifactory API key', 'AKCp', '[A-Za-z0-9]{69}'),
-  prefixed('jfrog-reference-token', 'JFrog reference token', 'cmVmdGtuOjAxOjE', '[A-Za-z0-9]{49}'),
+  prefixed('jfrog-reference-token', 'JFrog reference token', base64Of('reftkn:01:1').replace(/=+$/, ''), '[A-Za-z0-9]{49}'),
   prefixed('postman-api-key', 'Postman API key', 'PMAK-', '[a-f0-9]{24}-[a-f0-9]{34}'),
   prefixed('sentry-org-token', 'Sentry organization auth token', 'sntrys_', 'eyJ[A-Za-z0-9+/=_-]{60,}'),
   prefixed('sentry-user-token', 'Sentry user auth token', 'sntryu_', '[a-f0-9]{64}'),
@@ -102,7 +103,8 @@ export const DEV_RULES: Rule[] = [
   assigned('launchdarkly-key', 'LaunchDarkly API or SDK key', ['launchdarkly'], 'launchdarkly', `(?:api|sdk|mob)-${UUID}`),
   prefixed('prefect-api-key', 'Prefect API key', 'pnu_', '[A-Za-z0-9]{36}'),
   prefixed('readme-api-key', 'ReadMe API key', 'rdme_', '[a-z0-9]{70}'),
-  prefixed('age-secret-key', 'age encryption secret key', 'AGE-SECRET-KEY-1', '[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}'),
+  // Bech32: letters and digits but 1, B, I and O.
+  prefixed('age-secret-key', 'age encryption secret key', 'AGE-SECRET-KEY-1', '[02-9AC-HJ-NP-Z]{58}'),
   prefixed('infracost-api-key', 'Infracost API key', 'ico-', '[A-Za-z0-9]{32}'),
   prefixed('onepassword-service-account-token', '1Password service account token', 'ops_', 'eyJ[A-Za-z0-9+/=]{100,1280}'),
   {
