@@ -37,22 +37,25 @@ export function expectedEntropy(length: number, size: number): number {
   return value;
 }
 
-/** Share of the letters that sit in word-like pieces (3 or more letters: `Tool`, `RGBA`, `config`), splitting at
- * separators, digits and camelCase humps. Identifiers and paths are mostly words; in random mixed-case text,
- * letters of one case rarely run to three. */
+/** Share of the letters that sit in word-like pieces (3 or more letters with a vowel, or a common abbreviation:
+ * `Tool`, `config`, `http`), splitting at separators, digits and camelCase humps. Identifiers and paths are mostly
+ * words; random text is mostly not. */
 const ABBREVIATION = /^(?:https?|html?|xml|css|svg|src|ctx|std|cmd|msg|btn|str|len|sql|url|rfc|pkcs|dst|tmp|cwd|dns|tcp|udp|rgba?|png|jpg|gpt|llm|ssh|ssl|tls|jwk|jwt|kms|gcm|cbc|crc|xhr|dll|pkg|npm|cfg|mjs|cjs|px|rgb)$/i;
 
 export function wordShare(token: string): number {
   let letters = 0;
   let inWords = 0;
   const pieces = token.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+|[^A-Za-z0-9]+/g) ?? [];
+  // In a token of one case, capitals are words of their own (RGBA, KHR); among lower-case letters they are only
+  // words with a vowel (HTTP is rare next to random capitals).
+  const screaming = !/[a-z]/.test(token);
   for (const piece of pieces) {
     const c = piece.charCodeAt(0);
     if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) continue;
     letters += piece.length;
-    // A word has a vowel (`Tool`, `config`) or is a common abbreviation (`http`, `rfc`); an all-caps piece is
-    // an acronym (`RGBA`, `KHR`).
-    if (piece.length >= 3 && (/[aeiouy]/i.test(piece) || !/[a-z]/.test(piece) || ABBREVIATION.test(piece))) inWords += piece.length;
+    if (piece.length < 3) continue;
+    const caps = !/[a-z]/.test(piece);
+    if (/[aeiouy]/i.test(piece) || (caps && screaming) || ABBREVIATION.test(piece)) inWords += piece.length;
   }
   return letters === 0 ? 0 : inWords / letters;
 }
@@ -134,7 +137,8 @@ export function looksRandom(token: string, options: RandomOptions): boolean {
     if (!options.context || digits < length * 0.1 || digits > length * 0.9 || classChanges(token) < length / 6) return false;
   } else if (digits === 0 && !/[+/]/.test(token) && !options.context) {
     return false;
-  } else if (readable(token)) {
+  } else if (wordShare(token) >= (options.context ? 0.8 : 0.65)) {
+    // Mostly words: a name. Near a secret word only a token made almost only of words is let go.
     return false;
   }
   if (sequential(token) || knownNotSecret(token)) return false;
