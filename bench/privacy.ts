@@ -9,7 +9,7 @@
 //   secretlintPresetP50Ms / P99Ms                 secretlint's recommended preset alone on the same texts, same run
 //   ratioToSecretlintPreset                       coldScanP50Ms / secretlintPresetP50Ms (target <= 0.8)
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
@@ -157,6 +157,7 @@ const result = {
   contextBytes: CONTEXT_BYTES,
   runs: RUNS,
   cores: availableParallelism(),
+  loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   node: process.version,
   date: new Date().toISOString(),
 };
