@@ -8,6 +8,7 @@ import { EngineNotRunningError } from './client/engine-api';
 import { API_KEY_SECRET, errorText, type Ctx } from './ctx';
 import { SHOW_ACTIONS_COMMAND } from './status';
 import { RoutingPanel } from './views/routing-panel';
+import { evaluateLocalModel, isEvalArgs } from './ui/eval-command';
 
 export interface CommandSpec {
   id: string;
@@ -18,7 +19,8 @@ export interface CommandSpec {
   needsEngine: boolean;
   /** Listed in the status bar's quick pick. */
   inActions: boolean;
-  run(ctx: Ctx): Promise<unknown> | unknown;
+  /** `args`: what a caller passed to executeCommand (scripted runs), usually nothing. */
+  run(ctx: Ctx, args?: unknown): Promise<unknown> | unknown;
 }
 
 async function setApiKey(ctx: Ctx): Promise<void> {
@@ -97,6 +99,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: 'tandem.toggleInlineCompletions', title: 'Toggle Inline Completions', icon: 'eye', needsEngine: false, inActions: true, run: toggleInlineCompletions },
   { id: 'tandem.selectLocalModel', title: 'Select Local Model', icon: 'server-environment', needsEngine: false, inActions: true, run: selectLocalModel },
   { id: 'tandem.downloadRecommendedModel', title: 'Download Recommended Model', icon: 'cloud-download', needsEngine: true, inActions: true, run: downloadRecommendedModel },
+  {
+    id: 'tandem.evaluateLocalModel',
+    title: 'Evaluate Local Model',
+    icon: 'beaker',
+    needsEngine: false,
+    inActions: true,
+    run: (ctx, args) => evaluateLocalModel(ctx, isEvalArgs(args) ? args : undefined),
+  },
   { id: 'tandem.setApiKey', title: 'Set Anthropic API Key', icon: 'key', needsEngine: false, inActions: true, run: setApiKey },
   { id: 'tandem.clearApiKey', title: 'Clear Anthropic API Key', icon: 'trash', needsEngine: false, inActions: false, run: clearApiKey },
   { id: 'tandem.resetCloudConsent', title: 'Reset Cloud Consent for This Workspace', icon: 'shield', needsEngine: false, inActions: false, run: resetCloudConsent },
@@ -115,13 +125,13 @@ async function engineNotRunning(ctx: Ctx, title: string): Promise<void> {
   if (pick === 'Show Log') ctx.log.show(true);
 }
 
-async function runCommand(ctx: Ctx, spec: CommandSpec): Promise<void> {
+async function runCommand(ctx: Ctx, spec: CommandSpec, args?: unknown): Promise<void> {
   try {
     if (spec.needsEngine && !(await waitForEngine(ctx))) {
       await engineNotRunning(ctx, spec.title);
       return;
     }
-    await spec.run(ctx);
+    await spec.run(ctx, args);
   } catch (error) {
     if (error instanceof vscode.CancellationError) return;
     if (error instanceof EngineNotRunningError) {
@@ -151,5 +161,5 @@ async function showActions(ctx: Ctx): Promise<void> {
 }
 
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {
-  return COMMANDS.map((spec) => vscode.commands.registerCommand(spec.id, () => runCommand(ctx, spec)));
+  return COMMANDS.map((spec) => vscode.commands.registerCommand(spec.id, (args?: unknown) => runCommand(ctx, spec, args)));
 }

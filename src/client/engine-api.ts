@@ -7,6 +7,7 @@ import type {
   ChatDelta,
   ChatParams,
   ChatResult,
+  EvalReport,
   LedgerEntry,
   LedgerQuery,
   LedgerResult,
@@ -24,6 +25,8 @@ export interface EngineApi {
   /** "Allow this value": the engine stores these salted hashes (from RouteDecision.secrets), never the values. */
   allowValues(hashes: string[]): Promise<AllowValuesResult>;
   ledger(query: LedgerQuery): Promise<LedgerResult>;
+  /** The report cards saved in the data dir (newest per model and side). */
+  evalReports(): Promise<EvalReport[]>;
   onLedgerEntry(listener: (entry: LedgerEntry) => void): vscode.Disposable;
   onModelState(listener: (state: ModelState) => void): vscode.Disposable;
   /** Fires when the engine (re)starts or stops. */

@@ -10,6 +10,7 @@ import {
   ChatDeltaNotification,
   ChatRequest,
   DownloadModelRequest,
+  EvalReportsRequest,
   GetModelStateRequest,
   LedgerEntryNotification,
   LedgerRequest,
@@ -22,6 +23,7 @@ import {
   type ConsentChoice,
   type DownloadModelParams,
   type DownloadModelResult,
+  type EvalReport,
   type LedgerEntry,
   type LedgerQuery,
   type LedgerResult,
@@ -128,6 +130,11 @@ export class EngineClient implements EngineApi, vscode.Disposable {
   async ledger(query: LedgerQuery): Promise<LedgerResult> {
     const client = await this.requireClient();
     return this.request(() => client.sendRequest(LedgerRequest, query));
+  }
+
+  async evalReports(): Promise<EvalReport[]> {
+    const client = await this.requireClient();
+    return this.request(() => client.sendRequest(EvalReportsRequest, undefined));
   }
 
   async listPresets(): Promise<PresetsResult> {

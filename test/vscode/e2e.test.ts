@@ -6,19 +6,19 @@ import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Locator } from 'playwright-core';
 import { hostTarget } from '../../scripts/package-plan';
 import { openBrowser, type BrowserSession } from '../../scripts/vscode-offline/browser';
 import { ensureVscodeServer, installExtension, repoRoot, serverDirs, startVscodeServer, type ServerDirs, type VscodeServer } from '../../scripts/vscode-offline/server';
 import { fixtureModel, fixtureModelSettings, makeRunDir } from '../../scripts/vscode-offline/workspace';
 import { artifactsDir, waitUntil, Workbench } from './e2e/driver';
 import { activationMsFromLogs, tandemLog } from '../../scripts/vscode-offline/logs';
+import { ChatDriver } from './e2e/chat';
 import { enginePids, startFakeCloud, type FakeCloud } from './e2e/processes';
+import { linkStep, makeSafetyFiles, outsideEditsStep } from './e2e/safety';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
 const vsix = join(repoRoot, 'out', `${manifest.name}-${hostTarget()}-${manifest.version}.vsix`);
 const MODEL_READY = /tiny.*\((CPU)\)/i;
-const API_KEY = 'sk-ant-e2e-test-key-0000';
 
 // The whole run stops by itself, whatever hangs (the process exit handlers end the server and the fake cloud).
 setTimeout(() => {
@@ -30,15 +30,20 @@ let fake: FakeCloud;
 let server: VscodeServer;
 let session: BrowserSession;
 let wb: Workbench;
+let chat: ChatDriver;
 let dirs: ServerDirs;
 let run: { base: string; workspace: string };
 
-/** One user-visible step: on failure, a screenshot and the end of Tandem's log go with the error. */
+/**
+ * One user-visible step: on failure, a screenshot and the end of Tandem's log go with the error, and what the
+ * step left open (a dialog, the Refactor Preview) is closed so the next step starts from a usable window.
+ */
 async function step(name: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (error) {
     const shot = await wb.screenshot(`FAILED-${name}`);
+    await wb.dismissLeftovers();
     const log = tandemLog(dirs).split('\n').slice(-25).join('\n');
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`${message}\n  screenshot: ${shot}\n  Tandem log (last lines):\n${log}`, { cause: error });
@@ -59,48 +64,6 @@ async function ghostText(what: string): Promise<string> {
   return (await ghost.first().innerText()).replaceAll('\u00a0', ' ');
 }
 
-let apiKeySet = false;
-
-/** Stores the API key the way a user does (command palette, password box), once. */
-async function setApiKey(): Promise<void> {
-  if (apiKeySet) return;
-  await wb.runCommand('Tandem: Set Anthropic API Key');
-  const input = await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-box input'), 'the API key input box');
-  await input.fill(API_KEY);
-  await input.press('Enter');
-  await wb.waitVisible(wb.page.locator('.notifications-toasts', { hasText: 'API key saved' }), 'the "API key saved" notification', 15_000);
-  await wb.runCommand('Notifications: Clear All Notifications');
-  apiKeySet = true;
-}
-
-/**
- * Sends `request` from the chat in Refactor mode, allows cloud use for the workspace when asked, and waits
- * until the answer is complete. Returns that answer (`article.turn.assistant`).
- */
-async function askRefactor(request: string): Promise<Locator> {
-  await setApiKey();
-  const chat = wb.webview('chat');
-  const toggle = chat.locator('button.toggle', { hasText: 'Refactor' });
-  if ((await toggle.count()) > 0 && (await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
-  const answers = chat.locator('article.turn.assistant');
-  const before = await answers.count();
-  const box = await wb.waitVisible(chat.locator('textarea.input'), 'the chat input');
-  await box.fill(request);
-  await box.press('Enter');
-  // Cloud consent for this workspace ("ask" is the default): the user allows it when VS Code asks.
-  const consent = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Always for This Workspace' });
-  const answer = answers.nth(before);
-  await waitUntil(`the answer to "${request}" to finish`, 120_000, async () => {
-    if (await consent.isVisible()) {
-      await wb.screenshot('cloud-consent');
-      await consent.click();
-      return undefined;
-    }
-    return (await answers.count()) > before && !/state-streaming/.test((await answer.getAttribute('class')) ?? '') ? true : undefined;
-  });
-  return answer;
-}
-
 void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_000 }, () => {
   before(async () => {
     for (const [path, how] of [[vsix, 'npm run package'], [fixtureModel, 'npm run fixture']]) {
@@ -108,6 +71,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     }
     rmSync(artifactsDir, { recursive: true, force: true });
     run = makeRunDir('tandem-e2e', fixtureModelSettings());
+    makeSafetyFiles(run);
     fake = await startFakeCloud(join(run.base, 'cloud-requests.jsonl'));
     const vscodeDir = ensureVscodeServer();
     dirs = serverDirs(run.base);
@@ -120,6 +84,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     });
     session = await openBrowser();
     wb = new Workbench(session.page);
+    chat = new ChatDriver(wb);
     await session.page.goto(server.url(run.workspace), { timeout: 60_000 });
     await step('workbench', async () => {
       await wb.waitForWorkbench();
@@ -194,7 +159,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     await step('refactor-with-selection', async () => {
       // The user is still in pricing.ts with computeTotal selected from the Explain step.
       const sent = fake.requests().length;
-      const answer = await askRefactor('rename computeTotal to sumLineItems');
+      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true });
       await wb.screenshot('refactor-with-selection');
       const proposal = answer.locator('.refactor');
       await wb.waitVisible(proposal, 'the proposed edits under the rename answer', 10_000);
@@ -215,7 +180,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     });
   });
 
-  void it('a rename used in two files goes to Claude, opens the refactor preview and applying it changes both files', async () => {
+  void it('a rename used in two files goes to Claude, opens the refactor preview with the edits ticked, and one Apply changes both files', async () => {
     await step('refactor-cloud', async () => {
       await wb.openFile('invoice.ts');
       // A new conversation, so nothing from an earlier request is carried along.
@@ -223,7 +188,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
       // The thread is empty before the next question (under load the webview re-renders late, and an answer counted
       // before the clear would hide the new one).
       await waitUntil('the conversation to be cleared', 10_000, async () => ((await wb.webview('chat').locator('article.turn').count()) === 0 ? true : undefined));
-      const answer = await askRefactor('rename computeTotal to sumLineItems');
+      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true });
       const badge = await wb.waitVisible(answer.locator('.route-badge.route-cloud'), 'a cloud route badge on the rename answer', 10_000);
       const badgeText = (await badge.innerText()).trim();
       const title = (await badge.getAttribute('title')) ?? '';
@@ -236,14 +201,17 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
         await wb.waitVisible(wb.page.locator('.bulk-edit-panel .monaco-list-row', { hasText: file }), `${file} in the Refactor Preview`, 15_000);
       }
       await wb.screenshot('refactor-preview');
-      // Edits that need confirmation start unchecked in VS Code's Refactor Preview: the user ticks each file.
+      // The edits the user asked for are ticked: one click on Apply writes them.
       const fileRows = wb.page.locator('.bulk-edit-panel .monaco-list-row[aria-level="1"]');
       for (let i = 0; i < (await fileRows.count()); i++) {
-        const box = fileRows.nth(i).locator('input.edit-checkbox');
-        if (!(await box.isChecked())) await box.check();
+        assert.equal(await fileRows.nth(i).locator('input.edit-checkbox').isChecked(), true, `${await fileRows.nth(i).innerText()} is not ticked in the Refactor Preview`);
       }
-      await wb.screenshot('refactor-preview-checked');
       await wb.page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Apply$/ }).first().click();
+      // The chat reports what the documents now hold, file by file.
+      const outcome = await wb.waitVisible(answer.locator('.refactor-outcome.outcome-applied'), 'the applied outcome in the chat', 20_000);
+      const applied = await outcome.innerText();
+      assert.match(applied, /^Applied \d+ edits in \d files: .*\binvoice\.ts \(\d+\)/);
+      assert.match(applied, /\bpricing\.ts \(\d+\)/);
       await wb.runCommand('File: Save All');
       const read = (name: string): string => readFileSync(join(run.workspace, 'src', name), 'utf8');
       await waitUntil('both files on disk to use sumLineItems', 20_000, () =>
@@ -252,6 +220,14 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
       assert.ok(!read('pricing.ts').includes('computeTotal') && !read('invoice.ts').includes('computeTotal'), 'computeTotal is still used');
       await wb.screenshot('refactor-applied');
     });
+  });
+
+  void it('a refactor answer cannot edit files outside the workspace, and edits to tasks.json start unticked', async () => {
+    await step('refactor-outside', () => outsideEditsStep({ wb, chat, fake, run }));
+  });
+
+  void it('a link in an answer opens only after the user saw its full URL', async () => {
+    await step('answer-link', () => linkStep({ wb, chat, fake, run }));
   });
 
   void it('the routing panel lists both decisions with reasons and costs', async () => {

@@ -24,6 +24,7 @@ const thread = new ThreadView({
   applyEdits: (id) => vscode.post({ type: 'applyEdits', id }),
   allowValues: (id) => vscode.post({ type: 'allowValues', id }),
   openFile: (uri, line) => vscode.post({ type: 'openFile', uri, line }),
+  openLink: (href, text) => vscode.post({ type: 'openLink', href, text }),
 });
 
 const composer = new Composer({
