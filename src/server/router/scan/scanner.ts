@@ -69,23 +69,32 @@ export interface KeyedText {
   parts: Part[];
 }
 
+/** Shared by every clean part: most of the cache holds no finding. */
+const NONE: Finding[] = [];
+
 export class SecretScanner {
-  private readonly cache = new Map<string, Finding[]>();
+  // Least-recently-used, approximated by two generations: new entries and hits go to `young`; when it is full it
+  // becomes `old` and the previous `old` is dropped whole. No per-entry deletes, so no hash-table rehashing (and
+  // no pause) in the middle of a decision.
+  private young = new Map<string, Finding[]>();
+  private old = new Map<string, Finding[]>();
   /** Windows run through the rules. */
   scans = 0;
 
   private remember(key: string, findings: Finding[]): void {
-    this.cache.set(key, findings);
-    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    this.young.set(key, findings.length ? findings : NONE);
+    if (this.young.size >= CACHE_LIMIT / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
   }
 
   private recall(key: string): Finding[] | undefined {
-    const hit = this.cache.get(key);
-    if (hit) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-    }
-    return hit;
+    const hit = this.young.get(key);
+    if (hit) return hit;
+    const aged = this.old.get(key);
+    if (aged) this.remember(key, aged);
+    return aged;
   }
 
   /** Each window hashed once. Its key says where the chunk sits in it, so equal keys mean equal windows with
