@@ -121,16 +121,21 @@ function inUrl(text: string, start: number): boolean {
 /** Words before the token on its line that say it is a hash or public (`sha256`, `fingerprint`, `pubkey`). */
 const PUBLIC_CONTEXT = /sha\d*|hash|digest|checksum|fingerprint|integrity|pubkey|public|nonce|example/i;
 
-function randomToken(text: string, start: number, end: number, context: boolean): boolean {
+function randomLooking(token: string, context: boolean): boolean {
+  if (looksRandom(token, { context })) return true;
+  if (!/[-_.]/.test(token)) return false;
+  // A random part after a readable prefix: `acme_live_Zx8Kp2…`.
+  const longest = token.split(/[-_.]/).reduce((a, b) => (b.length > a.length ? b : a), '');
+  return longest.length < token.length && looksRandom(longest, { context });
+}
+
+/** `context()`: is a secret word near? Asked only for tokens that could be random (most runs are names). */
+function randomToken(text: string, start: number, end: number, context: () => boolean): boolean {
   const token = text.slice(start, end).replace(/^[-_=]+|[-_]+$/g, '');
-  let random = looksRandom(token, { context });
-  if (!random && /[-_.]/.test(token)) {
-    // A random part after a readable prefix: `acme_live_Zx8Kp2…`.
-    const longest = token.split(/[-_.]/).reduce((a, b) => (b.length > a.length ? b : a), '');
-    random = longest.length < token.length && looksRandom(longest, { context });
-  }
-  if (!random || INTEGRITY.test(token) || knownNotSecret(token)) return false;
-  if (!context && (inUrl(text, start) || PUBLIC_CONTEXT.test(text.slice(lineStartBefore(text, start, 48), start)))) return false;
+  if (!randomLooking(token, true) || INTEGRITY.test(token) || knownNotSecret(token)) return false;
+  const near = context();
+  if (!near && !randomLooking(token, false)) return false;
+  if (!near && (inUrl(text, start) || PUBLIC_CONTEXT.test(text.slice(lineStartBefore(text, start, 48), start)))) return false;
   // Base64 of text is encoded text (decoded and scanned as such), not a random key.
   return !decodeRun(text, start, end, 16);
 }
@@ -183,7 +188,7 @@ export function detect(text: string, options: DetectOptions = {}): Finding[] {
     const start = runs[r];
     const end = runs[r + 1];
     if (end - start > MAX_KEY || inside(blocks.excluded, start, end) || inside(known, start, end)) continue;
-    if (randomToken(text, start, end, nearSecretWord(text, assignHits, start))) found.push({ start, end, rule: 'high-entropy' });
+    if (randomToken(text, start, end, () => nearSecretWord(text, assignHits, start))) found.push({ start, end, rule: 'high-entropy' });
   }
   if (options.decode !== false) {
     const revealed: Revealed[] = [...urlEncoded(text, pass.percents), ...concatenations(text, pass.joins), ...wrappedTokens(text, pass.wraps)];
