@@ -131,7 +131,13 @@ function randomLooking(token: string, context: boolean): boolean {
 
 /** `context()`: is a secret word near? Asked only for tokens that could be random (most runs are names). */
 function randomToken(text: string, start: number, end: number, context: () => boolean): boolean {
-  const token = text.slice(start, end).replace(/^[-_=]+|[-_]+$/g, '');
+  // Separators and padding at the ends are not part of the key.
+  let a = start;
+  let b = end;
+  while (a < b && (text.charCodeAt(a) === 45 || text.charCodeAt(a) === 95 || text.charCodeAt(a) === 61)) a++;
+  while (b > a && (text.charCodeAt(b - 1) === 45 || text.charCodeAt(b - 1) === 95)) b--;
+  if (b - a < 16) return false;
+  const token = text.slice(a, b);
   if (!randomLooking(token, true) || INTEGRITY.test(token) || knownNotSecret(token)) return false;
   const near = context();
   if (!near && !randomLooking(token, false)) return false;

@@ -43,21 +43,65 @@ export function expectedEntropy(length: number, size: number): number {
 const ABBREVIATION = /^(?:https?|html?|xml|css|svg|src|ctx|std|cmd|msg|btn|str|len|sql|url|rfc|pkcs|dst|tmp|cwd|dns|tcp|udp|rgba?|png|jpg|gpt|llm|ssh|ssl|tls|jwk|jwt|kms|gcm|cbc|crc|xhr|dll|pkg|npm|cfg|mjs|cjs|px|rgb)$/i;
 
 export function wordShare(token: string): number {
+  // Pieces as /[A-Z]?[a-z]+|[A-Z]+(?![a-z])/ would cut them (HTTPServer: HTTP, Server), read without a regex:
+  // this runs for every long token of every text.
+  const n = token.length;
+  let screaming = true;
+  for (let i = 0; i < n && screaming; i++) if (isLower(token.charCodeAt(i))) screaming = false;
   let letters = 0;
   let inWords = 0;
-  const pieces = token.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+|[^A-Za-z0-9]+/g) ?? [];
-  // In a token of one case, capitals are words of their own (RGBA, KHR); among lower-case letters they are only
-  // words with a vowel (HTTP is rare next to random capitals).
-  const screaming = !/[a-z]/.test(token);
-  for (const piece of pieces) {
-    const c = piece.charCodeAt(0);
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) continue;
-    letters += piece.length;
-    if (piece.length < 3) continue;
-    const caps = !/[a-z]/.test(piece);
-    if (/[aeiouy]/i.test(piece) || (caps && screaming) || ABBREVIATION.test(piece)) inWords += piece.length;
+  let i = 0;
+  while (i < n) {
+    const c = token.charCodeAt(i);
+    let start = i;
+    let caps = false;
+    if (isUpper(c)) {
+      let j = i;
+      while (j < n && isUpper(token.charCodeAt(j))) j++;
+      if (j < n && isLower(token.charCodeAt(j)) && j - i >= 1) {
+        // Capitals before a capitalised word: an acronym (if more than one), then the word.
+        if (j - 1 > i) {
+          letters += j - 1 - i;
+          inWords += word(token, i, j - 1, true, screaming);
+        }
+        start = j - 1;
+        i = j;
+        while (i < n && isLower(token.charCodeAt(i))) i++;
+      } else {
+        i = j;
+        caps = true;
+      }
+    } else if (isLower(c)) {
+      while (i < n && isLower(token.charCodeAt(i))) i++;
+    } else {
+      i++;
+      continue;
+    }
+    letters += i - start;
+    inWords += word(token, start, i, caps, screaming);
   }
   return letters === 0 ? 0 : inWords / letters;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+
+/** The piece's length when it reads as a word: 3 letters or more, with a vowel, an acronym in a token of one case,
+ * or a common abbreviation; else 0. */
+function word(token: string, start: number, end: number, caps: boolean, screaming: boolean): number {
+  const length = end - start;
+  if (length < 3) return 0;
+  if (caps && screaming) return length;
+  for (let k = start; k < end; k++) {
+    const c = token.charCodeAt(k) | 32;
+    if (c === 97 || c === 101 || c === 105 || c === 111 || c === 117 || c === 121) return length;
+  }
+  return ABBREVIATION.test(token.slice(start, end)) ? length : 0;
 }
 
 /** Words and short numbers only (`BetaToolBash20241022`, `COMPRESSED_RGBA_ASTC_10x5_KHR`, `src/server/x`):
