@@ -2,6 +2,7 @@
 // string concatenation ("AKIA" + "…", implicit concatenation across lines), line continuations (`\` at the end of
 // a line) and values wrapped over two lines. Each yields the revealed text and the span of the original it
 // came from; a finding in the revealed text covers the whole span. Pure.
+import { looksRandom } from './entropy.js';
 import { tokenChar } from './rule.js';
 
 export interface Revealed {
@@ -163,9 +164,9 @@ export function wrappedTokens(text: string, wraps: readonly number[]): Revealed[
     while ((text[c] === ' ' || text[c] === '\t') && c - nl < 16) c++;
     const b = runForward(text, c, 256);
     if (b - c < 4 || left - a + (b - c) < 12) continue;
-    // A wrapped value goes on in the next line: its first token is not followed by a space (prose and code
-    // statements are).
-    if (!continued && b < text.length && (text[b] === ' ' || text[b] === '\t')) continue;
+    // A wrapped value goes on in the next line: its first token is not followed by a space, as prose and code
+    // statements are, unless the two pieces together look random (a key wrapped inside a sentence).
+    if (!continued && b < text.length && (text[b] === ' ' || text[b] === '\t') && !looksRandom(text.slice(a, left) + text.slice(c, b), { context: true })) continue;
     let lineStart = a;
     while (lineStart > 0 && a - lineStart < 256 && text[lineStart - 1] !== '\n') lineStart--;
     let lineEnd = b;
