@@ -6,6 +6,7 @@ import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { engineSettings, planChange } from './config';
 import { completionBlock } from './client/completion-gate';
 import { ConsentStore } from './ui/consent';
+import { CompletionFeedbackWiring } from './client/completion-feedback-wiring';
 import { CrashPolicy } from './client/crash-policy';
 import { documentBlock } from './client/document-gate';
 import { EngineClient } from './client/engine';
@@ -15,6 +16,7 @@ import type { TandemSettings } from './shared/settings';
 import { StatusBar } from './status';
 import type { EngineStatus } from './status-text';
 import { ChatViewProvider } from './views/chat-view';
+import { ComparePanel } from './views/compare-panel';
 
 /** SecretStorage key of the Anthropic API key (never in settings, never logged). */
 export const API_KEY_SECRET = 'tandem.anthropicApiKey';
@@ -37,6 +39,7 @@ export class Ctx {
   readonly status: StatusBar;
   readonly consent: ConsentStore;
   readonly chatView: ChatViewProvider;
+  readonly completionFeedback: CompletionFeedbackWiring;
   private client: LanguageClient | undefined;
   private readonly clientLifetime: vscode.Disposable[] = [];
   private generation = 0;
@@ -60,7 +63,10 @@ export class Ctx {
     this.engine = new EngineClient(log, (ask, token) => this.consent.ask(ask, token));
     this.status = new StatusBar();
     this.chatView = new ChatViewProvider(extension.extensionUri, this.engine, extension.workspaceState, log);
+    this.completionFeedback = new CompletionFeedbackWiring(this.engine);
+    this.chatView.onCompare = (request) => ComparePanel.run(extension.extensionUri, this.engine, log, request);
     this.extension.subscriptions.push(
+      this.completionFeedback,
       this.engine,
       this.status,
       this.chatView,
@@ -157,6 +163,7 @@ export class Ctx {
       dataDir: this.extension.globalStorageUri.fsPath,
       settings: () => this.settings,
       completionBlock: (document) => documentBlock(document, this.settings),
+      onInlineCompletions: (document, position, result) => this.completionFeedback.onResult(document, position, result),
       onCrash: () => this.onCrash(generation),
       onConnectionFailure: (message) => this.onConnectionFailure(generation, message),
     });

@@ -25,6 +25,8 @@ export interface ClientSetup {
   settings(): TandemSettings;
   /** Why completions cannot run for this document, or undefined. */
   completionBlock(document: vscode.TextDocument): CompletionBlock | undefined;
+  /** Each inline completion result on its way to VS Code (feedback: which suggestion is on screen). */
+  onInlineCompletions?(document: vscode.TextDocument, position: vscode.Position, result: vscode.InlineCompletionItem[] | vscode.InlineCompletionList | null | undefined): void;
   /** The connection closed unexpectedly: decide (the owner restarts with a fresh client). */
   onCrash(): void;
   /** The connection keeps erroring and is being shut down. */
@@ -70,9 +72,11 @@ export function createLanguageClient(setup: ClientSetup): LanguageClient {
     errorHandler,
     markdown: { isTrusted: false, supportHtml: false },
     middleware: {
-      provideInlineCompletionItems: (document, position, context, token, next) => {
+      provideInlineCompletionItems: async (document, position, context, token, next) => {
         if (setup.completionBlock(document)) return undefined;
-        return next(document, position, context, token);
+        const result = await next(document, position, context, token);
+        if (!token.isCancellationRequested) setup.onInlineCompletions?.(document, position, result);
+        return result;
       },
       workspace: {
         // The engine pulls `tandem`; answer with the typed settings, the stored workspace consent applied.

@@ -2,6 +2,7 @@
 // Inside VS Code it is started over IPC by vscode-languageclient; alone: `node dist/server.mjs --stdio`.
 import {
   createConnection,
+  DidChangeConfigurationNotification,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -13,6 +14,8 @@ import { resolveDataDir, type EngineContext } from './context.js';
 import { SettingsStore } from './settings.js';
 import { registerLocal } from './local/register.js';
 import { registerRouter } from './router/register.js';
+import { checkParams, checkedDocumentSync, onNotification } from './rpc.js';
+import { DidChangeConfigurationSchema, InitializeParamsSchema } from './lsp-schemas.js';
 import { registerEval } from './eval/register.js';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -25,10 +28,11 @@ process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled
 
 let ctx: EngineContext | undefined;
 
-connection.onInitialize((params) => {
-  const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown };
+connection.onInitialize((raw) => {
+  const params = checkParams('initialize', InitializeParamsSchema, raw);
+  const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown; completionLedger?: unknown };
   // Settings under `settings`, or (older clients) the sections themselves next to `dataDir`.
-  const { dataDir: _dataDir, ...rest } = options;
+  const { dataDir: _dataDir, completionLedger: _completionLedger, ...rest } = options;
   const settings = new SettingsStore(options.settings ?? (Object.keys(rest).length ? rest : undefined), process.env, (m) => connection.console.warn(m));
   settings.apiKey = process.env.ANTHROPIC_API_KEY || undefined;
   settings.enablePull(Boolean(params.capabilities.workspace?.configuration) && !process.env.TANDEM_NO_PULL);
@@ -55,6 +59,8 @@ connection.onInitialize((params) => {
   };
   const local = registerLocal(ctx);
   const router = registerRouter(ctx, local.chat);
+  // Inline completions enter the router's ledger, per file and minute (not an evaluation's: they are no one's work).
+  if (options.completionLedger !== false) local.completions.setLedger((record, info) => router.completions.add(record, info));
   registerEval(ctx, router.state);
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };
@@ -66,11 +72,17 @@ connection.onInitialized(async () => {
   await engine.settings.refresh(connection).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
 });
 
-connection.onDidChangeConfiguration(async (change) => {
-  if (!ctx) return;
-  const engine = ctx;
-  await engine.settings.refresh(connection, change.settings).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
-});
+onNotification(
+  connection,
+  DidChangeConfigurationNotification.type,
+  DidChangeConfigurationSchema,
+  (change) => {
+    const engine = ctx;
+    if (!engine) return;
+    void engine.settings.refresh(connection, change.settings).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
+  },
+  (m) => connection.console.warn(m),
+);
 
 connection.onShutdown(async () => {
   for (const fn of cleanups.reverse()) {
@@ -82,5 +94,5 @@ connection.onShutdown(async () => {
   }
 });
 
-documents.listen(connection);
+documents.listen(checkedDocumentSync(connection, (m) => connection.console.warn(m)));
 connection.listen();

@@ -1,6 +1,21 @@
 // Every custom request and notification between the extension (or any LSP client) and the engine.
 // Declared once here, documented in docs/protocol.md. Pure types: no `vscode` import.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { z } from 'zod';
+import { FEEDBACK_SIGNALS, type Confidence, type Feedback, type LearnedState, type LedgerFeedback } from './feedback';
+
+export type { ArmCounts, CompletionItemRef, Confidence, Feedback, FeedbackSignal, LearnedContext, LearnedState, LedgerFeedback } from './feedback';
+
+// Each message's params have a schema next to their type: the engine checks every message against it before a
+// handler runs (src/server/rpc.ts), so a client that sends the wrong shape gets -32602 naming the field. The
+// schemas check what the engine reads; fields they do not know pass through.
+
+/** A line, character or count as LSP allows it: a non-negative integer up to 2^31 - 1. */
+export const UINT = z.number().min(0).max(2 ** 31 - 1).int();
+/** For requests without params: whatever a client sends is ignored. */
+export const NO_PARAMS = z.unknown().transform(() => undefined);
+const KINDS = ['completion', 'explain', 'chat', 'refactor'] as const;
+const kindError = (allowed: string) => (issue: { input?: unknown }) => `Unknown request kind "${String(issue.input)}": use ${allowed}.`;
 
 // ---------------------------------------------------------------------------------------------------
 // Local model
@@ -76,6 +91,18 @@ export interface DownloadModelResult {
  * arrives as tandem/modelState `downloading`. */
 export const DownloadModelRequest = new RequestType<DownloadModelParams, DownloadModelResult, void>('tandem/downloadModel');
 
+/** Inline completion items carry this command (VS Code runs it when the whole suggestion is accepted) with one
+ * CompletionItemRef argument: the client learns which ledger entry a suggestion belongs to from it. */
+export const COMPLETION_ACCEPTED_COMMAND = 'tandem.completionAccepted';
+
+export const DownloadModelParamsSchema = z.looseObject({
+  role: z.enum(['completion', 'chat']),
+  preset: z.string().optional(),
+  url: z.string().optional(),
+  sha256: z.string().optional(),
+  sizeBytes: z.number().int().min(0).optional(),
+}) satisfies z.ZodType<DownloadModelParams>;
+
 // ---------------------------------------------------------------------------------------------------
 // Completion statistics
 
@@ -143,6 +170,8 @@ export interface GetStatsParams {
 /** Client → engine: completion statistics since the engine started. */
 export const GetStatsRequest = new RequestType<GetStatsParams | void, CompletionStats, void>('tandem/stats');
 
+export const GetStatsParamsSchema = z.looseObject({ recent: UINT.optional() }).nullish().transform((p) => p ?? undefined) satisfies z.ZodType<GetStatsParams | void>;
+
 // ---------------------------------------------------------------------------------------------------
 // Router
 
@@ -163,7 +192,9 @@ export type BlockedBy =
   /** The cloud failed repeatedly and is paused for a while (circuit breaker). */
   | 'cloud-unavailable'
   /** No configured tier has a context window large enough (nor a known price). */
-  | 'too-large';
+  | 'too-large'
+  /** The cost ledger cannot be written or read, so spend could go uncounted. */
+  | 'ledger-unavailable';
 
 /** What a routing reason says, for programs: code decides, text informs (docs/protocol.md lists each code). */
 export type ReasonCode =
@@ -178,6 +209,13 @@ export type ReasonCode =
   | 'multi-file-refactor'
   | 'context-exceeds-local'
   | 'no-local-model'
+  // What the router learned from this user's feedback (tandem.routing.policy "learned")
+  | 'learned-local'
+  | 'learned-cloud'
+  | 'explore-cloud'
+  | 'explore-local'
+  /** A compare run: the same prompt on both sides (no fallback to the other side). */
+  | 'compare'
   // After a refusal
   | 'stays-local'
   | 'nothing-sent'
@@ -190,6 +228,8 @@ export type ReasonCode =
   // What happened while it ran
   | 'file-left-out'
   | 'cloud-failed'
+  /** Claude could not start answering within tandem.cloud.deadlineMs, or asked to wait longer than it leaves. */
+  | 'cloud-deadline'
   | 'stopped-budget'
   | 'cancelled'
   /** A report card run on a Claude tier, asked for by the user (tandem/evalCloudInfill). */
@@ -238,6 +278,9 @@ export interface RouteDecision {
   /** Worst-case cost in USD before anything runs (0 for local). */
   worstCaseUsd: number;
   promptTokens: number;
+  /** Cloud routes: an upper bound on the prompt's tokens (its UTF-8 bytes plus the API's overhead); the worst case
+   * is priced on it, so a prompt that tokenizes worse than estimated (CJK, long numbers) cannot overspend. */
+  promptTokensBound?: number;
   /** Set when route is blocked, or when a cloud route had to be refused. */
   blockedBy?: BlockedBy;
   /** Cloud routes: the max_tokens the request is sent with (may be lowered to fit the budget). */
@@ -266,6 +309,26 @@ export interface SecretFinding {
 /** Client → engine: the decision for a request, without running anything (dry run). */
 export const RouteRequest = new RequestType<RouteParams, RouteDecision, void>('tandem/route');
 
+export const ContextFileSchema = z.looseObject({
+  uri: z.string(),
+  text: z.string().optional(),
+  range: z.looseObject({ startLine: UINT, endLine: UINT }).optional(),
+  languageId: z.string().optional(),
+}) satisfies z.ZodType<ContextFile>;
+
+const routeFields = {
+  prompt: z.string(),
+  files: z.array(ContextFileSchema).optional(),
+  history: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.string() })).optional(),
+  prefer: z.enum(['cloud', 'local']).optional(),
+  rejectedLocal: z.boolean().optional(),
+};
+
+export const RouteParamsSchema = z.looseObject({
+  kind: z.enum(KINDS, { error: kindError('completion, explain, chat or refactor') }),
+  ...routeFields,
+}) satisfies z.ZodType<RouteParams>;
+
 export interface EgressManifest {
   files: { uri: string; ranges: { startLine: number; endLine: number }[]; bytes: number }[];
   tokens: number;
@@ -285,6 +348,9 @@ export interface ChatParams extends RouteParams {
   /** Client-chosen id; stream notifications carry it. */
   id: string;
   kind: Exclude<RequestKind, 'completion'>;
+  /** One side of a compare run (same id on both sides, with `prefer` naming the side): no fallback to the other
+   * side, the cloud side only where the gate allows it, and the ledger marks both entries. */
+  compare?: string;
 }
 
 export interface TextEditSpec {
@@ -327,6 +393,8 @@ export interface ChatResult {
   refusedEdits?: RefusedEdit[];
   entry: LedgerEntry;
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
+  /** Local answers: how sure the local model was. */
+  confidence?: Confidence;
 }
 
 /** The `data` of a tandem/chat error: the message to give back to the user, and when the router got that far,
@@ -340,6 +408,13 @@ export interface ChatErrorData {
 /** Client → engine: run a chat/explain/refactor request through the router; cancel with $/cancelRequest. Errors
  * carry ChatErrorData. */
 export const ChatRequest = new RequestType<ChatParams, ChatResult, ChatErrorData>('tandem/chat');
+
+export const ChatParamsSchema = z.looseObject({
+  id: z.string().min(1, 'tandem/chat needs an id'),
+  kind: z.enum(['explain', 'chat', 'refactor'], { error: kindError('explain, chat or refactor') }),
+  ...routeFields,
+  compare: z.string().min(1, 'a compare run needs an id').optional(),
+}) satisfies z.ZodType<ChatParams>;
 
 /** Engine → client: streamed answer text for a tandem/chat request. */
 export interface ChatDelta {
@@ -374,8 +449,14 @@ export interface AllowValuesResult {
  * salted hashes in its data dir (never a value); later requests treat those values as allowed. */
 export const AllowValuesRequest = new RequestType<AllowValuesParams, AllowValuesResult, void>('tandem/allowValues');
 
+export const AllowValuesParamsSchema = z.looseObject({
+  hashes: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'a hash is 64 hex digits')).max(1000),
+}) satisfies z.ZodType<AllowValuesParams>;
+
 /** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
 export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');
+
+export const SetApiKeyParamsSchema = z.looseObject({ apiKey: z.string() }) satisfies z.ZodType<{ apiKey: string }>;
 
 // ---------------------------------------------------------------------------------------------------
 // Ledger
@@ -401,9 +482,38 @@ export interface LedgerEntry {
   ttftMs: number | null;
   totalMs: number;
   fallback?: Fallback;
+  /** A cloud attempt that failed before this answer or error: what it used (an upper bound where the API did not
+   * report it) and cost. That money was spent: it is part of `costUsd`. */
+  cloudAttempt?: { model: string; tokens: TokenCounts; costUsd: number };
   manifest?: EgressManifest;
   error?: string;
+  /** Requests this entry stands for (inline completions are ledgered per file and minute); absent: 1. */
+  count?: number;
+  /** Inline completions: the file they were made in. */
+  uri?: string;
+  /** The context the router learns in (kind, language, files, size, selection); feedback on this entry updates it. */
+  context?: string;
+  /** Local answers: the mean token log-probability of the answer and its level. */
+  confidence?: { meanLogProb: number; level: Confidence['level'] };
+  /** One side of a compare run: it never counts as savings (both sides ran). */
+  compare?: { id: string; side: 'local' | 'cloud' };
 }
+
+/** Client → engine: what the user did with an answer or a suggestion. Validated: a malformed one is logged and
+ * dropped. */
+export const FeedbackNotification = new NotificationType<Feedback>('tandem/feedback');
+
+export const FeedbackSchema = z.looseObject({
+  entryId: z.string().min(1).max(100),
+  signal: z.enum(FEEDBACK_SIGNALS),
+  count: z.number().int().min(1).max(10_000).optional(),
+  chars: UINT.optional(),
+  applied: UINT.optional(),
+  proposed: UINT.optional(),
+}) satisfies z.ZodType<Feedback>;
+
+/** Engine → client: feedback was written to the ledger. */
+export const LedgerFeedbackNotification = new NotificationType<LedgerFeedback>('tandem/ledgerFeedback');
 
 export interface LedgerTotals {
   costUsd: number;
@@ -430,13 +540,29 @@ export interface LedgerResult {
   budget: { dailyUsd: number; monthlyUsd: number; reservedUsd: number };
   /** Entries skipped because a line was torn or corrupt. */
   skippedLines: number;
+  /** The feedback lines about the entries returned, oldest first. */
+  feedback: LedgerFeedback[];
 }
 
 /** Client → engine: ledger entries and totals. */
 export const LedgerRequest = new RequestType<LedgerQuery, LedgerResult, void>('tandem/ledger');
 
+export const LedgerQuerySchema = z
+  .looseObject({ since: z.string().optional(), limit: UINT.optional() })
+  .nullish()
+  .transform((q) => q ?? {}) satisfies z.ZodType<LedgerQuery>;
+
 /** Engine → client: a new ledger entry was written. */
 export const LedgerEntryNotification = new NotificationType<LedgerEntry>('tandem/ledgerEntry');
+
+// ---------------------------------------------------------------------------------------------------
+// What the router learned
+
+/** Client → engine: what the router has learned. */
+export const LearnedRequest = new RequestType<void, LearnedState, void>('tandem/learned');
+
+/** Client → engine: forget everything learned (the ledger and its feedback are kept). */
+export const ResetLearningRequest = new RequestType<void, LearnedState, void>('tandem/resetLearning');
 
 // ---------------------------------------------------------------------------------------------------
 // Model report card (HumanEval-Infilling, see docs/protocol.md and `npm run eval`)
@@ -510,10 +636,18 @@ export interface EvalCloudItem {
   set: EvalSetName;
 }
 
+export const EvalCloudItemSchema = z.looseObject({
+  prefix: z.string(),
+  suffix: z.string(),
+  set: z.enum(['single-line', 'multi-line']),
+}) satisfies z.ZodType<EvalCloudItem>;
+
 export interface EvalCloudEstimateParams {
   model: string;
   items: EvalCloudItem[];
 }
+
+export const EvalCloudEstimateParamsSchema = z.looseObject({ model: z.string(), items: z.array(EvalCloudItemSchema) }) satisfies z.ZodType<EvalCloudEstimateParams>;
 
 export interface EvalCloudEstimate {
   model: string;
@@ -533,6 +667,8 @@ export interface EvalCloudInfillParams extends EvalCloudItem {
   /** Benchmark task id, for the ledger's reason. */
   taskId: string;
 }
+
+export const EvalCloudInfillParamsSchema = EvalCloudItemSchema.extend({ model: z.string(), taskId: z.string() }) satisfies z.ZodType<EvalCloudInfillParams>;
 
 export interface EvalCloudInfillResult {
   text: string;

@@ -51,8 +51,10 @@ export interface TandemSettings {
     maxOutputTokens: number;
     /** Cut a stream that sends nothing for this long, in milliseconds. */
     idleTimeoutMs: number;
-    /** Time to the response headers, in milliseconds. */
+    /** Time to the response headers, per attempt, in milliseconds. */
     requestTimeoutMs: number;
+    /** One deadline for the whole request until Claude starts answering (every attempt and wait), in milliseconds. */
+    deadlineMs: number;
     maxRetries: number;
     /** Price overrides per model id, USD per million tokens (see docs/protocol.md). */
     prices: Record<string, Partial<ModelPriceOverride>>;
@@ -62,7 +64,17 @@ export interface TandemSettings {
     dailyUsd: number;
     monthlyUsd: number;
   };
+  routing: {
+    /** learned: the rules, then what this user's feedback taught (within privacy, consent and budget); fixed: the
+     * rules only. */
+    policy: RoutingPolicy;
+    /** Share (0-1) of the questions the rules would keep local that the user is willing to send to Claude when the
+     * learner expects a better answer there. */
+    cloudShare: number;
+  };
 }
+
+export type RoutingPolicy = 'learned' | 'fixed';
 
 export interface ModelPriceOverride {
   input: number;
@@ -89,12 +101,14 @@ export const DEFAULT_SETTINGS: TandemSettings = {
     tiers: ['claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-opus-5-5'],
     counterfactualModel: 'claude-sonnet-5-5',
     maxOutputTokens: 4096,
-    idleTimeoutMs: 30_000,
-    requestTimeoutMs: 60_000,
+    idleTimeoutMs: 15_000,
+    requestTimeoutMs: 30_000,
+    deadlineMs: 30_000,
     maxRetries: 2,
     prices: {},
   },
   budget: { dailyUsd: 2, monthlyUsd: 20 },
+  routing: { policy: 'learned', cloudShare: 0.2 },
 };
 
 /** Setting sections whose change needs the engine to reload its local model. */

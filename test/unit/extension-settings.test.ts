@@ -38,8 +38,8 @@ void test('every setting in settings.ts is contributed with its default, and not
   }
 });
 
-void test('settings come in the five titled sections, enums fully described', () => {
-  assert.deepEqual(sections.map((s) => s.title), ['Tandem: Model', 'Tandem: Completions', 'Tandem: Privacy', 'Tandem: Cloud', 'Tandem: Budget']);
+void test('settings come in the six titled sections, enums fully described', () => {
+  assert.deepEqual(sections.map((s) => s.title), ['Tandem: Model', 'Tandem: Completions', 'Tandem: Privacy', 'Tandem: Cloud', 'Tandem: Budget', 'Tandem: Routing']);
   for (const section of sections) {
     const prefix = `tandem.${section.title.split(': ')[1].toLowerCase()}.`;
     for (const key of Object.keys(section.properties)) assert.ok(key.startsWith(prefix), `${key} is in ${section.title}`);

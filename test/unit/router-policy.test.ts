@@ -9,6 +9,7 @@ function input(over: Partial<PolicyInput> = {}, settings: unknown = {}): PolicyI
     fileCount: 1,
     localTokens: 500,
     cloudTokens: 600,
+    cloudTokensBound: over.cloudTokensBound ?? over.cloudTokens ?? 600,
     local: { name: 'qwen-coder', contextSize: 8192 },
     settings: mergeSettings({ privacy: { cloudConsent: 'always' }, ...(settings as object) }),
     secrets: [],
@@ -162,4 +163,34 @@ void test('every reason is a code with text: each route says why by code, and a 
     assert.deepEqual(codes(none), ['asked-cloud', cause, 'nothing-sent', 'no-local-model'], `${cause} without a local model`);
     assert.ok(none.reasons.every((r) => r.text.length > 0));
   }
+});
+
+void test('learned advice moves only the open choice; privacy, consent and budget still refuse the cloud', () => {
+  const learnedCloud = { route: 'cloud' as const, reason: { code: 'learned-cloud' as const, text: 'Local explanations of Rust were accepted 1 of 9 times, so this goes to Claude.' } };
+  const moved = decide(input({ kind: 'explain', learned: learnedCloud }));
+  assert.equal(moved.route, 'cloud');
+  assert.deepEqual(moved.reasons.map((r) => r.code).slice(0, 2), ['learned-cloud', 'tier']);
+  const cases: [Partial<PolicyInput>, object, string][] = [
+    [{ localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }] }, {}, 'local-only-file'],
+    [{ settingsProblem: 'the settings should be an object' }, {}, 'settings'],
+    [{ consent: 'never' }, {}, 'consent'],
+    [{}, { privacy: { localOnly: true } }, 'local-only-mode'],
+    [{}, { budget: { dailyUsd: 0, monthlyUsd: 20 } }, 'budget'],
+    [{ hasApiKey: false }, {}, 'no-api-key'],
+  ];
+  for (const [over, settings, blockedBy] of cases) {
+    const d = decide(input({ kind: 'explain', learned: learnedCloud, ...over }, settings));
+    assert.equal(d.route, 'local', `learned cloud advice overrode ${blockedBy}`);
+    assert.equal(d.blockedBy, blockedBy);
+    assert.equal(d.reasons[0]?.code, 'learned-cloud', 'the refusal still says what was learned');
+  }
+  // Forced routes are not the learner's: the user's choice, a context too large, a completion.
+  assert.equal(decide(input({ kind: 'explain', prefer: 'local', learned: learnedCloud })).route, 'local');
+  assert.equal(decide(input({ kind: 'completion', learned: learnedCloud })).route, 'local');
+  const learnedLocal = { route: 'local' as const, reason: { code: 'learned-local' as const, text: 'Local multi-file refactors were accepted 9 of 10 times.' } };
+  const kept = decide(input({ kind: 'refactor', fileCount: 3, learned: learnedLocal }));
+  assert.equal(kept.route, 'local');
+  assert.deepEqual(kept.reasons.map((r) => r.code), ['learned-local']);
+  assert.equal(decide(input({ kind: 'refactor', fileCount: 3, prefer: 'cloud', learned: learnedLocal })).route, 'cloud', 'an explicit "ask Claude" wins over what was learned');
+  assert.equal(decide(input({ kind: 'chat', localTokens: 9000, learned: learnedLocal })).route, 'cloud', 'a context larger than the local window is not a learned choice');
 });

@@ -5,7 +5,27 @@ import 'uplot/dist/uPlot.min.css';
 import { formatUsd } from '../shared/format';
 import type { DailySeries } from './ledger-model';
 
-function themeColor(name: string, fallbackVar: string): string {
+/** The x axis of a daily chart: one tick per day (thinned to about 10), labelled "Nov 21". */
+export function dailyAxis(fg: string, grid: string): uPlot.Axis {
+  return {
+    stroke: fg,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1 },
+    splits: (u) => {
+      const days = (u.data[0] ?? []) as number[];
+      const step = Math.max(1, Math.ceil(days.length / 10));
+      return days.filter((_d, i) => (days.length - 1 - i) % step === 0);
+    },
+    values: (_u, splits) => splits.map((v) => dayLabel(v)),
+  };
+}
+
+/** "Nov 21" for unix seconds. */
+export function dayLabel(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
+}
+
+export function themeColor(name: string, fallbackVar: string): string {
   const style = getComputedStyle(document.body);
   return style.getPropertyValue(name).trim() || style.getPropertyValue(fallbackVar).trim() || 'gray';
 }
@@ -56,23 +76,12 @@ export class SpendChart {
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true }, usd: { range: (_u, _min, max) => [0, Math.max(max, 0.01) * 1.1] }, pct: { range: [0, 100] } },
         axes: [
-          {
-            stroke: fg,
-            grid: { stroke: grid, width: 1 },
-            ticks: { stroke: grid, width: 1 },
-            // One tick per day (thinned to about 10), labelled "Nov 21": the data is daily.
-            splits: (u) => {
-              const days = (u.data[0] ?? []) as number[];
-              const step = Math.max(1, Math.ceil(days.length / 10));
-              return days.filter((_d, i) => (days.length - 1 - i) % step === 0);
-            },
-            values: (_u, splits) => splits.map((v) => new Date(v * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' })),
-          },
+          dailyAxis(fg, grid),
           axis('usd', 0, (v) => formatUsd(v)),
           axis('pct', 1, (v) => `${Math.round(v)}%`),
         ],
         series: [
-          { label: 'Day', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' })) },
+          { label: 'Day', value: (_u, v) => (v == null ? '—' : dayLabel(v)) },
           { label: 'Spent', scale: 'usd', stroke: themeColor('--vscode-charts-orange', '--vscode-foreground'), width: 2, value: (_u, v) => (v == null ? '—' : formatUsd(v)) },
           { label: 'All-cloud would cost', scale: 'usd', stroke: themeColor('--vscode-charts-red', '--vscode-foreground'), width: 1.5, dash: [6, 4], value: (_u, v) => (v == null ? '—' : formatUsd(v)) },
           { label: 'Local share', scale: 'pct', stroke: themeColor('--vscode-charts-green', '--vscode-foreground'), width: 2, spanGaps: true, value: (_u, v) => (v == null ? '—' : `${v}%`) },

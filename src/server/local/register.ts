@@ -1,12 +1,15 @@
 // The local model part of the engine: model state, presets, downloads, statistics, inline completions,
 // and LocalChat for the router.
-import { LSPErrorCodes, ResponseError, type ServerCapabilities } from 'vscode-languageserver';
+import { InlineCompletionRequest, LSPErrorCodes, ResponseError, type ServerCapabilities } from 'vscode-languageserver';
 import { join } from 'node:path';
 import {
+  DownloadModelParamsSchema,
   DownloadModelRequest,
   GetModelStateRequest,
+  GetStatsParamsSchema,
   GetStatsRequest,
   ListPresetsRequest,
+  NO_PARAMS,
   type DownloadModelParams,
   type DownloadModelResult,
   type ModelPreset,
@@ -19,26 +22,26 @@ import { checksumFromUrl, fileNameForUrl } from './download.js';
 import { DownloadCancelledError } from './downloads.js';
 import { errorText } from './gguf-check.js';
 import { ModelManager } from './models.js';
+import { InlineCompletionParamsSchema } from '../lsp-schemas.js';
 import { onRequest } from '../rpc.js';
 import { PRESETS, findPreset } from './presets.js';
 import { modelsDir, writeSelected } from './source.js';
 
-export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabilities; chat: LocalChat } {
+export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabilities; chat: LocalChat; completions: CompletionProvider } {
   const models = new ModelManager(ctx);
   const stats = new CompletionStatsRecorder();
   const completions = new CompletionProvider(ctx, models, stats);
   const chat = new LocalChatService(models);
   const { connection } = ctx;
 
-  connection.languages.inlineCompletion.on((params, token) => completions.provide(params, token));
-  onRequest(connection, GetModelStateRequest, () => models.describeIdle());
-  onRequest(connection, GetStatsRequest, (params) => stats.snapshot(params?.recent ?? 100));
-  onRequest(connection, ListPresetsRequest, async () => {
+  onRequest(connection, InlineCompletionRequest.type, InlineCompletionParamsSchema, (params, token) => completions.provide(params, token));
+  onRequest(connection, GetModelStateRequest, NO_PARAMS, () => models.describeIdle());
+  onRequest(connection, GetStatsRequest, GetStatsParamsSchema, (params) => stats.snapshot(params?.recent ?? 100));
+  onRequest(connection, ListPresetsRequest, NO_PARAMS, async () => {
     const hardware = await models.hardware();
     return { hardware, presets: PRESETS, recommended: await models.recommended() };
   });
-  onRequest(connection, DownloadModelRequest, async (params, token) => {
-    if (!params) throw new ResponseError(LSPErrorCodes.RequestFailed, 'downloadModel needs params');
+  onRequest(connection, DownloadModelRequest, DownloadModelParamsSchema, async (params, token) => {
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => controller.abort());
     try {
@@ -54,7 +57,7 @@ export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabil
   });
   ctx.onShutdown(() => models.unload('shutdown', true));
 
-  return { capabilities: { inlineCompletionProvider: true }, chat };
+  return { capabilities: { inlineCompletionProvider: true }, chat, completions };
 }
 
 async function download(ctx: EngineContext, models: ModelManager, params: DownloadModelParams, signal: AbortSignal): Promise<DownloadModelResult> {

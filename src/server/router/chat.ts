@@ -3,7 +3,7 @@
 // policy allows; otherwise a clear error that carries the prompt back.
 import { randomUUID } from 'node:crypto';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver';
-import type { BlockedBy, ChatErrorData, ChatParams, ChatResult, Fallback, LedgerEntry, Reason, Route, RouteDecision } from '../../shared/protocol.js';
+import type { BlockedBy, ChatErrorData, ChatParams, ChatResult, Confidence, Fallback, LedgerEntry, Reason, Route, RouteDecision } from '../../shared/protocol.js';
 import { LocalUnavailableError } from '../context.js';
 import { fmt } from './budget.js';
 import { CloudError, describeFailure } from './errors.js';
@@ -11,7 +11,7 @@ import { EDITS_TOOL, LOCAL_REFACTOR_SUFFIX, buildMessages, systemPrompt } from '
 import { costOf, priceFor, roundUsd, tokenCounts, type Usage } from './prices.js';
 import { LOCAL_ANSWER_TOKENS, type Decision } from './policy.js';
 import { outcomeFromText, outcomeFromTool, type RefactorOutcome } from './refactor.js';
-import type { Prepared, RouterService } from './service.js';
+import type { LearnedDecision, Prepared, RouterService } from './service.js';
 
 export type Emit = (delta: { id: string; delta: string; route: Route; model: string; reset?: boolean }) => void;
 
@@ -23,6 +23,10 @@ interface Run {
   emit: Emit;
   started: number;
   onEntry(entry: LedgerEntry): void;
+  /** The learning context of the request (kept on its ledger entries). */
+  context?: string;
+  /** Set when a cloud attempt failed after the API billed something: recorded with whatever answers instead. */
+  cloudAttempt?: LedgerEntry['cloudAttempt'];
 }
 
 /** A cloud attempt that produced no answer: why (its code is the blockedBy that refused it, or cloud-failed). */
@@ -31,9 +35,14 @@ type CloudOutcome = { result: ChatResult } | { failed: Reason; blockedBy?: Block
 const ZERO: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
 
 export function publicDecision(d: Decision): RouteDecision {
-  const { redact: _r, needsConsent: _n, ...rest } = d;
+  const { redact: _r, needsConsent: _n, context: _c, advice: _a, ...rest } = d as LearnedDecision;
   return rest;
 }
+
+const COMPARE_REASON: Reason = {
+  code: 'compare',
+  text: 'A compare run: the same question goes to both sides, neither falls back to the other, and it does not count as savings.',
+};
 
 function counterfactual(run: Run, usage: Usage): number {
   const s = run.state.ctx.settings.value;
@@ -55,14 +64,24 @@ function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usa
     counterfactualUsd: counterfactual(run, usage),
     ttftMs: null,
     totalMs: Math.round(performance.now() - run.started),
+    ...(run.context ? { context: run.context } : {}),
     ...rest,
   };
-  try {
-    run.state.ledger.append(entry);
-    run.onEntry(entry);
-  } catch (error) {
-    run.state.ctx.log.error(`Ledger: could not write ${run.state.ledger.file}: ${String(error)}`);
+  // The cloud's own entries (an answer, a cut) price their usage themselves; any other end of the request carries
+  // what a failed attempt spent.
+  if (run.cloudAttempt && fields.costUsd === undefined) {
+    entry.cloudAttempt = run.cloudAttempt;
+    entry.costUsd = roundUsd(entry.costUsd + run.cloudAttempt.costUsd);
   }
+  if (run.params.compare) {
+    // Both sides ran, so neither saved anything: the local side counts nothing, the cloud side its real cost only.
+    entry.compare = { id: run.params.compare, side: run.params.prefer === 'cloud' ? 'cloud' : 'local' };
+    entry.counterfactualUsd = entry.costUsd;
+  }
+  // An entry that cannot be written still counts (in memory) and is written again later; meanwhile the
+  // router keeps cloud requests back (the ledger's problem is a routing reason).
+  if (!run.state.ledger.append(entry)) run.state.ctx.log.error(`Ledger: ${run.state.ledger.problem ?? 'write failed'}; cloud requests wait until it can be written.`);
+  run.onEntry(entry);
   return entry;
 }
 
@@ -89,8 +108,15 @@ async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<Cha
   });
   const usage = { ...ZERO, input: r.promptTokens, output: r.outputTokens };
   const outcome = params.kind === 'refactor' && !run.signal.aborted ? await outcomeFromText(state.ctx, r.text, prepared) : undefined;
-  const entry = record(run, decision, { usage, ttftMs: r.ttftMs, ...(fallback ? { fallback } : {}) });
+  const confidence = r.meanLogProb !== undefined && !run.signal.aborted ? localConfidence(run, model, r.meanLogProb) : undefined;
+  const entry = record(run, decision, {
+    usage,
+    ttftMs: r.ttftMs,
+    ...(fallback ? { fallback } : {}),
+    ...(confidence ? { confidence: { meanLogProb: confidence.meanLogProb, level: confidence.level } } : {}),
+  });
   return {
+    ...(confidence ? { confidence } : {}),
     id: params.id,
     text: outcome ? outcome.summary : r.text,
     decision,
@@ -101,18 +127,27 @@ async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<Cha
   };
 }
 
+/** How sure the local model was, against its own recent answers and what the learner knows about such answers. */
+function localConfidence(run: Run, model: string, meanLogProb: number): Confidence {
+  const { learner } = run.state;
+  const view = learner.confidence(model, meanLogProb, run.context ?? run.params.kind);
+  learner.noteConfidence(model, meanLogProb);
+  return { meanLogProb: Math.round(meanLogProb * 1000) / 1000, ...view };
+}
+
 async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<CloudOutcome> {
   const { state, params, prepared } = run;
   const settings = state.ctx.settings.value;
   const price = priceFor(d.model, settings.cloud.prices);
   if (!price) return { failed: { code: 'too-large', text: `No price is known for ${d.model}.` }, blockedBy: 'too-large', spentUsd: 0 };
-  // Check and reserve in one synchronous step: concurrent requests cannot overspend together.
-  const totals = state.ledger.totals();
+  // Check and reserve in one step under the data dir's lock: concurrent requests, in this window or another,
+  // cannot overspend together.
   const reservation = randomUUID();
-  const refusal = state.reservations.tryReserve(reservation, d.worstCaseUsd, settings.budget, { today: totals.today.costUsd, month: totals.month.costUsd });
+  const refusal = await state.reservations.tryReserve(reservation, d.worstCaseUsd, settings.budget);
   if (refusal) return { failed: { code: 'budget', text: refusal }, blockedBy: 'budget', spentUsd: 0 };
   const cap = new AbortController();
   let capped = false;
+  let corrected = false;
   let usage: Usage = ZERO;
   try {
     let consented = state.consent.effective(settings.privacy.cloudConsent) === 'always';
@@ -144,6 +179,11 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
         onText: (delta) => run.emit({ id: params.id, delta, route: 'cloud', model: d.model }),
         onUsage: (u) => {
           usage = { ...u, output: Math.min(u.output, d.maxTokens ?? u.output) };
+          // The reported input replaces the bound: what is reserved beyond it goes back to the budget.
+          if (!corrected) {
+            corrected = true;
+            void state.reservations.lower(reservation, costOf(price, { ...u, output: d.maxTokens ?? settings.cloud.maxOutputTokens }));
+          }
           // The worst case was reserved; a stream that would cost more (a prompt larger than estimated) is cut.
           if (!capped && costOf(price, usage) > d.worstCaseUsd) {
             capped = true;
@@ -177,7 +217,9 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
     };
   } catch (error) {
     if (!(error instanceof CloudError)) throw error;
-    const spentUsd = costOf(price, usage);
+    // What the attempt used before it failed is spent (an upper bound where the API did not report it).
+    const used = error.failure.usage ?? usage;
+    const spentUsd = costOf(price, used);
     if (capped || error.failure.kind === 'cancelled') {
       const why: Reason = capped
         ? { code: 'stopped-budget', text: `Stopped: the answer would have cost more than the $${fmt(d.worstCaseUsd)} reserved for it within your budget.` }
@@ -186,11 +228,13 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
       const entry = record(run, decision, { usage, costUsd: spentUsd, error: why.text, ...(fallback ? { fallback } : {}) });
       return { result: { id: params.id, text: '', decision, entry, stopped: capped ? 'budget' : 'cancelled' } };
     }
+    if (spentUsd > 0) run.cloudAttempt = { model: d.model, tokens: tokenCounts(used), costUsd: spentUsd };
     state.breaker.failure(error.failure);
     state.ctx.log.warn(`Cloud request failed: ${describeFailure(error.failure)}${error.failure.requestId ? ` (request id ${error.failure.requestId})` : ''}`);
-    return { failed: { code: 'cloud-failed', text: error.message }, spentUsd };
+    const late = error.failure.deadline || error.failure.waitTooLong;
+    return { failed: { code: late ? 'cloud-deadline' : 'cloud-failed', text: error.message }, spentUsd };
   } finally {
-    state.reservations.release(reservation);
+    await state.reservations.release(reservation);
   }
 }
 
@@ -208,8 +252,21 @@ export async function runChat(state: RouterService, params: ChatParams, signal: 
   const prepared = await state.gather(params, signal);
   const run: Run = { state, params, prepared, signal, emit, started, onEntry };
   const d = state.decide(prepared);
-  if (d.route === 'blocked') failure(run, publicDecision(d), texts(d.reasons));
+  run.context = d.context;
+  let route: Route = 'blocked';
+  try {
+    const result = params.compare ? await runCompareSide(run, d) : await runDecided(run, d);
+    route = result.decision.route;
+    return result;
+  } finally {
+    // The calibration and the share of learned cloud routes count questions that ran, never dry runs.
+    if (d.advice) state.learner.noteDecision(d.advice, route);
+  }
+}
 
+async function runDecided(run: Run, d: LearnedDecision): Promise<ChatResult> {
+  const { state } = run;
+  if (d.route === 'blocked') failure(run, publicDecision(d), texts(d.reasons));
   if (d.route === 'cloud') {
     const cloud = await runCloud(run, d);
     if ('result' in cloud) return cloud.result;
@@ -218,6 +275,28 @@ export async function runChat(state: RouterService, params: ChatParams, signal: 
     return runLocalOr(run, { ...d, blockedBy: cloud.blockedBy }, { from: 'cloud', reason: cloud.failed });
   }
   return runLocalOr(run, d);
+}
+
+/** One side of a compare run: that side or nothing. The cloud side runs only where the gate lets content leave. */
+async function runCompareSide(run: Run, decided: LearnedDecision): Promise<ChatResult> {
+  const side = run.params.prefer;
+  const d: LearnedDecision = { ...decided, reasons: [COMPARE_REASON, ...decided.reasons] };
+  if (side === 'cloud') {
+    if (d.route !== 'cloud') {
+      const why = d.reasons.filter((r) => r.code !== 'compare' && r.code !== 'asked-cloud' && r.code !== 'stays-local' && r.code !== 'nothing-sent');
+      failure(run, { ...publicDecision(d), route: 'blocked' }, `Claude was not asked: ${texts(why)}`);
+    }
+    const cloud = await runCloud(run, d);
+    if ('result' in cloud) return cloud.result;
+    failure(run, publicDecision(withFailure(d, cloud.failed, cloud.spentUsd)), `Claude could not answer: ${cloud.failed.text}`);
+  }
+  if (d.route === 'blocked') failure(run, publicDecision(d), texts(d.reasons));
+  try {
+    return await runLocal(run, d);
+  } catch (error) {
+    if (!(error instanceof LocalUnavailableError)) throw error;
+    failure(run, publicDecision(d), `The local model is unavailable: ${error.message}`);
+  }
 }
 
 /** The local model answers; if it cannot, the cloud answers where the policy allows. */

@@ -102,6 +102,7 @@ export class EgressGate {
         maxRetries: settings.cloud.maxRetries,
         requestTimeoutMs: settings.cloud.requestTimeoutMs,
         idleTimeoutMs: settings.cloud.idleTimeoutMs,
+        deadlineMs: settings.cloud.deadlineMs,
       },
       out,
       handlers,

@@ -18,6 +18,8 @@ export interface PolicyInput {
   /** Prompt size with the local model's tokenizer, and the estimate for the cloud (chars / 3). */
   localTokens: number;
   cloudTokens: number;
+  /** An upper bound on the cloud prompt's tokens (UTF-8 bytes and the API's overhead): the budget is checked on it. */
+  cloudTokensBound: number;
   local: { name?: string; contextSize?: number };
   settings: TandemSettings;
   secrets: SecretHit[];
@@ -30,8 +32,18 @@ export interface PolicyInput {
   hasApiKey: boolean;
   /** Set while the circuit breaker keeps the cloud paused: the reason in words. */
   cloudPaused?: string;
+  /** Set while the cost ledger cannot be written or read: why, in words. Spend must never go uncounted. */
+  ledgerProblem?: string;
   spent: Spent;
   reservedUsd: number;
+  /** What the learner advises (tandem.routing.policy "learned"); weighed only where the rules leave the choice
+   * open (softRoute), and always before the hard rules, which can still refuse the cloud. */
+  learned?: LearnedAdvice;
+}
+
+export interface LearnedAdvice {
+  route: 'local' | 'cloud';
+  reason?: Reason;
 }
 
 export interface Decision extends RouteDecision {
@@ -56,6 +68,24 @@ function why(code: ReasonCode, text: string): Reason {
   return { code, text };
 }
 
+/**
+ * Where the rules alone would send a question when nothing forces the route: 'local' (explanations, chat,
+ * single-file refactors) or 'cloud' (multi-file refactors). Undefined when the route is forced: a completion, the
+ * user's explicit choice, a rejected local answer, a context too large for the local model, no local model. Only
+ * these open choices are learned.
+ */
+export function softRoute(input: Pick<PolicyInput, 'kind' | 'prefer' | 'rejectedLocal' | 'fileCount' | 'localTokens' | 'local'>): 'local' | 'cloud' | undefined {
+  if (input.kind === 'completion' || input.prefer || input.rejectedLocal || !input.local.name) return undefined;
+  const window = input.local.contextSize;
+  if (window && input.localTokens + LOCAL_ANSWER_TOKENS > window) return undefined;
+  return input.kind === 'refactor' && input.fileCount >= 2 ? 'cloud' : 'local';
+}
+
+export const COMPLETION_REASON: Reason = why(
+  'completion-local',
+  'Inline completions always run on the local model: they must be instant and your code stays on this machine.',
+);
+
 export function decide(input: PolicyInput): Decision {
   const localName = input.local.name;
   const base = { promptTokens: input.localTokens, worstCaseUsd: 0, redact: false, needsConsent: false };
@@ -64,7 +94,7 @@ export function decide(input: PolicyInput): Decision {
       ...base,
       route: localName ? 'local' : 'blocked',
       model: localName ?? 'none',
-      reasons: [why('completion-local', 'Inline completions always run on the local model: they must be instant and your code stays on this machine.')],
+      reasons: [COMPLETION_REASON],
       ...(localName ? {} : { blockedBy: 'local-unavailable' as const }),
     };
   }
@@ -85,6 +115,15 @@ export function decide(input: PolicyInput): Decision {
       );
     if (!localName) wants.push(why('no-local-model', 'No local chat model is available.'));
   }
+  // What was learned, inside the open choice only.
+  const soft = softRoute(input);
+  const learned = soft ? input.learned : undefined;
+  let learnedLocal: Reason | undefined;
+  if (learned?.route === 'cloud' && soft === 'local' && learned.reason) wants.push(learned.reason);
+  else if (learned?.route === 'local') {
+    if (soft === 'cloud') wants.length = 0;
+    learnedLocal = learned.reason;
+  }
   const local = (reasons: Reason[]): Decision =>
     localName
       ? { ...base, route: 'local', model: localName, reasons }
@@ -103,6 +142,7 @@ export function decide(input: PolicyInput): Decision {
         : input.kind === 'refactor'
           ? why('single-file-refactor', 'A single-file refactor fits the local model; your code stays on this machine.')
           : why('kind-local', `${LABEL[input.kind]} stay on the local model by default; your code stays on this machine.`);
+    if (learnedLocal) return local(soft === 'cloud' ? [learnedLocal] : [learnedLocal, reason]);
     return local([reason]);
   }
 
@@ -135,21 +175,25 @@ export function decide(input: PolicyInput): Decision {
   if (input.consent === 'never') return refuse('consent', 'This workspace does not allow cloud use (tandem.privacy.cloudConsent is "never").');
   if (!input.hasApiKey) return refuse('no-api-key', 'No Anthropic API key is set (run "Tandem: Set Anthropic API Key").');
   if (input.cloudPaused) return refuse('cloud-unavailable', input.cloudPaused);
+  if (input.ledgerProblem)
+    return refuse('ledger-unavailable', `${input.ledgerProblem}: cloud requests wait until it works again (details in "Tandem: Show Log").`);
 
   const tier = pickTier(s.cloud.tiers, { kind: input.kind, fileCount: input.fileCount, promptTokens: input.cloudTokens, maxTokens: s.cloud.maxOutputTokens }, s.cloud.prices);
   if (!tier.ok) return refuse('too-large', tier.reason);
 
   // Cost: the worst case must fit what is left of the budgets, else the answer is shortened or refused.
   let maxTokens = Math.max(1, s.cloud.maxOutputTokens);
-  let worst = worstCaseUsd(tier.price, input.cloudTokens, maxTokens);
+  // Money is checked against the bound, never the estimate: what is reserved must cover what can be billed.
+  const bound = Math.max(input.cloudTokens, input.cloudTokensBound);
+  let worst = worstCaseUsd(tier.price, bound, maxTokens);
   const notes = tier.notes.map((n) => why('tier-skipped', n));
   const refusal = budgetRefusal(s.budget, input.spent, input.reservedUsd, worst);
   if (refusal) {
     const left = remainingUsd(s.budget, input.spent, input.reservedUsd);
-    const fit = maxTokensWithin(tier.price, input.cloudTokens, left.usd);
+    const fit = maxTokensWithin(tier.price, bound, left.usd);
     if (fit < Math.min(MIN_CLOUD_OUTPUT, maxTokens)) return refuse('budget', refusal, { worstCaseUsd: worst });
     maxTokens = fit;
-    worst = worstCaseUsd(tier.price, input.cloudTokens, maxTokens);
+    worst = worstCaseUsd(tier.price, bound, maxTokens);
     notes.push(why('answer-capped', `The answer is capped at ${maxTokens} tokens to stay within your ${left.limitedBy} budget ($${fmt(left.usd)} left).`));
   }
   const reasons = [...wants, why('tier', tier.reason), ...notes];
@@ -162,6 +206,7 @@ export function decide(input: PolicyInput): Decision {
     reasons,
     worstCaseUsd: worst,
     promptTokens: input.cloudTokens,
+    promptTokensBound: bound,
     maxTokens,
     redact,
     needsConsent,

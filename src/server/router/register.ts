@@ -1,17 +1,32 @@
-// Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/setApiKey, tandem/ledger,
-// and the tandem/askConsent, tandem/chatDelta and tandem/ledgerEntry messages it sends, all typed by src/shared.
+// Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/allowValues, tandem/setApiKey,
+// tandem/ledger, tandem/feedback, tandem/learned, tandem/resetLearning, and the tandem/askConsent, tandem/chatDelta,
+// tandem/ledgerEntry and tandem/ledgerFeedback messages it sends, all typed by src/shared.
 import { CancellationTokenSource, LSPErrorCodes, ResponseError, type CancellationToken, type ServerCapabilities } from 'vscode-languageserver';
 import {
+  AllowValuesParamsSchema,
   AllowValuesRequest,
   AskConsentRequest,
   ChatDeltaNotification,
+  ChatParamsSchema,
   ChatRequest,
+  FeedbackNotification,
+  FeedbackSchema,
+  LearnedRequest,
   LedgerEntryNotification,
+  LedgerFeedbackNotification,
+  LedgerQuerySchema,
   LedgerRequest,
+  NO_PARAMS,
+  ResetLearningRequest,
+  RouteParamsSchema,
   RouteRequest,
   SetApiKeyNotification,
+  SetApiKeyParamsSchema,
+  type ChatParams,
   type ChatResult,
   type ConsentChoice,
+  type LearnedState,
+  type LedgerEntry,
   type LedgerResult,
   type RouteDecision,
   type RouteParams,
@@ -19,9 +34,12 @@ import {
 import { onNotification, onRequest, signalOf } from '../rpc.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { publicDecision, runChat } from './chat.js';
+import { CompletionLedger } from './completion-ledger.js';
+import { FeedbackService } from './feedback.js';
 import { RouterService } from './service.js';
 
-const KINDS = new Set(['completion', 'explain', 'chat', 'refactor']);
+/** Completion entries and batched suggestion feedback are written at least this often. */
+const FLUSH_MS = 60_000;
 
 function tokenOf(signal: AbortSignal): CancellationToken {
   const source = new CancellationTokenSource();
@@ -29,18 +47,20 @@ function tokenOf(signal: AbortSignal): CancellationToken {
   return source.token;
 }
 
-function checkParams(params: RouteParams | undefined, chat: boolean): asserts params is RouteParams {
-  const bad = (m: string) => new ResponseError(LSPErrorCodes.RequestFailed, m, { prompt: params?.prompt });
-  if (!params || typeof params !== 'object') throw bad('The request has no parameters.');
-  if (!KINDS.has(params.kind) || (chat && params.kind === 'completion'))
-    throw bad(`Unknown request kind "${String(params.kind)}": use ${chat ? 'explain, chat or refactor' : 'completion, explain, chat or refactor'}.`);
-  if (typeof params.prompt !== 'string' || !params.prompt.trim()) throw bad('The request has no prompt: type a question or an instruction.');
-  if (params.files !== undefined && !Array.isArray(params.files)) throw bad('files must be a list of {uri, text?, range?}.');
-  if (params.history !== undefined && (!Array.isArray(params.history) || params.history.some((m) => !m || typeof m.content !== 'string')))
-    throw bad('history must be a list of {role, content}.');
+/** The shape is checked by the schema (rpc.ts); an empty prompt is well-formed but asks nothing. */
+function checkPrompt(params: RouteParams): void {
+  if (!params.prompt.trim()) throw new ResponseError(LSPErrorCodes.RequestFailed, 'The request has no prompt: type a question or an instruction.', { prompt: params.prompt });
 }
 
-export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterService } {
+/** A compare run names its side and compares answers, not edits. */
+function checkCompare(params: ChatParams): void {
+  if (params.compare === undefined) return;
+  const bad = (m: string) => new ResponseError(LSPErrorCodes.RequestFailed, m, { prompt: params.prompt });
+  if (params.prefer !== 'local' && params.prefer !== 'cloud') throw bad('A compare run names its side with prefer: "local" or "cloud".');
+  if (params.kind === 'refactor') throw bad('Refactors cannot be compared: compare explain or chat questions.');
+}
+
+export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterService; completions: CompletionLedger } {
   const { connection } = ctx;
   const state = new RouterService(
     ctx,
@@ -53,59 +73,103 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     (m) => ctx.log.info(`Egress: ${m.files.length} file(s), ~${m.tokens} tokens, ${m.redactions.length} redaction(s): ${m.files.map((f) => f.uri).join(', ') || 'message only'}`),
   );
 
+  const entryWritten = (entry: LedgerEntry) => void connection.sendNotification(LedgerEntryNotification, entry);
+  const completions = new CompletionLedger(state, entryWritten);
+  const feedback = new FeedbackService(state, (id) => completions.pending(id), (f) => void connection.sendNotification(LedgerFeedbackNotification, f));
+  const flush = (all: boolean) => {
+    completions.flush(all);
+    feedback.flush();
+  };
+  const timer = setInterval(() => flush(false), FLUSH_MS);
+  timer.unref();
+  ctx.onShutdown(() => {
+    clearInterval(timer);
+    flush(true);
+    state.learner.dispose();
+  });
+
   // The dry run gathers exactly what tandem/chat would send (refactor callers included) and decides the same way.
-  onRequest(connection, RouteRequest, async (params, token): Promise<RouteDecision> => {
-    checkParams(params, false);
+  onRequest(connection, RouteRequest, RouteParamsSchema, async (params, token): Promise<RouteDecision> => {
+    checkPrompt(params);
     const prepared = await state.gather(params, signalOf(token));
     return publicDecision(state.decide(prepared));
   });
 
-  onRequest(connection, AllowValuesRequest, (params) => {
-    const hashes = Array.isArray(params?.hashes) ? params.hashes : [];
+  onRequest(connection, AllowValuesRequest, AllowValuesParamsSchema, (params) => {
     try {
-      const added = state.allowList.add(hashes);
+      const added = state.allowList.add(params.hashes);
       // Never the values: only how many hashes were stored.
       ctx.log.info(`Privacy: ${added} value(s) allowed by the user.`);
       return { added };
     } catch (error) {
-      throw new ResponseError(LSPErrorCodes.RequestFailed, `The value could not be allowed: ${error instanceof Error ? error.message : String(error)}. Check that Tandem's data folder is writable.`);
+      throw new ResponseError(
+        LSPErrorCodes.RequestFailed,
+        `The value could not be allowed: ${error instanceof Error ? error.message : String(error)}. Check that Tandem's data folder is writable.`,
+      );
     }
   });
 
-  onRequest(connection, ChatRequest, async (params, token): Promise<ChatResult> => {
-    checkParams(params, true);
-    if (typeof params.id !== 'string' || !params.id) throw new ResponseError(LSPErrorCodes.RequestFailed, 'tandem/chat needs an id.', { prompt: params.prompt });
-    return runChat(
-      state,
-      params,
-      signalOf(token),
-      (delta) => void connection.sendNotification(ChatDeltaNotification, delta),
-      (entry) => void connection.sendNotification(LedgerEntryNotification, entry),
-    );
+  onRequest(connection, ChatRequest, ChatParamsSchema, async (params, token): Promise<ChatResult> => {
+    checkPrompt(params);
+    checkCompare(params);
+    return runChat(state, params, signalOf(token), (delta) => void connection.sendNotification(ChatDeltaNotification, delta), entryWritten);
   });
 
-  onNotification(connection, SetApiKeyNotification, (params) => {
-    // Never logged: only whether a key is now set.
-    const key = typeof params?.apiKey === 'string' ? params.apiKey.trim() : '';
-    ctx.settings.apiKey = key || undefined;
-    ctx.log.info(key ? 'Anthropic API key set by the client.' : 'Anthropic API key cleared by the client.');
+  onNotification(
+    connection,
+    SetApiKeyNotification,
+    SetApiKeyParamsSchema,
+    (params) => {
+      // Never logged: only whether a key is now set.
+      const key = params.apiKey.trim();
+      ctx.settings.apiKey = key || undefined;
+      ctx.log.info(key ? 'Anthropic API key set by the client.' : 'Anthropic API key cleared by the client.');
+    },
+    ctx.log.warn,
+  );
+
+  onNotification(
+    connection,
+    FeedbackNotification,
+    FeedbackSchema,
+    (params) => {
+      const problem = feedback.handle(params);
+      if (problem) ctx.log.warn(`Feedback dropped: ${problem}`);
+    },
+    ctx.log.warn,
+  );
+
+  const learned = (): LearnedState => {
+    const routing = ctx.settings.value.routing;
+    return state.learner.state(routing.policy, Math.min(1, Math.max(0, routing.cloudShare)));
+  };
+  onRequest(connection, LearnedRequest, NO_PARAMS, learned);
+  onRequest(connection, ResetLearningRequest, NO_PARAMS, (): LearnedState => {
+    state.learner.reset();
+    ctx.log.info('Router learning reset: routes follow the rules until new feedback comes in.');
+    return learned();
   });
 
-  onRequest(connection, LedgerRequest, (query): LedgerResult => {
+  onRequest(connection, LedgerRequest, LedgerQuerySchema, (query): LedgerResult => {
+    // Completion minutes and suggestion feedback in progress are written first, so the reader sees them.
+    flush(true);
     const entries = state.ledger.entries();
     const totals = state.ledger.totals();
-    const since = query?.since ? Date.parse(query.since) : NaN;
+    const since = query.since ? Date.parse(query.since) : NaN;
     let list = Number.isNaN(since) ? entries : entries.filter((e) => Date.parse(e.time) >= since);
-    const limit = typeof query?.limit === 'number' && query.limit >= 0 ? Math.floor(query.limit) : 500;
+    const limit = query.limit ?? 500;
     list = list.slice(Math.max(0, list.length - limit));
+    const returned = new Set(list.map((e) => e.id));
     const budget = ctx.settings.value.budget;
     return {
       entries: list,
       ...totals,
       budget: { dailyUsd: budget.dailyUsd, monthlyUsd: budget.monthlyUsd, reservedUsd: state.reservations.total },
       skippedLines: state.ledger.skippedLines(),
+      // Only the feedback on the entries returned: the panel shows it next to them.
+      feedback: state.ledger.feedback().filter((f) => returned.has(f.entryId)),
     };
   });
 
-  return { capabilities: {}, state };
+  return { capabilities: {}, state, completions };
 }

@@ -1,17 +1,20 @@
-// The router service: its state (scanner cache, allow list, budget reservations, breaker, consent, ledger, gate)
-// and the steps every request shares: gather the files (refactor callers included), read them, scan what would
+// The router service: its state (scanner cache, allow list, budget reservations, breaker, consent, ledger, learner,
+// gate) and the steps every request shares: gather the files (refactor callers included), read them, scan what would
 // leave, and decide. tandem/route (the dry run) and tandem/chat both go through gather(), so they see the same.
 import type { ChatMessage, ContextFile, EgressManifest, RouteParams } from '../../shared/protocol.js';
 import type { EngineContext, LocalChat } from '../context.js';
-import { Reservations } from './budget.js';
 import { Consent, type Asker } from './consent.js';
 import { CircuitBreaker } from './errors.js';
 import { EgressGate } from './gate.js';
 import { readContextFile, type ReadFile } from './gather.js';
+import { contextKey, languageOf } from './learn-context.js';
+import { Learner } from './learner-store.js';
+import type { Advice } from './learner.js';
 import { Ledger } from './ledger.js';
+import { SharedReservations } from './reservations.js';
 import { createLocalOnlyMatcher, fileIdentity, localOnlyReason, type FileIdentity, type LocalOnlyMatcher } from './local-only.js';
-import { decide, type Decision, type SecretHit } from './policy.js';
-import { estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
+import { decide, softRoute, type Decision, type PolicyInput, type SecretHit } from './policy.js';
+import { cloudTokenBound, EDITS_TOOL, estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
 import { filesForRefactor } from './refactor.js';
 import { AllowList, allowRules, type AllowRules } from './scan/allow.js';
 import { credentialStore } from './scan/stores.js';
@@ -38,6 +41,11 @@ const FILE_OVERHEAD_TOKENS = 100;
 const TOKEN_CACHE_LIMIT = 512;
 const IDENTITY_TTL_MS = 2000;
 
+/** The most bytes renderFile puts around a file's text: "File: <path> (lines a-b)", the fences, the language. */
+function fileHeaderBytes(f: { path: string; languageId?: string }): number {
+  return Buffer.byteLength(f.path) + Buffer.byteLength(f.languageId ?? '') + 64;
+}
+
 export interface Prepared {
   params: RouteParams;
   files: PreparedFile[];
@@ -47,6 +55,14 @@ export interface Prepared {
   allowed: Set<string>;
   /** Files that could not be read, in words. */
   problems: string[];
+}
+
+/** A decision with what the learner needs once the request runs. */
+export interface LearnedDecision extends Decision {
+  /** The context the request is learned in (kept on its ledger entry). */
+  context: string;
+  /** The learner's advice, when it was asked (policy "learned" and an open choice). */
+  advice?: Advice;
 }
 
 /** One place a secret was found, before it becomes a hit in the decision. */
@@ -61,9 +77,10 @@ interface Place {
 export class RouterService {
   readonly scanner = new SecretScanner();
   readonly allowList: AllowList;
-  readonly reservations = new Reservations();
+  readonly reservations: SharedReservations;
   readonly breaker = new CircuitBreaker();
   readonly ledger: Ledger;
+  readonly learner: Learner;
   readonly consent: Consent;
   readonly gate: EgressGate;
   private readonly tokenCache = new Map<string, number>();
@@ -82,6 +99,8 @@ export class RouterService {
     onManifest?: (m: EgressManifest) => void,
   ) {
     this.ledger = new Ledger(ctx.dataDir);
+    this.learner = new Learner(ctx.dataDir, ctx.log);
+    this.reservations = new SharedReservations(ctx.dataDir, this.ledger, (m) => ctx.log.warn(m));
     this.consent = new Consent(ask);
     this.allowList = new AllowList(ctx.dataDir);
     this.gate = new EgressGate({
@@ -241,7 +260,7 @@ export class RouterService {
     return secrets;
   }
 
-  decide(p: Prepared, localAvailable = true): Decision {
+  decide(p: Prepared, localAvailable = true): LearnedDecision {
     const params = p.params;
     const settings = this.ctx.settings.value;
     const secrets = this.hits(p);
@@ -250,16 +269,23 @@ export class RouterService {
     const talk = [params.prompt, ...(params.history ?? []).map((m) => (typeof m.content === 'string' ? m.content : ''))].join('\n');
     const system = systemPrompt(kind, false);
     const chars = system.length + talk.length + p.files.reduce((n, f) => n + f.text.length + FILE_OVERHEAD_CHARS, 0);
+    // What the budget is checked against: an upper bound, never an estimate that can be low.
+    const bytes = Buffer.byteLength(system) + Buffer.byteLength(talk) + p.files.reduce((n, f) => n + Buffer.byteLength(f.text) + fileHeaderBytes(f), 0);
+    const tokensBound = cloudTokenBound(bytes, params.history?.length ?? 0, params.kind === 'refactor' ? [EDITS_TOOL] : []);
     const localTokens =
       params.kind === 'completion' ? 0 : this.local.countTokens(`${system}\n${talk}`) + p.files.reduce((n, f) => n + f.tokens + FILE_OVERHEAD_TOKENS, 0);
+    // An entry that could not be written is tried again first: the cloud stays closed until it is.
+    this.ledger.flush();
     const ledger = this.ledger.totals();
-    const decision = decide({
+    const fileCount = new Set(p.files.map((f) => f.uri)).size;
+    const input: PolicyInput = {
       kind: params.kind,
       prefer: params.prefer,
       rejectedLocal: params.rejectedLocal,
-      fileCount: new Set(p.files.map((f) => f.uri)).size,
+      fileCount,
       localTokens,
       cloudTokens: estimateCloudTokens(chars),
+      cloudTokensBound: tokensBound,
       local: { name: localAvailable ? this.local.modelName() : undefined, contextSize: this.local.contextSize() },
       settings,
       secrets,
@@ -268,9 +294,22 @@ export class RouterService {
       consent: this.consent.effective(settings.privacy.cloudConsent),
       hasApiKey: Boolean(this.ctx.settings.apiKey),
       cloudPaused: this.breaker.pausedReason(),
+      ledgerProblem: this.ledger.problem,
       spent: { today: ledger.today.costUsd, month: ledger.month.costUsd },
       reservedUsd: this.reservations.total,
+    };
+    const first = p.files[0];
+    const context = contextKey({
+      kind: params.kind,
+      language: first ? languageOf(first.uri, first.languageId) : 'none',
+      files: fileCount,
+      tokens: localTokens,
+      selection: (Array.isArray(params.files) ? params.files : []).some((f) => f?.range),
     });
+    // The learner is asked only where the rules leave the choice open; the hard rules run after it.
+    const soft = settings.routing.policy === 'learned' ? softRoute(input) : undefined;
+    const advice = soft ? this.learner.advise(context, soft, settings.routing.cloudShare) : undefined;
+    const decision: LearnedDecision = { ...decide({ ...input, learned: advice }), context, ...(advice ? { advice } : {}) };
     for (const problem of p.problems) decision.reasons.push({ code: 'file-left-out', text: problem });
     if (secrets.length) decision.secrets = secrets;
     if (decision.route === 'cloud') decision.manifest = this.manifest(p, decision);
