@@ -40,7 +40,9 @@ export function expectedEntropy(length: number, size: number): number {
 /** Share of the letters that sit in word-like pieces (3 or more letters with a vowel, or a common abbreviation:
  * `Tool`, `config`, `http`), splitting at separators, digits and camelCase humps. Identifiers and paths are mostly
  * words; random text is mostly not. */
-const ABBREVIATION = /^(?:https?|html?|xml|css|svg|src|ctx|std|cmd|msg|btn|str|len|sql|url|rfc|pkcs|dst|tmp|cwd|dns|tcp|udp|rgba?|png|jpg|gpt|llm|ssh|ssl|tls|jwk|jwt|kms|gcm|cbc|crc|xhr|dll|pkg|npm|cfg|mjs|cjs|px|rgb)$/i;
+const ABBREVIATION = /^(?:https?|html?|xml|css|svg|src|ctx|std|cmd|ctrl|msg|btn|str|len|sql|url|rfc|pkcs|dst|tmp|cwd|dns|tcp|udp|rgba?|png|jpg|gpt|llm|ssh|ssl|tls|jwk|jwt|kms|gcm|cbc|crc|xhr|dll|pkg|npm|cfg|mjs|cjs|jsx|tsx|px|rgb|hmac|sha\d*)$/i;
+/** Two-letter words of names (`onBehalfOf`, `userId`, `toJs`): rare among random pairs of letters. */
+const SHORT_WORDS = new Set(['on', 'of', 'to', 'in', 'is', 'id', 'js', 'ts', 'ui', 'io', 'db', 'ok', 'no', 'by', 'at', 'as', 'or', 'if', 'up', 'my', 'we', 'it', 'an', 'be', 'do', 'go', 'so']);
 
 export function wordShare(token: string): number {
   // Pieces as /[A-Z]?[a-z]+|[A-Z]+(?![a-z])/ would cut them (HTTPServer: HTTP, Server), read without a regex:
@@ -95,6 +97,7 @@ function isLower(c: number): boolean {
  * or a common abbreviation; else 0. */
 function word(token: string, start: number, end: number, caps: boolean, screaming: boolean): number {
   const length = end - start;
+  if (length === 2) return SHORT_WORDS.has(token.slice(start, end).toLowerCase()) ? 2 : 0;
   if (length < 3) return 0;
   if (caps && screaming) return length;
   for (let k = start; k < end; k++) {
@@ -144,7 +147,14 @@ const NOT_SECRET = [
 ];
 
 export function knownNotSecret(token: string): boolean {
-  return NOT_SECRET.some((re) => re.test(token));
+  return NOT_SECRET.some((re) => re.test(token)) || characterClass(token);
+}
+
+/** A regex character class written out (`0-9A-HJKMNP-TV-Z`): three or more ascending ranges. */
+function characterClass(token: string): boolean {
+  let ranges = 0;
+  for (const m of token.matchAll(/([0-9A-Za-z])-([0-9A-Za-z])/g)) if (m[1] < m[2]) ranges++;
+  return ranges >= 3;
 }
 
 export interface RandomOptions {
@@ -179,6 +189,7 @@ export function looksRandom(token: string, options: RandomOptions): boolean {
     // One case only (hex, lower-case alphanumerics): hashes and ids look the same, so only near a secret word,
     // and only when digits and letters mix all along (not `config2value3`).
     if (!options.context || digits < length * 0.1 || digits > length * 0.9 || classChanges(token) < length / 6) return false;
+    if (wordShare(token) >= 0.8) return false;
   } else if (digits === 0 && !/[+/]/.test(token) && !options.context) {
     return false;
   } else if (wordShare(token) >= (options.context ? 0.8 : 0.65)) {
