@@ -45,6 +45,7 @@ const local: LocalChat = {
   contextSize: () => 32_768,
   countTokens: (text) => Math.ceil(text.length / 3.5),
   destination: () => undefined,
+  prepare: () => Promise.resolve('bench'),
   chat: async (options) => {
     const q = current as Question;
     const text = q.topic.kind === 'refactor' ? '{"edits": []}' : `Local answer to: ${q.prompt}`;

@@ -2,7 +2,7 @@
 // The rules for "which key needs an engine restart" are pure and live in client/setting-changes.ts.
 import * as vscode from 'vscode';
 import { effectiveConsent, SETTING_KEYS, type StoredConsent } from './client/setting-changes';
-import { mergeSettings, type CloudConsent, type TandemSettings } from './shared/settings';
+import { parseSettings, type CloudConsent, type TandemSettings } from './shared/settings';
 
 export { changeEffect, effectiveConsent, planChange, type ChangePlan, type StoredConsent } from './client/setting-changes';
 
@@ -12,8 +12,9 @@ export const CONSENT_STATE_KEY = 'tandem.cloudConsent';
 /** The same for an untrusted inference server on another machine. */
 export const SERVER_CONSENT_STATE_KEY = 'tandem.serverConsent';
 
-/** The settings as VS Code has them (defaults from package.json), merged over DEFAULT_SETTINGS so bad values lose nothing else. */
-export function readSettings(scope?: vscode.ConfigurationScope): TandemSettings {
+/** The settings as VS Code has them (defaults from package.json), merged over DEFAULT_SETTINGS. A value of the
+ * wrong type makes the privacy settings strictest (nothing goes to the cloud); `onProblems` hears why. */
+export function readSettings(scope?: vscode.ConfigurationScope, onProblems?: (problems: string[]) => void): TandemSettings {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
   const raw: Record<string, Record<string, unknown>> = {};
   for (const key of SETTING_KEYS) {
@@ -21,7 +22,9 @@ export function readSettings(scope?: vscode.ConfigurationScope): TandemSettings 
     raw[section] ??= {};
     raw[section][leaf] = config.get(key);
   }
-  return mergeSettings(raw);
+  const reading = parseSettings(raw);
+  if (reading.problems.length) onProblems?.(reading.problems);
+  return reading.settings;
 }
 
 export function storedConsent(workspaceState: vscode.Memento, key = CONSENT_STATE_KEY): StoredConsent | undefined {
@@ -30,8 +33,8 @@ export function storedConsent(workspaceState: vscode.Memento, key = CONSENT_STAT
 }
 
 /** Settings with the stored per-workspace consent applied: what initializationOptions and configuration pulls carry. */
-export function engineSettings(workspaceState: vscode.Memento): TandemSettings {
-  const settings = readSettings();
+export function engineSettings(workspaceState: vscode.Memento, onProblems?: (problems: string[]) => void): TandemSettings {
+  const settings = readSettings(undefined, onProblems);
   const valid = (v: unknown): CloudConsent | undefined => (v === 'ask' || v === 'always' || v === 'never' ? v : undefined);
   const consent = (leaf: 'cloudConsent' | 'serverConsent', stateKey: string): CloudConsent => {
     const inspected = vscode.workspace.getConfiguration(SECTION).inspect<CloudConsent>(`privacy.${leaf}`);

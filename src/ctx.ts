@@ -107,7 +107,9 @@ export class Ctx {
 
   /** Settings as the engine sees them (stored workspace consent applied), cached until they change. */
   get settings(): TandemSettings {
-    this.settingsCache ??= engineSettings(this.extension.workspaceState);
+    this.settingsCache ??= engineSettings(this.extension.workspaceState, (problems) =>
+      this.log.warn(`Settings with the wrong type: ${problems.join('; ')}. Nothing goes to the cloud until they are fixed.`),
+    );
     return this.settingsCache;
   }
 

@@ -1,5 +1,5 @@
 // Whether inline completions may run for a document, and if not, why (the status bar says it). Pure: no `vscode`.
-import picomatch from 'picomatch';
+import { globMatcher } from '../shared/glob';
 
 export type CompletionBlock =
   | { reason: 'disabled'; label: string; detail: string }
@@ -18,30 +18,10 @@ export interface GateInput {
   sizeBytes: number;
 }
 
-const matcherCache = new Map<string, (path: string) => boolean>();
-
-function matcher(pattern: string): (path: string) => boolean {
-  let match = matcherCache.get(pattern);
-  if (!match) {
-    // A pattern without a slash ("*.md") matches the file name in any folder, as users expect. (picomatch's
-    // `basename` option is only safe for such patterns: it breaks patterns that contain a slash.)
-    const compiled = picomatch(pattern, { dot: true, basename: !pattern.includes('/') });
-    match = (path: string) => compiled(path);
-    matcherCache.set(pattern, match);
-  }
-  return match;
-}
-
-/** The first exclude glob matching the document, if any. Globs match the workspace-relative path or the absolute path. */
+/** The first exclude glob matching the document, if any: the shared matcher (src/shared/glob.ts) the engine
+ * uses too, on the workspace-relative path and the absolute path. */
 export function matchingExclude(exclude: readonly string[], relativePath?: string, absolutePath?: string): string | undefined {
-  const candidates = [relativePath, absolutePath].filter((p): p is string => Boolean(p)).map((p) => p.replace(/\\/g, '/'));
-  if (candidates.length === 0) return undefined;
-  for (const pattern of exclude) {
-    if (typeof pattern !== 'string' || !pattern.trim()) continue;
-    const match = matcher(pattern.trim());
-    if (candidates.some((candidate) => match(candidate))) return pattern;
-  }
-  return undefined;
+  return globMatcher(exclude)([relativePath, absolutePath]);
 }
 
 /** Why completions cannot run for this document, or undefined when they may. */

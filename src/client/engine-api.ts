@@ -3,6 +3,7 @@
 // when the engine is stopped or restarting.
 import type * as vscode from 'vscode';
 import type {
+  AllowValuesResult,
   ChatDelta,
   ChatParams,
   ChatResult,
@@ -24,6 +25,8 @@ export interface EngineApi {
    * cancelling the token cancels it. */
   chat(params: ChatParams, onDelta: (delta: ChatDelta) => void, token: vscode.CancellationToken): Promise<ChatResult>;
   route(params: RouteParams): Promise<RouteDecision>;
+  /** "Allow this value": the engine stores these salted hashes (from RouteDecision.secrets), never the values. */
+  allowValues(hashes: string[]): Promise<AllowValuesResult>;
   ledger(query: LedgerQuery): Promise<LedgerResult>;
   /** What the user did with an answer or a suggestion; dropped (never queued) while the engine is stopped. */
   feedback(feedback: Feedback): void;

@@ -3,7 +3,9 @@
 import * as vscode from 'vscode';
 import { DidChangeConfigurationNotification, ErrorCodes, LSPErrorCodes, ResponseError, State, type LanguageClient } from 'vscode-languageclient/node';
 import {
+  AllowValuesRequest,
   AskConsentRequest,
+  type AllowValuesResult,
   type ChatDelta,
   ChatDeltaNotification,
   ChatRequest,
@@ -129,6 +131,11 @@ export class EngineClient implements EngineApi, vscode.Disposable {
   async route(params: RouteParams): Promise<RouteDecision> {
     const client = await this.requireClient();
     return this.request(() => client.sendRequest(RouteRequest, params));
+  }
+
+  async allowValues(hashes: string[]): Promise<AllowValuesResult> {
+    const client = await this.requireClient();
+    return this.request(() => client.sendRequest(AllowValuesRequest, { hashes }));
   }
 
   async ledger(query: LedgerQuery): Promise<LedgerResult> {

@@ -37,10 +37,15 @@ export function resolveDataDir(fromClient: unknown, env: NodeJS.ProcessEnv = pro
 export interface LocalChat {
   /** Name of the chat model (file name without extension, or the server's model), or undefined when none. */
   modelName(): string | undefined;
-  /** Context window of the loaded (or configured) chat model in tokens, when known. */
+  /** Context window of the chat model in tokens, when known: the loaded model's, or (after prepare()) the one it
+   * will get, read from its GGUF metadata before it loads. */
   contextSize(): number | undefined;
-  /** Token count with the chat model's tokenizer when loaded, else an estimate. */
+  /** Token count with the chat model's tokenizer (the loaded model, or its vocabulary read by prepare()), else an
+   * estimate (chars / 3.5). */
   countTokens(text: string): number;
+  /** Makes contextSize() and countTokens() answer as a loaded model would, without loading it (a cold decision
+   * equals a warm one). Resolves with a key that changes when the tokenizer changes. */
+  prepare(): Promise<string>;
   /** Set when the model runs on a server on another machine: requests to it are egress. */
   destination(): Destination | undefined;
   /** Loads the chat model if needed and generates. Rejects with LocalUnavailableError when no model can run. */

@@ -33,7 +33,9 @@ let host: BackendHost | undefined;
 connection.onInitialize((raw) => {
   const params = checkParams('initialize', InitializeParamsSchema, raw);
   const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown; completionLedger?: unknown };
-  const settings = new SettingsStore(options.settings ?? options);
+  // Settings under `settings`, or (older clients) the sections themselves next to `dataDir`.
+  const { dataDir: _dataDir, completionLedger: _completionLedger, ...rest } = options;
+  const settings = new SettingsStore(options.settings ?? (Object.keys(rest).length ? rest : undefined), process.env, (m) => connection.console.warn(m));
   settings.apiKey = process.env.ANTHROPIC_API_KEY || undefined;
   settings.enablePull(Boolean(params.capabilities.workspace?.configuration) && !process.env.TANDEM_NO_PULL);
   const workspaceFolders = (params.workspaceFolders ?? [])

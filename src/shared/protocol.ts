@@ -221,6 +221,8 @@ export type Route = 'local' | 'cloud' | 'blocked';
 
 /** Why the cloud was refused (`RouteDecision.blockedBy`); each is also the code of the reason that says so. */
 export type BlockedBy =
+  /** The settings could not be read or had the wrong shape: nothing leaves until valid ones arrive. */
+  | 'settings'
   | 'secret'
   | 'local-only-file'
   | 'consent'
@@ -306,6 +308,8 @@ export interface RouteParams {
   kind: RequestKind;
   prompt: string;
   files?: ContextFile[];
+  /** Earlier turns of the conversation (they leave with the request, so they are scanned too). */
+  history?: ChatMessage[];
   /** The user asked for Claude explicitly, or for the local model. */
   prefer?: 'cloud' | 'local';
   /** The user rejected the local answer to this question. */
@@ -332,6 +336,9 @@ export interface RouteDecision {
   manifest?: EgressManifest;
   /** Local routes whose model runs on a server on another machine. */
   destination?: Destination;
+  /** Secrets found in what would leave (blocked or redacted), each with the salted hash that tandem/allowValues
+   * takes to allow it. */
+  secrets?: SecretFinding[];
 }
 
 /** A server on another machine that requests went to (the cloud is not one: its entries name the model). */
@@ -339,6 +346,20 @@ export interface Destination {
   kind: Exclude<BackendKind, 'embedded'>;
   url: string;
   trusted: boolean;
+}
+
+export interface SecretFinding {
+  /** The file's path as shown, "Your message" or "Message N of the conversation". */
+  where: string;
+  uri: string;
+  /** 0-based line. */
+  line: number;
+  /** The format (`github-pat`, `password-assignment`, `high-entropy`, …). */
+  rule: string;
+  /** How it was hidden when a decoder revealed it: `base64`, `hex`, `url-encoded`, `joined`. */
+  via?: string;
+  /** SHA-256 of the value with a salt kept in the engine's data dir: never the value. */
+  hash: string;
 }
 
 /** Client → engine: the decision for a request, without running anything (dry run). */
@@ -354,6 +375,7 @@ export const ContextFileSchema = z.looseObject({
 const routeFields = {
   prompt: z.string(),
   files: z.array(ContextFileSchema).optional(),
+  history: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.string() })).optional(),
   prefer: z.enum(['cloud', 'local']).optional(),
   rejectedLocal: z.boolean().optional(),
 };
@@ -366,7 +388,8 @@ export const RouteParamsSchema = z.looseObject({
 export interface EgressManifest {
   files: { uri: string; ranges: { startLine: number; endLine: number }[]; bytes: number }[];
   tokens: number;
-  redactions: { uri: string; line: number; rule: string }[];
+  /** Each secret replaced before sending, with the placeholder that stands for it in what was sent. */
+  redactions: { uri: string; line: number; rule: string; placeholder?: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -381,8 +404,6 @@ export interface ChatParams extends RouteParams {
   /** Client-chosen id; stream notifications carry it. */
   id: string;
   kind: Exclude<RequestKind, 'completion'>;
-  /** Earlier turns of the conversation. */
-  history?: ChatMessage[];
   /** One side of a compare run (same id on both sides, with `prefer` naming the side): no fallback to the other
    * side, the cloud side only where the gate allows it, and the ledger marks both entries. */
   compare?: string;
@@ -448,7 +469,6 @@ export const ChatParamsSchema = z.looseObject({
   id: z.string().min(1, 'tandem/chat needs an id'),
   kind: z.enum(['explain', 'chat', 'refactor'], { error: kindError('explain, chat or refactor') }),
   ...routeFields,
-  history: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.string() })).optional(),
   compare: z.string().min(1, 'a compare run needs an id').optional(),
 }) satisfies z.ZodType<ChatParams>;
 
@@ -477,6 +497,24 @@ export interface ConsentQuestion {
 /** Engine → client: the first cloud use (or use of an untrusted server on another machine) in a workspace without
  * consent asks the user. */
 export const AskConsentRequest = new RequestType<ConsentQuestion, { choice: ConsentChoice }, void>('tandem/askConsent');
+
+export interface AllowValuesParams {
+  /** Salted hashes from RouteDecision.secrets of a blocked or redacted request. */
+  hashes: string[];
+}
+
+export interface AllowValuesResult {
+  /** Hashes newly stored (already allowed ones are not counted). */
+  added: number;
+}
+
+/** Client → engine: "Allow this value": the values behind these hashes are not secrets. The engine stores the
+ * salted hashes in its data dir (never a value); later requests treat those values as allowed. */
+export const AllowValuesRequest = new RequestType<AllowValuesParams, AllowValuesResult, void>('tandem/allowValues');
+
+export const AllowValuesParamsSchema = z.looseObject({
+  hashes: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'a hash is 64 hex digits')).max(1000),
+}) satisfies z.ZodType<AllowValuesParams>;
 
 /** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
 export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');

@@ -2,7 +2,7 @@
 // and shared by both sides. Pure types: no `vscode` import, no DOM.
 // Conventions: a request carries a webview-chosen `id`; the reply carries the same `id`; an answer streams
 // as {type:'delta', id, delta} ... {type:'done', id, turn}.
-import type { BlockedBy, Confidence, Destination, EgressManifest, EvalReport, Fallback, LearnedState, LedgerEntry, LedgerFeedback, LedgerResult, Reason, Route } from './protocol';
+import type { BlockedBy, Confidence, Destination, EgressManifest, EvalReport, Fallback, LearnedState, LedgerEntry, LedgerFeedback, LedgerResult, Reason, Route, SecretFinding } from './protocol';
 
 export type ChatKind = 'chat' | 'explain' | 'refactor';
 
@@ -111,6 +111,10 @@ export interface AssistantTurn {
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
   refactor?: RefactorProposal;
   error?: { message: string; blockedBy?: ErrorCause };
+  /** What looked like secrets and kept the question off the cloud: "Allow this value" can allow them. */
+  blockedSecrets?: SecretFinding[];
+  /** The user allowed those values: the cloud is no longer ruled out for this question. */
+  allowed?: boolean;
   /** The user's thumbs on this answer. */
   rating?: 'up' | 'down';
 }
@@ -136,6 +140,8 @@ export type ChatToHost =
   | { type: 'mentionQuery'; id: string; query: string }
   /** Open VS Code's refactor preview again for the edits of answer `id`. */
   | { type: 'applyEdits'; id: string }
+  /** "Allow this value": the values that kept answer `id` off the cloud are not secrets. */
+  | { type: 'allowValues'; id: string }
   | { type: 'openFile'; uri: string; line?: number }
   /** A link in an answer was clicked: `text` is what it showed. The extension decides whether to ask first. */
   | { type: 'openLink'; href: string; text: string }

@@ -129,6 +129,21 @@ export class ChatSession implements vscode.Disposable {
     this.running.get(id)?.cancel();
   }
 
+  /** "Allow this value": the engine stores the salted hashes of what kept answer `id` off the cloud. */
+  async allowValues(id: string): Promise<void> {
+    const turn = this.assistant(id);
+    const hashes = turn?.blockedSecrets?.map((s) => s.hash) ?? [];
+    if (!turn || !hashes.length) return;
+    try {
+      await this.engine.allowValues(hashes);
+    } catch (error) {
+      this.post({ type: 'notice', message: `Could not allow ${hashes.length === 1 ? 'the value' : 'the values'}: ${error instanceof Error ? error.message : String(error)}` });
+      return;
+    }
+    this.replace({ ...turn, allowed: true });
+    this.post({ type: 'notice', message: `Allowed. Tandem keeps only a salted hash, never the value. Use "Ask Claude instead" to send the question again.` });
+  }
+
   /** The question of answer `of` with the files it was sent with (for a compare run). */
   questionOf(of: string): { text: string; kind: UserTurn['kind']; chips: ContextChip[]; files: ContextFile[] } | undefined {
     const question = questionOf(this.turns, of);

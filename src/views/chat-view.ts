@@ -146,6 +146,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'applyEdits':
         void this.session.preview(message.id);
         return;
+      case 'allowValues':
+        void this.session.allowValues(message.id);
+        return;
       case 'openFile':
         void this.openFile(message.uri, message.line);
         return;

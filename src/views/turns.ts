@@ -51,6 +51,7 @@ const byName: Describe = (uri) => ({ label: uri.slice(uri.lastIndexOf('/') + 1),
 export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: RefactorFile[], describe: Describe = byName): AssistantTurn {
   const answer = answerFromResult(result);
   const done: AssistantTurn = { ...turn, text: result.text || turn.text, answer, streamingFrom: undefined };
+  if (result.decision.blockedBy === 'secret' && result.decision.secrets?.length) done.blockedSecrets = result.decision.secrets;
   if (result.decision.route === 'blocked') {
     return {
       ...done,
@@ -84,7 +85,9 @@ export function failedTurn(turn: AssistantTurn, error: unknown, cancelled: boole
   const data = err?.data && typeof err.data === 'object' ? err.data : undefined;
   const blockedBy: ErrorCause | undefined =
     err?.name === 'EngineNotRunningError' ? 'engine' : (data?.decision?.blockedBy ?? (data?.entry?.route === 'cloud' ? 'cloud' : undefined));
-  return { ...turn, state: 'error', streamingFrom: undefined, error: { message, blockedBy } };
+  // "Allow this value" needs the secrets that kept it off the cloud (their salted hashes, never the values).
+  const secrets = blockedBy === 'secret' ? data?.decision?.secrets : undefined;
+  return { ...turn, state: 'error', streamingFrom: undefined, error: { message, blockedBy }, ...(secrets?.length ? { blockedSecrets: secrets } : {}) };
 }
 
 /** Earlier messages for the engine: finished answers with their questions, newest kept, bounded. */

@@ -59,8 +59,10 @@ void test('with secrets set to redact, the secret is replaced before it leaves a
   const r = await h.chat({ kind: 'chat', prompt: 'Is this config right?', prefer: 'cloud', files: [{ uri: ws.uri('src/config.ts') }] });
   assert.equal(r.decision.route, 'cloud');
   assert.ok(!h.fake.received().includes(FAKE_SECRETS.github), 'the secret never reached the API');
-  assert.match(JSON.stringify(h.fake.requests.at(-1)!.body), /\[REDACTED:github\]/);
-  assert.deepEqual(r.entry.manifest!.redactions, [{ uri: ws.uri('src/config.ts'), line: 2, rule: 'github' }]);
+  const sent = JSON.stringify(h.fake.requests.at(-1)!.body);
+  const placeholder = /\[REDACTED:github-pat#[0-9a-f]{8}\]/.exec(sent)?.[0];
+  assert.ok(placeholder, sent);
+  assert.deepEqual(r.entry.manifest!.redactions, [{ uri: ws.uri('src/config.ts'), line: 2, rule: 'github-pat', placeholder }]);
   assert.match(r.decision.reasons.map((r) => r.text).join(' '), /1 secret will be redacted/);
 });
 

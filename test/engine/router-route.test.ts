@@ -55,7 +55,7 @@ void test('a file with a secret never reaches the cloud: the request is answered
   const r = await h.chat({ kind: 'chat', prompt: 'Is this config right?', prefer: 'cloud', files: [{ uri: ws.uri('src/config.ts') }] });
   assert.equal(r.decision.route, 'local');
   assert.equal(r.decision.blockedBy, 'secret');
-  assert.match(r.decision.reasons.map((r) => r.text).join(' '), /src\/config.ts line 3 contains what looks like a secret \(github\)/);
+  assert.match(r.decision.reasons.map((r) => r.text).join(' '), /src\/config.ts line 3 contains what looks like a secret \(github-pat\)/);
   assert.equal(r.entry.route, 'local');
   assert.equal(h.fake.requests.length, before);
   assert.ok(!h.fake.received().includes(FAKE_SECRETS.github));

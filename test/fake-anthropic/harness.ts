@@ -4,12 +4,25 @@ import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AskConsentRequest, ChatRequest, LedgerRequest, RouteRequest, type ChatErrorData, type ChatParams, type ChatResult, type LedgerResult, type RouteDecision, type RouteParams } from '../../src/shared/protocol.js';
+import {
+  AllowValuesRequest,
+  AskConsentRequest,
+  ChatRequest,
+  LedgerRequest,
+  RouteRequest,
+  type AllowValuesResult,
+  type ChatErrorData,
+  type ChatParams,
+  type ChatResult,
+  type LedgerResult,
+  type RouteDecision,
+  type RouteParams,
+} from '../../src/shared/protocol.js';
 import type { RequestType } from 'vscode-languageserver-protocol';
 import { startEngine, TINY_MODEL, type EngineClient, type StartOptions } from '../support/lsp-client.js';
 import { startFakeAnthropic, type FakeAnthropic } from './server.js';
 
-/** A key shaped like nothing secretlint knows, so tests can look for it in logs and files. */
+/** A recognisable key, so tests can look for it in logs and files. */
 export const TEST_API_KEY = 'test-key-do-not-log-7f3a9c1e';
 
 export interface Harness {
@@ -17,6 +30,7 @@ export interface Harness {
   fake: FakeAnthropic;
   chat(params: Omit<ChatParams, 'id'> & { id?: string }): Promise<ChatResult>;
   route(params: RouteParams): Promise<RouteDecision>;
+  allowValues(hashes: string[]): Promise<AllowValuesResult>;
   ledger(query?: { since?: string; limit?: number }): Promise<LedgerResult>;
   close(): Promise<void>;
 }
@@ -81,6 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     fake,
     chat: (params) => call(ChatRequest, { id: `c${++counter}`, ...params }),
     route: (params) => call(RouteRequest, params),
+    allowValues: (hashes) => call(AllowValuesRequest, { hashes }),
     ledger: (query) => call(LedgerRequest, query ?? {}),
     close: async () => {
       await engine.shutdown();
@@ -97,6 +112,23 @@ export function workspace(files: Record<string, string>): { root: string; uri(pa
     writeFileSync(join(root, path), text);
   }
   return { root, uri: (path) => pathToFileURL(join(root, path)).href };
+}
+
+/** The dry run and the real request for the same params: the decision each made (a refused request's comes from
+ * its error data) and the manifest of what the request sent. */
+export async function routeAndChat(
+  h: Harness,
+  params: Omit<ChatParams, 'id'>,
+): Promise<{ route: RouteDecision; chat: RouteDecision; sent?: RouteDecision['manifest'] }> {
+  const route = await h.route(params);
+  try {
+    const result = await h.chat(params);
+    return { route, chat: result.decision, sent: result.entry.manifest };
+  } catch (error) {
+    const decision = (error as { data?: ChatErrorData }).data?.decision;
+    if (!decision) throw error;
+    return { route, chat: decision };
+  }
 }
 
 /** The error a rejected LSP request carries. */

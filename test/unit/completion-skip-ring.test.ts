@@ -4,7 +4,7 @@ import { ContextRing, chunkAround } from '../../src/server/completion/context-ri
 import { looksBinary, skipReason, tooLarge } from '../../src/server/completion/skip.js';
 import { CompletionStatsRecorder, percentile } from '../../src/server/stats.js';
 
-const ok = { enabled: true, maxFileBytes: 1_000_000, exclude: [], path: 'src/a.ts', text: 'const a = 1;\n', cursorLine: 'const a = 1;' };
+const ok = { enabled: true, maxFileBytes: 1_000_000, exclude: [], relativePath: 'src/a.ts', absolutePath: '/w/src/a.ts', text: 'const a = 1;\n', cursorLine: 'const a = 1;' };
 
 void describe('skip reasons', () => {
   void it('skips huge, binary, long-line, excluded and disabled documents with a reason', () => {

@@ -58,14 +58,20 @@ void test('explicit "ask Claude", a rejected local answer and a context larger t
 });
 
 void test('sensitivity comes first: secrets, local-only files, local-only mode and consent keep it local', () => {
-  const secret = decide(input({ prefer: 'cloud', secrets: [{ where: 'src/config.ts', uri: 'file:///w/src/config.ts', line: 4, rule: 'aws' }] }));
+  const secret = decide(input({ prefer: 'cloud', secrets: [{ where: 'src/config.ts', uri: 'file:///w/src/config.ts', line: 4, rule: 'aws', hash: 'h' }] }));
   assert.equal(secret.route, 'local');
   assert.equal(secret.blockedBy, 'secret');
   assert.match(secret.reasons.map((r) => r.text).join(' '), /src\/config.ts line 5 contains what looks like a secret \(aws\)/);
 
-  const file = decide(input({ prefer: 'cloud', localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }));
+  const file = decide(input({ prefer: 'cloud', localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }] }));
   assert.equal(file.blockedBy, 'local-only-file');
-  assert.match(file.reasons.map((r) => r.text).join(' '), /\.env is local-only/);
+  assert.match(file.reasons.map((r) => r.text).join(' '), /\.env is local-only \(matches \*\*\/\.env\)/);
+
+  // Settings that could not be trusted: nothing leaves, and the reason says why, with its code.
+  const broken = decide(input({ prefer: 'cloud', settingsProblem: 'tandem.privacy.localOnly should be true or false, not "yes"' }));
+  assert.equal(broken.blockedBy, 'settings');
+  const why = broken.reasons.find((r) => r.code === 'settings');
+  assert.match(why?.text ?? '', /should be true or false, not "yes"\. Nothing leaves this machine until valid settings arrive/);
 
   const mode = decide(input({ prefer: 'cloud' }, { privacy: { localOnly: true, cloudConsent: 'always' } }));
   assert.equal(mode.blockedBy, 'local-only-mode');
@@ -80,7 +86,7 @@ void test('sensitivity comes first: secrets, local-only files, local-only mode a
 
 void test('with secrets set to redact, the cloud route is kept and says what will be redacted', () => {
   const d = decide(
-    input({ prefer: 'cloud', secrets: [{ where: 'a.ts', uri: 'file:///a.ts', line: 0, rule: 'github' }] }, { privacy: { secrets: 'redact', cloudConsent: 'always' } }),
+    input({ prefer: 'cloud', secrets: [{ where: 'a.ts', uri: 'file:///a.ts', line: 0, rule: 'github', hash: 'h' }] }, { privacy: { secrets: 'redact', cloudConsent: 'always' } }),
   );
   assert.equal(d.route, 'cloud');
   assert.equal(d.redact, true);
@@ -137,10 +143,11 @@ void test('every reason is a code with text: each route says why by code, and a 
   assert.deepEqual(codes(decide(input({ kind: 'refactor', fileCount: 3, cloudTokens: 10_000 }))), ['multi-file-refactor', 'tier']);
   const asking = decide({ ...input({ prefer: 'cloud' }), consent: 'ask' });
   assert.deepEqual(codes(asking), ['asked-cloud', 'tier', 'consent-ask']);
-  const secret = { where: 'a.ts', uri: 'file:///w/a.ts', line: 0, rule: 'github' };
+  const secret = { where: 'a.ts', uri: 'file:///w/a.ts', line: 0, rule: 'github', hash: 'h' };
   const refusals: [Partial<PolicyInput>, unknown, string][] = [
+    [{ settingsProblem: 'the settings should be an object' }, {}, 'settings'],
     [{ secrets: [secret] }, {}, 'secret'],
-    [{ localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }, {}, 'local-only-file'],
+    [{ localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }] }, {}, 'local-only-file'],
     [{}, { privacy: { localOnly: true } }, 'local-only-mode'],
     [{ consent: 'never' }, {}, 'consent'],
     [{ hasApiKey: false }, {}, 'no-api-key'],
@@ -164,7 +171,8 @@ void test('learned advice moves only the open choice; privacy, consent and budge
   assert.equal(moved.route, 'cloud');
   assert.deepEqual(moved.reasons.map((r) => r.code).slice(0, 2), ['learned-cloud', 'tier']);
   const cases: [Partial<PolicyInput>, object, string][] = [
-    [{ localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }, {}, 'local-only-file'],
+    [{ localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }] }, {}, 'local-only-file'],
+    [{ settingsProblem: 'the settings should be an object' }, {}, 'settings'],
     [{ consent: 'never' }, {}, 'consent'],
     [{}, { privacy: { localOnly: true } }, 'local-only-mode'],
     [{}, { budget: { dailyUsd: 0, monthlyUsd: 20 } }, 'budget'],

@@ -10,9 +10,9 @@ import { EgressRefusedError, ServerLink } from '../../src/server/backends/link.j
 import type { FimInput } from '../../src/server/backends/types.js';
 import { Consent } from '../../src/server/router/consent.js';
 import { CompletionEgressLog, IDLE_MS, mergeRanges } from '../../src/server/router/egress-log.js';
-import { createLocalOnlyMatcher } from '../../src/server/router/local-only.js';
+import { createLocalOnlyMatcher, fileIdentity } from '../../src/server/router/local-only.js';
 import { decide, type PolicyInput } from '../../src/server/router/policy.js';
-import { SecretScanner } from '../../src/server/router/secrets.js';
+import { SecretScanner } from '../../src/server/router/scan/scanner.js';
 import { ServerGate } from '../../src/server/router/server-gate.js';
 import { FAKE_SECRETS } from '../fake-anthropic/secrets.js';
 
@@ -44,12 +44,12 @@ void test('a local request to an untrusted server on another machine gets the cl
   assert.deepEqual(plain.destination, REMOTE);
   assert.ok(plain.reasons.some((r) => r.code === 'untrusted-server' && r.text.includes('http://gpu-box:8080') && /rules for code leaving this machine/.test(r.text)));
 
-  const localOnlyFile = decide(input({ localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }));
+  const localOnlyFile = decide(input({ localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }] }));
   assert.equal(localOnlyFile.route, 'blocked');
   assert.equal(localOnlyFile.blockedBy, 'local-only-file');
   assert.match(localOnlyFile.reasons.map((r) => r.text).join(' '), /\.env is local-only .* never goes to llama-server at http:\/\/gpu-box:8080/);
 
-  const secret = { where: 'src/a.ts', uri: 'file:///w/src/a.ts', line: 2, rule: 'github' };
+  const secret = { where: 'src/a.ts', uri: 'file:///w/src/a.ts', line: 2, rule: 'github', hash: 'h' };
   const blocked = decide(input({ secrets: [secret] }));
   assert.equal(blocked.route, 'blocked');
   assert.equal(blocked.blockedBy, 'secret');
@@ -71,10 +71,10 @@ void test('a local request to an untrusted server on another machine gets the cl
 });
 
 void test('a trusted server, or one on this machine, is like this machine: local-only files and secrets may go', () => {
-  const trusted = decide(input({ local: { name: 'q', contextSize: 8192, server: { ...REMOTE, trusted: true } }, localOnlyFiles: [{ where: '.env', glob: '**/.env' }], serverConsent: 'never' }));
+  const trusted = decide(input({ local: { name: 'q', contextSize: 8192, server: { ...REMOTE, trusted: true } }, localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }], serverConsent: 'never' }));
   assert.equal(trusted.route, 'local');
   assert.equal(trusted.destination?.trusted, true);
-  const here = decide(input({ local: { name: 'q', contextSize: 8192 }, localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }));
+  const here = decide(input({ local: { name: 'q', contextSize: 8192 }, localOnlyFiles: [{ where: '.env', why: 'matches **/.env' }] }));
   assert.equal(here.route, 'local');
   assert.equal(here.destination, undefined);
 });
@@ -89,8 +89,11 @@ function gateWith(settings: unknown = {}, answer: 'always' | 'once' | 'never' = 
   }, { subject: 'sending code to the inference server', oncePerSession: true });
   const gate = new ServerGate({
     settings: () => value,
-    matcher: () => createLocalOnlyMatcher(value.privacy.localOnlyGlobs, ['/w']),
+    identity: (uri: string) => fileIdentity(uri, ['/w']),
+    matcher: () => createLocalOnlyMatcher(value.privacy.localOnlyGlobs),
     scanner: new SecretScanner(),
+    allows: () => false,
+    tag: (v: string) => `tag${v.length}`,
     consent,
     workspaceFolders: ['/w'],
     record: (e) => entries.push(e),
@@ -125,8 +128,8 @@ void test('a secret next to the cursor: refused by default, redacted (and listed
   const { gate } = gateWith({ privacy: { secrets: 'redact', serverConsent: 'always' } });
   const prepared = await gate.prepareCompletion(withSecret, REMOTE);
   assert.ok(!prepared.prefix.includes(FAKE_SECRETS.github));
-  assert.match(prepared.prefix, /\[REDACTED:github\]/);
-  assert.deepEqual(prepared.redactions, [{ uri: 'file:///w/src/a.ts', line: 10, rule: 'github' }]);
+  assert.match(prepared.prefix, /\[REDACTED:github-pat#tag40\]/);
+  assert.deepEqual(prepared.redactions, [{ uri: 'file:///w/src/a.ts', line: 10, rule: 'github-pat' }]);
 });
 
 void test('consent: "never" refuses, "ask" asks once in the background and refuses until answered; "This Time" lasts the session', async () => {

@@ -58,6 +58,7 @@ function result(params: ChatParams, text: string, extra: Partial<ChatResult> = {
 
 function setup(script: Script, options: { memento?: Memento; report?: (pending: PendingRefactor) => ApplyReport } = {}) {
   const posted: HostToChat[] = [];
+  const allowed: string[][] = [];
   const calls: ChatParams[] = [];
   const feedback: Feedback[] = [];
   const undo: (() => void)[] = [];
@@ -70,6 +71,10 @@ function setup(script: Script, options: { memento?: Memento; report?: (pending: 
     chat: (params: ChatParams, onDelta: (d: ChatDelta) => void, token: vscode.CancellationToken) => {
       calls.push(structuredClone(params));
       return script(params, onDelta, token);
+    },
+    allowValues: (hashes: string[]) => {
+      allowed.push(hashes);
+      return Promise.resolve({ added: hashes.length });
     },
   } as unknown as EngineApi;
   const session = new ChatSession({
@@ -98,7 +103,7 @@ function setup(script: Script, options: { memento?: Memento; report?: (pending: 
       return { dispose: () => undefined };
     },
   });
-  return { session, posted, calls, previews, memento, feedback, undo, setFiles: (f: ContextFile[]) => (files = f) };
+  return { session, posted, calls, previews, memento, allowed, feedback, undo, setFiles: (f: ContextFile[]) => (files = f) };
 }
 
 const chip: ContextChip = { key: 'file:file:///a.ts', kind: 'file', uri: 'file:///a.ts', label: 'a.ts', description: 'a.ts' };
@@ -233,6 +238,26 @@ void describe('chat session', () => {
     b.session.clear();
     assert.deepEqual(b.session.all, []);
     assert.deepEqual(b.memento.get(HISTORY_KEY), []);
+  });
+
+  void it('a question kept off the cloud by a secret can allow the values: the engine gets their hashes, never the values', async () => {
+    const secrets = [
+      { where: 'src/a.ts', uri: 'file:///a.ts', line: 3, rule: 'high-entropy', hash: 'b'.repeat(64) },
+      { where: 'Your message', uri: 'tandem:prompt', line: 0, rule: 'password-assignment', hash: 'c'.repeat(64) },
+    ];
+    const t = setup(async (params) =>
+      result(params, 'local answer', {
+        decision: { route: 'local', model: 'qwen', reasons: [{ code: 'secret', text: 'kept local' }], worstCaseUsd: 0, promptTokens: 5, blockedBy: 'secret', secrets },
+      }),
+    );
+    await t.session.ask('check this', 'chat', [chip]);
+    const answer = done(t.posted)[0];
+    assert.deepEqual(answer?.blockedSecrets, secrets);
+    await t.session.allowValues(answer!.id);
+    assert.deepEqual(t.allowed, [['b'.repeat(64), 'c'.repeat(64)]]);
+    const updated = t.session.all.find((x) => x.id === answer!.id);
+    assert.equal(updated?.role === 'assistant' && updated.allowed, true);
+    assert.ok(t.posted.some((m) => m.type === 'notice' && /only a salted hash/.test(m.message)));
   });
 
   void it('feedback reaches the engine linked to the answer: thumbs, copies, asking the other side, partial applies, undo', async () => {

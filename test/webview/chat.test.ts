@@ -214,6 +214,24 @@ void describe('chat webview', () => {
     await page.close();
   });
 
+  void it('an answer kept local because of a secret offers "Allow this value"; once allowed, "Ask Claude instead" returns', async () => {
+    const page = await chat();
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'why does this token fail?') });
+    const secrets = [{ where: 'Your message', uri: 'tandem:prompt', line: 0, rule: 'high-entropy', hash: 'a'.repeat(64) }];
+    const turn = answerTurn('a1', 'u1', { text: 'It is malformed.', state: 'done', answer: localAnswer, blockedSecrets: secrets });
+    await hostPost(page, { type: 'done', id: 'a1', turn });
+    const note = page.locator('[data-id="a1"] .secrets');
+    assert.match((await note.textContent()) ?? '', /Kept off the cloud: Your message looks like a secret \(high-entropy\)/);
+    assert.equal(await page.locator('[data-id="a1"] button', { hasText: 'Ask Claude instead' }).count(), 0, 'the secret rules the cloud out');
+    await screenshot(page, 'chat-secret-allow');
+    await note.locator('button', { hasText: 'Allow this value' }).click();
+    assert.equal((await waitPosted<{ id: string }>(page, 'allowValues')).id, 'a1');
+    await hostPost(page, { type: 'turn', turn: { ...turn, allowed: true } });
+    await page.locator('[data-id="a1"] .secrets', { hasText: 'Allowed' }).waitFor();
+    await page.locator('[data-id="a1"] button', { hasText: 'Ask Claude instead' }).waitFor();
+    await page.close();
+  });
+
   void it('a refactor answer lists the proposed files and edit errors, then the outcome', async () => {
     const page = await chat();
     await hostPost(page, { type: 'turn', turn: userTurn('u1', 'rename total to grandTotal', { kind: 'refactor' }) });

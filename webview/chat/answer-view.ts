@@ -7,7 +7,7 @@ import { badgeDescription, badgeText, errorTitle } from './format';
 import { refactorView } from './refactor-view';
 import { LINK_CLASS, sanitizedMarkdown } from './sanitize';
 
-const CLOUD_RULED_OUT = new Set<ErrorCause>(['secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'cloud-unavailable', 'too-large']);
+const CLOUD_RULED_OUT = new Set<ErrorCause>(['settings', 'secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'cloud-unavailable', 'too-large']);
 
 export interface AnswerActions {
   retry(of: string, prefer: 'cloud' | 'local'): void;
@@ -16,6 +16,7 @@ export interface AnswerActions {
   insert(text: string, from?: string): void;
   applyEdits(id: string): void;
   openFile(uri: string, line?: number): void;
+  allowValues(id: string): void;
   rate(id: string, rating: 'up' | 'down'): void;
   compare(of: string): void;
   /** A link in an answer: the extension shows the full URL and asks before opening anything but plain docs. */
@@ -104,6 +105,23 @@ function badge(turn: AssistantTurn, answer: AnswerRoute, actions: AnswerActions)
   return wrap;
 }
 
+/** What looked like a secret, and the "Allow this value" action (only a salted hash is kept). */
+function secretsView(turn: AssistantTurn, actions: AnswerActions): HTMLElement {
+  const secrets = turn.blockedSecrets ?? [];
+  const box = h('div', { class: 'secrets', role: 'note' });
+  const first = secrets[0];
+  const where = `${first.where}${first.where.startsWith('Your message') || first.where.startsWith('Message ') ? '' : ` line ${first.line + 1}`}`;
+  const more = secrets.length > 1 ? ` (and ${secrets.length - 1} more)` : '';
+  if (turn.allowed) {
+    box.append(icon('pass'), h('span', { text: ` Allowed: ${secrets.length === 1 ? 'this value is' : 'these values are'} no longer treated as secret. Ask Claude again to send the question.` }));
+    return box;
+  }
+  box.append(icon('shield'), h('span', { text: ` Kept off the cloud: ${where} looks like a secret (${first.rule}${first.via ? `, ${first.via}` : ''})${more}.` }));
+  const label = secrets.length === 1 ? 'Allow this value' : `Allow these ${secrets.length} values`;
+  box.append(button(`${label}: it is not a secret (only a salted hash is kept)`, 'check', label, () => actions.allowValues(turn.id)));
+  return box;
+}
+
 export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLElement {
   const el = h('article', { class: `turn assistant state-${turn.state}`, 'data-id': turn.id, 'aria-label': 'Tandem answer' });
   if (turn.answer) el.append(badge(turn, turn.answer, actions));
@@ -130,12 +148,14 @@ export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLE
     el.append(h('p', { class: 'stopped muted', role: 'note', text: why }));
   }
   if (turn.refactor) el.append(refactorView(turn, turn.refactor, actions));
+  if (turn.blockedSecrets?.length && turn.state !== 'streaming') el.append(secretsView(turn, actions));
   if (turn.state !== 'streaming') {
     const bar = h('div', { class: 'turn-actions' });
     const route = turn.answer?.route;
-    const cause = turn.error?.blockedBy;
-    // Offer the other route only where it can work: a privacy or budget block rules the cloud out.
-    const cloudRuledOut = (cause !== undefined && CLOUD_RULED_OUT.has(cause)) || cloudRuledOutHere;
+    const cause = turn.error?.blockedBy ?? (turn.blockedSecrets?.length ? 'secret' : undefined);
+    // Offer the other route only where it can work: a privacy or budget block rules the cloud out (unless the
+    // user allowed the values that caused it).
+    const cloudRuledOut = (cause !== undefined && CLOUD_RULED_OUT.has(cause) && !(cause === 'secret' && turn.allowed)) || cloudRuledOutHere;
     if (turn.answer?.entryId && turn.text) {
       for (const [rating, name, label] of [['up', 'thumbsup', 'Good answer'], ['down', 'thumbsdown', 'Bad answer']] as const) {
         const on = turn.rating === rating;

@@ -50,6 +50,8 @@ export function badgeDescription(answer: AnswerRoute): string {
 /** What a blocked or failed request tells the user, by cause. */
 export function errorTitle(cause: ErrorCause | undefined): string {
   switch (cause) {
+    case 'settings':
+      return 'Blocked: Tandem\'s settings could not be read';
     case 'secret':
       return 'Blocked by privacy: a secret would have left the machine';
     case 'local-only-file':

@@ -24,6 +24,7 @@ const thread = new ThreadView({
   rate: (id, rating) => vscode.post({ type: 'rate', id, rating }),
   compare: (of) => vscode.post({ type: 'compare', of }),
   applyEdits: (id) => vscode.post({ type: 'applyEdits', id }),
+  allowValues: (id) => vscode.post({ type: 'allowValues', id }),
   openFile: (uri, line) => vscode.post({ type: 'openFile', uri, line }),
   openLink: (href, text) => vscode.post({ type: 'openLink', href, text }),
 });

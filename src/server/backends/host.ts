@@ -107,6 +107,12 @@ export class BackendHost implements LocalChat {
     return this.current.countTokens(text);
   }
 
+  /** The embedded model's window and tokenizer read before it loads (a cold decision equals a warm one); a
+   * server's model counts with an estimate, keyed by the server settings. */
+  prepare(): Promise<string> {
+    return this.current.kind === 'embedded' ? this.chatService.prepare() : Promise.resolve(`server:${this.key}`);
+  }
+
   destination(): Destination | undefined {
     return this.current.destination;
   }

@@ -99,7 +99,7 @@ export class CompletionProvider {
     const cursorLine = doc.getText({ start: { line: pos.line, character: 0 }, end: { line: pos.line + 1, character: 0 } });
     const reason = skipReason({
       enabled: settings.enabled, maxFileBytes: settings.maxFileBytes, exclude: settings.exclude,
-      path: this.displayPath(doc.uri), text: doc.getText(), cursorLine,
+      ...this.paths(doc.uri), text: doc.getText(), cursorLine,
     });
     if (reason) return finish(this.skip(record, reason));
 
@@ -264,6 +264,14 @@ export class CompletionProvider {
         });
     }, QUIET_MS + 10);
     this.quietTimer.unref();
+  }
+
+  /** The paths the exclude globs see: workspace-relative (inside a folder) and absolute (on disk). */
+  private paths(uri: string): { relativePath?: string; absolutePath?: string } {
+    if (!uri.startsWith('file:')) return {};
+    const absolutePath = fileURLToPath(uri).split('\\').join('/');
+    const shown = this.displayPath(uri);
+    return shown === absolutePath ? { absolutePath } : { relativePath: shown, absolutePath };
   }
 
   private displayPath(uri: string): string {

@@ -1,6 +1,6 @@
 // Which documents get no completions, and why (the reason is counted in tandem/stats `skipped`).
 // Pure: works on the document text already in memory.
-import picomatch from 'picomatch';
+import { globMatcher } from '../../shared/glob.js';
 
 export type SkipReason = 'disabled' | 'excluded' | 'too-large' | 'binary' | 'long-line' | 'no-document';
 
@@ -11,8 +11,10 @@ export interface SkipInput {
   enabled: boolean;
   maxFileBytes: number;
   exclude: string[];
-  /** Path relative to a workspace folder (or absolute), forward slashes. */
-  path: string;
+  /** Path relative to a workspace folder, when the file is in one. */
+  relativePath?: string;
+  /** Absolute path of a file on disk. */
+  absolutePath?: string;
   text: string;
   /** Text of the cursor line. */
   cursorLine: string;
@@ -20,7 +22,7 @@ export interface SkipInput {
 
 export function skipReason(input: SkipInput): SkipReason | undefined {
   if (!input.enabled) return 'disabled';
-  if (input.exclude.length && picomatch.isMatch(input.path, input.exclude, { dot: true })) return 'excluded';
+  if (input.exclude.length && globMatcher(input.exclude)([input.relativePath, input.absolutePath])) return 'excluded';
   if (tooLarge(input.text, input.maxFileBytes)) return 'too-large';
   if (looksBinary(input.text)) return 'binary';
   if (input.cursorLine.length > MAX_LINE_CHARS) return 'long-line';

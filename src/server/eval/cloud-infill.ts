@@ -109,6 +109,8 @@ export async function runInfill(state: RouterService, params: EvalCloudInfillPar
         redactions: [],
         tokens,
         consented: true,
+        // Public benchmark code: nothing to allow; the gate still scans it.
+        allowed: new Set(),
       },
       {
         signal: AbortSignal.any([signal, cap.signal]),

@@ -4,12 +4,13 @@ import type { ChatHistoryItem, LlamaContextSequence, Token } from 'node-llama-cp
 import type { ChatInput, ChatOutput } from '../backends/types.js';
 import { LocalUnavailableError } from '../context.js';
 import { errorText, modelName } from './gguf-check.js';
-import type { LoadedModel, ModelManager } from './models.js';
+import type { LoadedModel, ModelManager, ModelPlan } from './models.js';
 
 const CHARS_PER_TOKEN = 3.5;
 
 export class LocalChatService {
   private loaded: LoadedModel | undefined;
+  private planned: ModelPlan | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly models: ModelManager) {}
@@ -22,16 +23,26 @@ export class LocalChatService {
     return 'name' in state && state.name ? state.name : undefined;
   }
 
+  private warm(): boolean {
+    return Boolean(this.loaded && this.models.isReady('chat') && !this.loaded.model.disposed);
+  }
+
   contextSize(): number | undefined {
-    if (this.loaded && this.models.isReady('chat')) return this.loaded.seq.contextSize;
-    return this.models.settings.model.contextSize || undefined;
+    if (this.warm()) return this.loaded?.seq.contextSize;
+    return this.planned?.contextSize ?? (this.models.settings.model.contextSize || undefined);
   }
 
   countTokens(text: string): number {
-    if (this.loaded && this.models.isReady('chat') && !this.loaded.model.disposed) {
-      return this.loaded.model.tokenize(text, false).length;
-    }
+    if (this.warm()) return (this.loaded as LoadedModel).model.tokenize(text, false).length;
+    const vocabulary = this.planned?.vocabulary;
+    if (vocabulary && !vocabulary.disposed) return vocabulary.tokenize(text, false).length;
     return Math.ceil(text.length / CHARS_PER_TOKEN);
+  }
+
+  async prepare(): Promise<string> {
+    if (this.warm()) return `model:${this.loaded?.name}`;
+    this.planned = await this.models.plan('chat').catch(() => undefined);
+    return this.planned?.vocabulary ? `vocabulary:${this.planned.path}` : 'estimate';
   }
 
   chat(options: ChatInput): Promise<ChatOutput> {

@@ -32,6 +32,26 @@ interface Entry {
 
 const ROLES: ModelRole[] = ['completion', 'chat'];
 
+/** The context window a model gets: the setting, else its training window capped at the role's default. The same
+ * function plans the window from the GGUF metadata before loading and sizes the context when loading, so the
+ * first routing decision is the one a loaded model gets. */
+export function plannedContextSize(setting: number, trainContextSize: number | undefined, defaultContext: number): number {
+  return setting || Math.min(trainContextSize || defaultContext, defaultContext);
+}
+
+/** The role's default window: chat (and a file shared by both roles) 8192 tokens, completion 4096. */
+function defaultContextFor(role: ModelRole, shared: boolean): number {
+  return shared || role === 'chat' ? 8192 : 4096;
+}
+
+/** What the router needs from a model before it loads: its window and its tokenizer (vocabulary only). */
+export interface ModelPlan {
+  path: string;
+  contextSize: number;
+  /** The model loaded with its vocabulary only (no weights), for exact token counts. */
+  vocabulary?: LlamaModel;
+}
+
 /** Before the engine has looked at the settings (describeIdle fills in the name). */
 const UNLOADED = (role: ModelRole): ModelState => ({ role, state: 'idle', next: 'load', message: 'The model loads on first use' });
 
@@ -48,6 +68,7 @@ export class ModelManager {
   private readonly entries = new Map<string, Promise<Entry>>();
   private readonly acquired = new Map<ModelRole, Promise<LoadedModel>>();
   private readonly failures = new Map<string, { key: string; message: string }>();
+  private readonly plans = new Map<string, Promise<ModelPlan | undefined>>();
   /** Files whose precheck passed, by file key: an idle role's state is not re-read on every query. */
   private readonly prechecked = new Map<string, string>();
   /** Automatic downloads (a URL in the settings) the user cancelled; only an explicit download resumes. */
@@ -162,6 +183,38 @@ export class ModelManager {
     return this.allStates();
   }
 
+  /** The role's window and tokenizer as loading would give them, read from the GGUF without loading the weights
+   * (checked first, as before a load). Undefined when there is no usable file yet (none set, downloading,
+   * corrupt). Cached per file, its size and mtime, and the settings. */
+  async plan(role: ModelRole): Promise<ModelPlan | undefined> {
+    const source = await resolveSource(this.settings.model[role], role, this.ctx.dataDir, this.ctx.workspaceFolders);
+    const path = source.kind === 'file' ? source.path : source.kind === 'url' && source.cached ? source.dest : undefined;
+    if (!path) return undefined;
+    const shared = await this.sharedPath(role, path);
+    const key = `${role}:${path}:${await fileKey(path)}:${this.settings.model.contextSize}:${shared}:${this.generation}`;
+    let pending = this.plans.get(key);
+    if (!pending) {
+      pending = this.makePlan(path, role, shared);
+      this.plans.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async makePlan(path: string, role: ModelRole, shared: boolean): Promise<ModelPlan | undefined> {
+    // A broken file is refused before the runtime starts, as for a load.
+    const pre = await precheckGguf(path);
+    if (!pre.ok) return undefined;
+    const llama = await this.llama();
+    const check = await checkGguf(path, llama, pre);
+    if (!check.ok) return undefined;
+    const contextSize = plannedContextSize(this.settings.model.contextSize, check.trainContextSize, defaultContextFor(role, shared));
+    const vocabulary = await llama.loadModel({ modelPath: path, vocabOnly: true, gpuLayers: 0 }).catch((error: unknown) => {
+      this.ctx.log.warn(`Could not read the vocabulary of ${check.name}: ${errorText(error)}; token counts are estimated until it loads`);
+      return undefined;
+    });
+    return { path, contextSize, vocabulary };
+  }
+
   /** The model is loaded (no waiting on a load or download). */
   isReady(role: ModelRole): boolean {
     return this.state(role).state === 'ready';
@@ -187,7 +240,7 @@ export class ModelManager {
     const shared = await this.sharedPath(role, path);
     entryPromise = this.entries.get(path);
     if (!entryPromise) {
-      entryPromise = this.open(path, shared ? 2 : 1, shared || role === 'chat' ? 8192 : 4096, pre);
+      entryPromise = this.open(path, shared ? 2 : 1, defaultContextFor(role, shared), pre);
       this.entries.set(path, entryPromise);
     }
     let entry: Entry;
@@ -273,7 +326,7 @@ export class ModelManager {
     if (!check.ok) throw new Error(check.message);
     const model = await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu ? 'auto' : 0 });
     try {
-      const wanted = this.settings.model.contextSize || Math.min(model.trainContextSize || defaultContext, defaultContext);
+      const wanted = plannedContextSize(this.settings.model.contextSize, check.trainContextSize ?? model.trainContextSize, defaultContext);
       const context = await model.createContext({ contextSize: { max: wanted }, sequences, threads: this.threads });
       const fim = model.tokens.infill.prefix !== null && model.tokens.infill.suffix !== null && model.tokens.infill.middle !== null;
       this.ctx.log.info(
@@ -289,6 +342,9 @@ export class ModelManager {
   /** Unloads every model (settings change or shutdown); the next use loads again. */
   async unload(reason: string, final = false, runtime = final): Promise<void> {
     this.generation++;
+    const plans = [...this.plans.values()];
+    this.plans.clear();
+    for (const plan of plans) await (await plan.catch(() => undefined))?.vocabulary?.dispose().catch(() => undefined);
     const entries = [...this.entries.values()];
     this.entries.clear();
     this.acquired.clear();

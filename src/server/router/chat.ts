@@ -10,9 +10,8 @@ import { CloudError, describeFailure } from './errors.js';
 import { EDITS_TOOL, LOCAL_REFACTOR_SUFFIX, buildMessages, systemPrompt } from './prompts.js';
 import { costOf, priceFor, roundUsd, tokenCounts, type Usage } from './prices.js';
 import { LOCAL_ANSWER_TOKENS, type Decision } from './policy.js';
-import { filesForRefactor, outcomeFromText, outcomeFromTool, type RefactorOutcome } from './refactor.js';
+import { outcomeFromText, outcomeFromTool, type RefactorOutcome } from './refactor.js';
 import type { LearnedDecision, Prepared, RouterService } from './service.js';
-import { redact } from './secrets.js';
 
 export type Emit = (delta: { id: string; delta: string; route: Route; model: string; reset?: boolean }) => void;
 
@@ -111,8 +110,7 @@ async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<Cha
   }
   const redacting = Boolean(untrusted && d.redact);
   const manifest = server ? (d.manifest ?? state.manifest(prepared, d)) : undefined;
-  const prompt = redacting ? redact(params.prompt, prepared.promptFindings) : params.prompt;
-  const history = (params.history ?? []).map((m, i) => (redacting ? { ...m, content: redact(m.content, prepared.historyFindings[i] ?? []) } : m));
+  const { prompt, history } = state.talk(prepared, redacting);
   const r = await state.local.chat({
     kind: params.kind,
     system: systemPrompt(params.kind, true),
@@ -176,8 +174,7 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
       consented = true;
     }
     const files = state.promptFiles(prepared, d.redact);
-    const prompt = d.redact ? redact(params.prompt, prepared.promptFindings) : params.prompt;
-    const history = (params.history ?? []).map((m, i) => (d.redact ? { ...m, content: redact(m.content, prepared.historyFindings[i] ?? []) } : m));
+    const { prompt, history } = state.talk(prepared, d.redact);
     const manifest = d.manifest ?? state.manifest(prepared, d);
     const refactor = params.kind === 'refactor';
     const result = await state.gate.send(
@@ -191,6 +188,7 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
         redactions: manifest.redactions,
         tokens: d.promptTokens,
         consented,
+        allowed: prepared.allowed,
       },
       {
         signal: AbortSignal.any([run.signal, cap.signal]),
@@ -266,8 +264,8 @@ function withFailure(d: Decision, reason: Reason, spentUsd: number): Decision {
 
 export async function runChat(state: RouterService, params: ChatParams, signal: AbortSignal, emit: Emit, onEntry: (e: LedgerEntry) => void): Promise<ChatResult> {
   const started = performance.now();
-  const extra = params.kind === 'refactor' ? await filesForRefactor(state.ctx, params, signal) : [];
-  const prepared = await state.prepare(params, extra);
+  // The same gathering as the dry run (tandem/route): what it listed is what is sent.
+  const prepared = await state.gather(params, signal);
   const run: Run = { state, params, prepared, signal, emit, started, onEntry };
   const d = state.decide(prepared);
   run.context = d.context;

@@ -1,12 +1,14 @@
 // The egress gate: the ONE function through which model traffic leaves the machine. It re-checks the hard
 // privacy rules on the exact payload (fail closed), writes the manifest of what leaves, and only then
 // reaches the SDK client. Nothing else imports cloud.ts (test/unit/router-gate.test.ts checks it).
+// egressRefusal() is the check itself, a function of the exact payload, so any destination off this machine
+// (the cloud, or a server on another machine) can be held to the same rules.
 import type { EgressManifest } from '../../shared/protocol.js';
 import type { TandemSettings } from '../../shared/settings.js';
 import { streamMessage, type CloudHandlers, type CloudRequest, type CloudResult } from './cloud.js';
 import { CloudError } from './errors.js';
-import type { LocalOnlyMatcher } from './local-only.js';
-import type { SecretScanner } from './secrets.js';
+import { localOnlyReason, type FileIdentity, type LocalOnlyMatcher } from './local-only.js';
+import type { SecretScanner } from './scan/scanner.js';
 
 export interface OutgoingSource {
   uri: string;
@@ -22,15 +24,55 @@ export interface Outgoing extends CloudRequest {
   tokens: number;
   /** Consent for this request: given by settings, remembered, or just asked. */
   consented: boolean;
+  /** Salted hashes of values the user allowed that are in the payload. */
+  allowed: ReadonlySet<string>;
 }
 
-export interface GateDeps {
+export interface EgressDeps {
   settings(): TandemSettings;
-  apiKey(): string | undefined;
+  /** Who a source file is (its real path behind symlinks). */
+  identity(uri: string): Promise<FileIdentity>;
   matcher(): LocalOnlyMatcher;
   scanner: SecretScanner;
+  /** The value was allowed by the user (the set: hashes allowed for this request). */
+  allows(value: string, allowed: ReadonlySet<string>): boolean;
+}
+
+export interface GateDeps extends EgressDeps {
+  apiKey(): string | undefined;
   /** Called with every manifest, before the request leaves. */
   onManifest?(manifest: EgressManifest): void;
+}
+
+/** The exact text that would leave: every part of the request, as it is serialized. */
+export function payloadText(out: Pick<CloudRequest, 'system' | 'messages' | 'tools'>): string {
+  return [out.system, ...out.messages.map((m) => m.content), JSON.stringify(out.tools ?? [])].join('\n');
+}
+
+/** The hard rule a payload breaks, and why in words. */
+export interface EgressRefusal {
+  code: 'local-only-mode' | 'consent' | 'local-only-file' | 'secret';
+  reason: string;
+}
+
+/** Why this payload must not leave, or undefined when it may: local-only mode, no consent, a local-only source
+ * (shown or real path), or any secret in the exact text that the user did not allow. The cloud gate and the gate
+ * for servers on other machines (server-gate.ts) both ask this, on the exact text. */
+export async function egressRefusal(
+  check: { payload: string; sources: readonly { uri: string }[]; consented: boolean; allowed: ReadonlySet<string> },
+  deps: EgressDeps,
+): Promise<EgressRefusal | undefined> {
+  const settings = deps.settings();
+  if (settings.privacy.localOnly) return { code: 'local-only-mode', reason: 'local-only mode is on' };
+  if (!check.consented) return { code: 'consent', reason: 'this workspace has not consented' };
+  const matcher = deps.matcher();
+  for (const source of check.sources) {
+    const match = matcher.match(await deps.identity(source.uri));
+    if (match) return { code: 'local-only-file', reason: `a local-only file (${localOnlyReason(match)}) is in the payload` };
+  }
+  const findings = deps.scanner.scan(check.payload).filter((f) => !deps.allows(check.payload.slice(f.start, f.end), check.allowed));
+  if (findings.length > 0) return { code: 'secret', reason: `the payload still contains a secret (${findings[0].rule})` };
+  return undefined;
 }
 
 function refuse(reason: string): never {
@@ -45,25 +87,6 @@ export function manifestOf(out: Outgoing): EgressManifest {
   };
 }
 
-/** What the hard rules say about a payload that would leave: the first refusal, or undefined when it may go.
- * The cloud gate and the gate for servers on other machines (server-gate.ts) both ask this, on the exact text. */
-export async function recheckPayload(
-  deps: Pick<GateDeps, 'settings' | 'matcher' | 'scanner'>,
-  out: { sources: { uri: string }[]; payload: string; consented: boolean },
-): Promise<{ code: 'local-only-mode' | 'consent' | 'local-only-file' | 'secret'; reason: string } | undefined> {
-  if (deps.settings().privacy.localOnly) return { code: 'local-only-mode', reason: 'local-only mode is on' };
-  if (!out.consented) return { code: 'consent', reason: 'this workspace has not consented' };
-  const matcher = deps.matcher();
-  for (const source of out.sources) {
-    const glob = matcher.match(source.uri);
-    if (glob) return { code: 'local-only-file', reason: `a local-only file (${glob}) is in the payload` };
-  }
-  // The whole payload, as it would be serialized, must be free of secrets.
-  const findings = await deps.scanner.scan(out.payload);
-  if (findings.length > 0) return { code: 'secret', reason: `the payload still contains a secret (${findings[0].rule})` };
-  return undefined;
-}
-
 export class EgressGate {
   /** Requests that passed the gate (and reached the SDK), for the engine's life. */
   sent = 0;
@@ -71,13 +94,12 @@ export class EgressGate {
   constructor(private readonly deps: GateDeps) {}
 
   async send(out: Outgoing, handlers: CloudHandlers): Promise<CloudResult & { manifest: EgressManifest }> {
-    const settings = this.deps.settings();
-    const payload = [out.system, ...out.messages.map((m) => m.content), JSON.stringify(out.tools ?? [])].join('\n');
-    const refusal = await recheckPayload(this.deps, { sources: out.sources, payload, consented: out.consented });
-    if (refusal) refuse(refusal.code === 'consent' ? 'this workspace has not consented to cloud use' : refusal.reason);
     const apiKey = this.deps.apiKey();
+    const refusal = await egressRefusal({ payload: payloadText(out), sources: out.sources, consented: out.consented, allowed: out.allowed }, this.deps);
+    if (refusal) refuse(refusal.code === 'consent' ? 'this workspace has not consented to cloud use' : refusal.reason);
     if (!apiKey) refuse('no API key is set');
     if (handlers.signal.aborted) throw new CloudError({ kind: 'cancelled' });
+    const settings = this.deps.settings();
     const manifest = manifestOf(out);
     this.deps.onManifest?.(manifest);
     this.sent++;

@@ -1,19 +1,14 @@
 // The routing decision. Sensitivity first (fails closed), complexity second, cost third, local first.
 // Pure: everything the decision needs comes in as data, so it can be tested and called from anywhere.
-import type { BlockedBy, Destination, Reason, ReasonCode, RequestKind, RouteDecision } from '../../shared/protocol.js';
+import type { BlockedBy, Destination, Reason, ReasonCode, RequestKind, RouteDecision, SecretFinding } from '../../shared/protocol.js';
 import type { TandemSettings } from '../../shared/settings.js';
 import { budgetRefusal, fmt, remainingUsd, type Spent } from './budget.js';
 import { maxTokensWithin, worstCaseUsd } from './prices.js';
 import { onServer } from './server-policy.js';
 import { kTokens, pickTier } from './tiers.js';
 
-export interface SecretHit {
-  /** Display path of the file, or 'your message' / 'the conversation'. */
-  where: string;
-  uri: string;
-  line: number;
-  rule: string;
-}
+/** A secret found in what would leave: where, its line, its format, how it was hidden, its salted hash. */
+export type SecretHit = SecretFinding;
 
 export interface PolicyInput {
   kind: RequestKind;
@@ -30,7 +25,10 @@ export interface PolicyInput {
   local: { name?: string; contextSize?: number; server?: Destination };
   settings: TandemSettings;
   secrets: SecretHit[];
-  localOnlyFiles: { where: string; glob: string }[];
+  /** Files that never leave, and why in words ("matches **\/.env", "its content is a kubeconfig"). */
+  localOnlyFiles: { where: string; why: string }[];
+  /** Set while the settings cannot be trusted (wrong shape, unreadable): the reason. */
+  settingsProblem?: string;
   /** Effective consent: the setting, or the answer remembered for this engine's life. */
   consent: 'always' | 'never' | 'ask';
   /** The same for an untrusted inference server on another machine (tandem.privacy.serverConsent). */
@@ -165,19 +163,22 @@ function decideRoute(input: PolicyInput): Decision {
 
   // Sensitivity: hard rules, checked before anything else about the cloud.
   const s = input.settings;
+  if (input.settingsProblem) return refuse('settings', `${input.settingsProblem}. Nothing leaves this machine until valid settings arrive.`);
   if (s.privacy.localOnly) return refuse('local-only-mode', 'Local-only mode is on (tandem.privacy.localOnly): nothing leaves this machine.');
   if (input.localOnlyFiles.length > 0) {
     const f = input.localOnlyFiles[0];
     const more = input.localOnlyFiles.length > 1 ? ` (and ${plural(input.localOnlyFiles.length - 1, 'other file')})` : '';
-    return refuse('local-only-file', `${f.where}${more} is local-only (matches ${f.glob}) and never leaves this machine.`);
+    return refuse('local-only-file', `${f.where}${more} is local-only (${f.why}) and never leaves this machine.`);
   }
   const redact = input.secrets.length > 0 && s.privacy.secrets === 'redact';
   if (input.secrets.length > 0 && !redact) {
     const h = input.secrets[0];
     const more = input.secrets.length > 1 ? ` (${plural(input.secrets.length, 'secret')} in all)` : '';
+    const hidden = h.via ? `, ${h.via}` : '';
     return refuse(
       'secret',
-      `${h.where} line ${h.line + 1} contains what looks like a secret (${h.rule})${more}. Set tandem.privacy.secrets to "redact" to send it with secrets removed.`,
+      `${h.where} line ${h.line + 1} contains what looks like a secret (${h.rule}${hidden})${more}. ` +
+        'Set tandem.privacy.secrets to "redact" to send it with secrets removed, or use "Allow this value" if it is not a secret.',
     );
   }
   if (input.consent === 'never') return refuse('consent', 'This workspace does not allow cloud use (tandem.privacy.cloudConsent is "never").');

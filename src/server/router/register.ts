@@ -1,8 +1,10 @@
-// Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/setApiKey, tandem/ledger,
-// tandem/feedback, tandem/learned, tandem/resetLearning, and the tandem/askConsent, tandem/chatDelta,
+// Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/allowValues, tandem/setApiKey,
+// tandem/ledger, tandem/feedback, tandem/learned, tandem/resetLearning, and the tandem/askConsent, tandem/chatDelta,
 // tandem/ledgerEntry and tandem/ledgerFeedback messages it sends, all typed by src/shared.
 import { CancellationTokenSource, LSPErrorCodes, ResponseError, type CancellationToken, type ServerCapabilities } from 'vscode-languageserver';
 import {
+  AllowValuesParamsSchema,
+  AllowValuesRequest,
   AskConsentRequest,
   ChatDeltaNotification,
   ChatParamsSchema,
@@ -89,10 +91,25 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     state.learner.dispose();
   });
 
-  onRequest(connection, RouteRequest, RouteParamsSchema, async (params): Promise<RouteDecision> => {
+  // The dry run gathers exactly what tandem/chat would send (refactor callers included) and decides the same way.
+  onRequest(connection, RouteRequest, RouteParamsSchema, async (params, token): Promise<RouteDecision> => {
     checkPrompt(params);
-    const prepared = await state.prepare(params);
+    const prepared = await state.gather(params, signalOf(token));
     return publicDecision(state.decide(prepared));
+  });
+
+  onRequest(connection, AllowValuesRequest, AllowValuesParamsSchema, (params) => {
+    try {
+      const added = state.allowList.add(params.hashes);
+      // Never the values: only how many hashes were stored.
+      ctx.log.info(`Privacy: ${added} value(s) allowed by the user.`);
+      return { added };
+    } catch (error) {
+      throw new ResponseError(
+        LSPErrorCodes.RequestFailed,
+        `The value could not be allowed: ${error instanceof Error ? error.message : String(error)}. Check that Tandem's data folder is writable.`,
+      );
+    }
   });
 
   onRequest(connection, ChatRequest, ChatParamsSchema, async (params, token): Promise<ChatResult> => {

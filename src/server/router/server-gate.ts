@@ -1,23 +1,23 @@
 // The egress gate for an inference server on another machine. Such a server is not this machine: until the user
 // trusts it (tandem.local.trusted), it gets exactly the cloud's hard rules, through the same re-check on the exact
-// payload (gate.ts recheckPayload): local-only mode, the workspace's consent (tandem.privacy.serverConsent), local-only
+// payload (gate.ts egressRefusal): local-only mode, the workspace's consent (tandem.privacy.serverConsent), local-only
 // files and secrets never reach it. Every request to a server on another machine, trusted or not, is recorded:
 // chat requests by the router's ledger entry, completions here, a keystroke's requests gathered into one entry.
 import type { ConsentQuestion, Destination, LedgerEntry } from '../../shared/protocol.js';
-import type { TandemSettings } from '../../shared/settings.js';
 import { EgressRefusedError, type ServerEgress, type ServerOutgoing } from '../backends/link.js';
 import type { FimInput } from '../backends/types.js';
 import type { Consent } from './consent.js';
 import { CompletionEgressLog, type CompletionEgressSink } from './egress-log.js';
-import { recheckPayload } from './gate.js';
-import { displayPath, type LocalOnlyMatcher } from './local-only.js';
-import { linesOf, redact, type SecretScanner } from './secrets.js';
+import { egressRefusal, type EgressDeps } from './gate.js';
+import { displayPath, localOnlyReason } from './local-only.js';
+import { linesOf, redact, type Finding } from './scan/scanner.js';
 
-export interface ServerGateDeps {
-  settings(): TandemSettings;
-  matcher(): LocalOnlyMatcher;
-  scanner: SecretScanner;
+const NONE_ALLOWED: ReadonlySet<string> = new Set();
+
+export interface ServerGateDeps extends EgressDeps {
   consent: Consent;
+  /** The stable tag of a redacted value (its salted hash), as in the cloud's placeholders. */
+  tag(value: string): string;
   workspaceFolders: string[];
   /** Writes a ledger entry (and tells the client). */
   record(entry: LedgerEntry): void;
@@ -51,7 +51,7 @@ export class ServerGate implements ServerEgress {
     const d = out.destination;
     if (!d.trusted) {
       const consented = out.consented === true || this.deps.consent.effective(this.deps.settings().privacy.serverConsent) === 'always';
-      const problem = await recheckPayload(this.deps, { sources: out.sources, payload: out.texts.join('\n'), consented });
+      const problem = await egressRefusal({ sources: out.sources, payload: out.texts.join('\n'), consented, allowed: NONE_ALLOWED }, this.deps);
       if (problem) {
         this.deps.log.warn(`Server gate refused a ${out.kind} request to ${d.url}: ${problem.reason}`);
         throw refusal(problem.code, d, `The request was refused at the gate: ${problem.reason}`);
@@ -65,16 +65,16 @@ export class ServerGate implements ServerEgress {
     if (settings.privacy.localOnly) throw refusal('local-only-mode', d, 'Local-only mode is on (tandem.privacy.localOnly)');
     await this.requireConsent(d, 'Inline completions');
     const matcher = this.deps.matcher();
-    const glob = matcher.match(input.uri);
-    if (glob) throw refusal('local-only-file', d, `${displayPath(input.uri, this.deps.workspaceFolders)} is local-only (matches ${glob})`);
+    const match = matcher.match(await this.deps.identity(input.uri));
+    if (match) throw refusal('local-only-file', d, `${displayPath(input.uri, this.deps.workspaceFolders)} is local-only (${localOnlyReason(match)})`);
     // Context from other files: a local-only file or a chunk with a secret is simply left out.
     const context = [];
     for (const chunk of input.context) {
-      if (matcher.match(chunk.uri)) continue;
-      if ((await this.deps.scanner.scan(chunk.text)).length > 0) continue;
+      if (matcher.match(await this.deps.identity(chunk.uri))) continue;
+      if (this.secretsIn(chunk.text).length > 0) continue;
       context.push(chunk);
     }
-    const [prefixHits, suffixHits] = await Promise.all([this.deps.scanner.scan(input.prefix), this.deps.scanner.scan(input.suffix)]);
+    const [prefixHits, suffixHits] = [this.secretsIn(input.prefix), this.secretsIn(input.suffix)];
     if (prefixHits.length + suffixHits.length > 0) {
       const rule = (prefixHits[0] ?? suffixHits[0]).rule;
       if (settings.privacy.secrets !== 'redact') {
@@ -85,9 +85,14 @@ export class ServerGate implements ServerEgress {
       const cursorLine = input.startLine + input.prefix.split('\n').length - 1;
       const suffixLines = linesOf(input.suffix, suffixHits).map((l) => cursorLine + l);
       const redactions = [...prefixHits.map((h, i) => ({ uri: input.uri, line: prefixLines[i], rule: h.rule })), ...suffixHits.map((h, i) => ({ uri: input.uri, line: suffixLines[i], rule: h.rule }))];
-      return { ...input, context, prefix: redact(input.prefix, prefixHits), suffix: redact(input.suffix, suffixHits), redactions };
+      return { ...input, context, prefix: redact(input.prefix, prefixHits, this.deps.tag), suffix: redact(input.suffix, suffixHits, this.deps.tag), redactions };
     }
     return { ...input, context };
+  }
+
+  /** Secrets in the text that the user did not allow (privacy.allow, "Allow this value"). */
+  private secretsIn(text: string): Finding[] {
+    return this.deps.scanner.scan(text).filter((f) => !this.deps.allows(text.slice(f.start, f.end), NONE_ALLOWED));
   }
 
   /** Consent for this workspace: given, or asked once (in the background: the keystroke does not wait). */

@@ -24,7 +24,7 @@ export function onServer(d: Decision, input: PolicyInput, server: Destination): 
   if (input.localOnlyFiles.length > 0) {
     const f = input.localOnlyFiles[0];
     const more = input.localOnlyFiles.length > 1 ? ` (and ${plural(input.localOnlyFiles.length - 1, 'other file')})` : '';
-    return block('local-only-file', `${f.where}${more} is local-only (matches ${f.glob}) and never goes to ${where}.`);
+    return block('local-only-file', `${f.where}${more} is local-only (${f.why}) and never goes to ${where}.`);
   }
   if (input.secrets.length > 0 && privacy.secrets !== 'redact') {
     const h = input.secrets[0];

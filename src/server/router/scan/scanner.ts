@@ -1,9 +1,9 @@
-// Secrets in content that would leave the machine: secretlint's recommended rule set plus high-entropy
-// strings (rules.ts). Large texts are cut into chunks, each scanned with some text of its neighbours around it
-// and cached per content, so a decision re-scans only what changed and a secret across a chunk boundary is
-// still found.
+// Secrets in content that would leave the machine (detect.ts), for texts of any size: large texts are cut into
+// chunks, each scanned with some text of its neighbours around it and cached per content, so a decision
+// re-scans only what changed and a secret across a chunk boundary is still found. The one scanner of the dry
+// run, the real request and the egress gate's re-check of the exact payload.
 import * as crypto from 'node:crypto';
-import { mergeFindings, runRules, type Finding } from './rules.js';
+import { detect, mergeFindings, type Finding } from './detect.js';
 
 export type { Finding };
 
@@ -69,23 +69,32 @@ export interface KeyedText {
   parts: Part[];
 }
 
+/** Shared by every clean part: most of the cache holds no finding. */
+const NONE: Finding[] = [];
+
 export class SecretScanner {
-  private readonly cache = new Map<string, Finding[]>();
+  // Least-recently-used, approximated by two generations: new entries and hits go to `young`; when it is full it
+  // becomes `old` and the previous `old` is dropped whole. No per-entry deletes, so no hash-table rehashing (and
+  // no pause) in the middle of a decision.
+  private young = new Map<string, Finding[]>();
+  private old = new Map<string, Finding[]>();
   /** Windows run through the rules. */
   scans = 0;
 
   private remember(key: string, findings: Finding[]): void {
-    this.cache.set(key, findings);
-    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    this.young.set(key, findings.length ? findings : NONE);
+    if (this.young.size >= CACHE_LIMIT / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
   }
 
   private recall(key: string): Finding[] | undefined {
-    const hit = this.cache.get(key);
-    if (hit) {
-      this.cache.delete(key);
-      this.cache.set(key, hit);
-    }
-    return hit;
+    const hit = this.young.get(key);
+    if (hit) return hit;
+    const aged = this.old.get(key);
+    if (aged) this.remember(key, aged);
+    return aged;
   }
 
   /** Each window hashed once. Its key says where the chunk sits in it, so equal keys mean equal windows with
@@ -102,7 +111,7 @@ export class SecretScanner {
 
   /** Findings in `text`, sorted by offset, overlapping findings merged. `keyed`: this.keyed(text), if known.
    * Only parts no cache knows run through the rules: each run of consecutive unknown parts as one window. */
-  async scan(text: string, keyed?: KeyedText): Promise<Finding[]> {
+  scan(text: string, keyed?: KeyedText): Finding[] {
     if (!text) return [];
     const { key, parts } = keyed ?? this.keyed(text);
     const whole = this.recall(key);
@@ -115,7 +124,7 @@ export class SecretScanner {
       if (hit) perPart[i] = hit;
       else if (i < parts.length) run.push(i);
       if ((hit || i === parts.length) && run.length) {
-        const found = await this.scanRun(text, run.map((k) => parts[k]));
+        const found = this.scanRun(text, run.map((k) => parts[k]));
         run.forEach((k, j) => (perPart[k] = found[j]));
         run = [];
       }
@@ -123,7 +132,7 @@ export class SecretScanner {
     const all: Finding[] = [];
     parts.forEach((p, i) => {
       // A finding may reach into the halo, never past the window it was seen in.
-      for (const f of perPart[i]) all.push({ start: Math.max(p.from, f.start + p.start), end: Math.min(p.to, f.end + p.start), rule: f.rule });
+      for (const f of perPart[i]) all.push({ ...f, start: Math.max(p.from, f.start + p.start), end: Math.min(p.to, f.end + p.start) });
     });
     const merged = mergeFindings(all);
     this.remember(key, merged);
@@ -133,17 +142,17 @@ export class SecretScanner {
   /** Scans the window of consecutive `parts` and returns (and caches), for each part, the findings that touch
    * it, relative to its start: whole, even where they cross into a neighbour, so a secret cut by a chunk
    * boundary is redacted on both sides. */
-  private async scanRun(text: string, parts: Part[]): Promise<Finding[][]> {
+  private scanRun(text: string, parts: Part[]): Finding[][] {
     const from = parts[0].from;
     const to = parts[parts.length - 1].to;
     this.scans++;
-    const found = await runRules(from === 0 && to === text.length ? text : text.slice(from, to));
+    const found = detect(from === 0 && to === text.length ? text : text.slice(from, to));
     const mine: Finding[][] = parts.map(() => []);
     for (const f of found) {
       const start = f.start + from;
       const end = f.end + from;
       parts.forEach((p, k) => {
-        if (start < p.end && end > p.start) mine[k].push({ start: start - p.start, end: end - p.start, rule: f.rule });
+        if (start < p.end && end > p.start) mine[k].push({ ...f, start: start - p.start, end: end - p.start });
       });
     }
     parts.forEach((p, k) => this.remember(p.key, mine[k]));
@@ -174,16 +183,19 @@ export function linesOf(text: string, findings: readonly Finding[]): number[] {
   return out;
 }
 
-export function redactionMark(rule: string): string {
-  return `[REDACTED:${rule}]`;
+/** The placeholder for a redacted secret: its format and a short tag that is the same wherever the same secret
+ * occurs (a salted hash: it says nothing about the value). */
+export function redactionMark(rule: string, tag: string): string {
+  return `[REDACTED:${rule}#${tag}]`;
 }
 
-/** `text` with every finding replaced by a mark naming its rule. */
-export function redact(text: string, findings: Finding[]): string {
+/** `text` with every finding replaced, whole, by its placeholder. `tag(value)`: the secret's stable tag. */
+export function redact(text: string, findings: readonly Finding[], tag: (value: string) => string): string {
   let out = '';
   let at = 0;
   for (const f of findings) {
-    out += text.slice(at, f.start) + redactionMark(f.rule);
+    if (f.start < at) continue;
+    out += text.slice(at, f.start) + redactionMark(f.rule, tag(text.slice(f.start, f.end)));
     at = f.end;
   }
   return out + text.slice(at);
