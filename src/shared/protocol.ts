@@ -188,8 +188,12 @@ export type ReasonCode =
   // What happened while it ran
   | 'file-left-out'
   | 'cloud-failed'
+  /** The cloud could not be reached (offline, connection refused, no answer in time). */
+  | 'cloud-unreachable'
   | 'stopped-budget'
   | 'cancelled'
+  /** A one-token request that checked the API key (tandem/testApiKey). */
+  | 'key-test'
   /** A reason written by an older version as text only. */
   | 'note';
 
@@ -311,13 +315,32 @@ export const ChatDeltaNotification = new NotificationType<ChatDelta>('tandem/cha
 
 export type ConsentChoice = 'always' | 'once' | 'never';
 
+export interface ConsentQuestion {
+  reason: string;
+  model: string;
+  worstCaseUsd: number;
+  /** What this request would send: the files (with ranges and bytes), tokens and redactions. */
+  manifest?: EgressManifest;
+}
+
 /** Engine → client: the first cloud use in a workspace without consent asks the user. */
-export const AskConsentRequest = new RequestType<{ reason: string; model: string; worstCaseUsd: number }, { choice: ConsentChoice }, void>(
-  'tandem/askConsent',
-);
+export const AskConsentRequest = new RequestType<ConsentQuestion, { choice: ConsentChoice }, void>('tandem/askConsent');
+
+/** Client → engine: forget the remembered always/never answer, so the next cloud use asks again (the model stays
+ * loaded; nothing restarts). */
+export const ResetConsentNotification = new NotificationType<void>('tandem/resetConsent');
 
 /** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
 export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');
+
+export type TestApiKeyResult =
+  | { ok: true; model: string; costUsd: number; ms: number }
+  /** `reason`: what went wrong, in words that say what to do. */
+  | { ok: false; problem: 'no-key' | 'rejected' | 'unreachable' | 'refused' | 'failed'; reason: string };
+
+/** Client → engine: a one-token request to the cheapest cloud tier, through the egress gate and the budget, to
+ * check the API key the engine holds. It carries no workspace content; its cost is ledgered like any other. */
+export const TestApiKeyRequest = new RequestType<void, TestApiKeyResult, void>('tandem/testApiKey');
 
 // ---------------------------------------------------------------------------------------------------
 // Ledger

@@ -45,6 +45,8 @@ void test('a cloud answer streams as tandem/chatDelta and is priced exactly from
   assert.equal(r.entry.counterfactualUsd, usd(1200 * 2 + 300 * 10 + 5000 * 0.1 + 1000 * 2.5 + 200 * 4));
   assert.deepEqual(r.entry.tokens, { input: 1200, output: 300, cacheRead: 5000, cacheWrite: 1200 });
   assert.ok(r.entry.ttftMs !== null && r.entry.ttftMs >= 0);
+  // Whole milliseconds, as the panel and the CSV show them (no 33.46376600000076).
+  assert.ok(Number.isInteger(r.entry.ttftMs) && Number.isInteger(r.entry.totalMs), `ttftMs ${r.entry.ttftMs}, totalMs ${r.entry.totalMs}`);
   const sent = h.fake.requests.at(-1)!;
   assert.equal(sent.body.max_tokens, 4096, 'max_tokens is always set');
   // SDK 1.11 sends the key as a bearer token (older versions used x-api-key).
@@ -123,7 +125,8 @@ void test('connection refused with no local model: a clear error that carries th
   const dead = await startHarness({ baseUrl: await refusedUrl(), localModel: false });
   try {
     const e = await rejection(dead.chat({ kind: 'chat', prompt: 'my long question', prefer: 'cloud' }));
-    assert.match(e.message, /Cannot reach the Anthropic API \(offline, or the connection was refused\)\. No local model is available to answer instead\. Your message was kept\./);
+    assert.match(e.message, /Cannot reach the Anthropic API: this machine looks offline, or the connection was refused\. Check the network \(and any proxy\), then retry\. No local model is available to answer instead\. Your message was kept\./);
+    assert.ok(e.data?.decision?.reasons.some((r) => r.code === 'cloud-unreachable'), 'the decision says Claude was unreachable, by code');
     assert.equal(e.data?.prompt, 'my long question');
     const ledger = await dead.ledger();
     assert.equal(ledger.entries.length, 1);

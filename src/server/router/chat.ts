@@ -6,10 +6,10 @@ import { LSPErrorCodes, ResponseError } from 'vscode-languageserver';
 import type { BlockedBy, ChatErrorData, ChatParams, ChatResult, Fallback, LedgerEntry, Reason, Route, RouteDecision } from '../../shared/protocol.js';
 import { LocalUnavailableError } from '../context.js';
 import { fmt } from './budget.js';
-import { CloudError, describeFailure } from './errors.js';
+import { CloudError, describeFailure, unreachable } from './errors.js';
 import { EDITS_TOOL, LOCAL_REFACTOR_SUFFIX, buildMessages, systemPrompt } from './prompts.js';
 import { costOf, priceFor, roundUsd, tokenCounts, type Usage } from './prices.js';
-import { LOCAL_ANSWER_TOKENS, type Decision } from './policy.js';
+import { LOCAL_ANSWER_TOKENS, localCannot, type Decision } from './policy.js';
 import { filesForRefactor, outcomeFromText, outcomeFromTool } from './refactor.js';
 import type { Prepared, RouterService } from './service.js';
 import { redact } from './secrets.js';
@@ -22,6 +22,7 @@ interface Run {
   prepared: Prepared;
   signal: AbortSignal;
   emit: Emit;
+  /** When the request's clock started; moved forward by the time the consent question waited for the user. */
   started: number;
   onEntry(entry: LedgerEntry): void;
 }
@@ -58,6 +59,8 @@ function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usa
     totalMs: Math.round(performance.now() - run.started),
     ...rest,
   };
+  // Whole milliseconds: sub-millisecond digits are noise in the panel and the CSV.
+  if (entry.ttftMs !== null) entry.ttftMs = Math.round(entry.ttftMs);
   try {
     run.state.ledger.append(entry);
     run.onEntry(entry);
@@ -119,7 +122,11 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
     let consented = state.consent.effective(settings.privacy.cloudConsent) === 'always';
     if (!consented && d.needsConsent) {
       const reason = texts(d.reasons.filter((r) => r.code !== 'consent-ask')) || 'Send this request to Claude?';
-      const answer = await state.consent.obtain({ reason, model: d.model, worstCaseUsd: d.worstCaseUsd }, run.signal);
+      const asked = performance.now();
+      const manifest = d.manifest ?? state.manifest(prepared, d);
+      const answer = await state.consent.obtain({ reason, model: d.model, worstCaseUsd: d.worstCaseUsd, manifest }, run.signal);
+      // The request's time starts when the user has answered: reading the question is not the request's latency.
+      run.started += performance.now() - asked;
       if (!answer.allowed) return { failed: { code: 'consent', text: answer.reason }, blockedBy: 'consent', spentUsd: 0 };
       consented = true;
     }
@@ -189,7 +196,7 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
     }
     state.breaker.failure(error.failure);
     state.ctx.log.warn(`Cloud request failed: ${describeFailure(error.failure)}${error.failure.requestId ? ` (request id ${error.failure.requestId})` : ''}`);
-    return { failed: { code: 'cloud-failed', text: error.message }, spentUsd };
+    return { failed: { code: unreachable(error.failure) ? 'cloud-unreachable' : 'cloud-failed', text: error.message }, spentUsd };
   } finally {
     state.reservations.release(reservation);
   }
@@ -210,8 +217,11 @@ export async function runChat(state: RouterService, params: ChatParams, signal: 
   if (d.route === 'cloud') {
     const cloud = await runCloud(run, d);
     if ('result' in cloud) return cloud.result;
-    if (!state.local.modelName())
-      failure(run, publicDecision(withFailure(d, cloud.failed, cloud.spentUsd)), `${cloud.failed.text} No local model is available to answer instead.`);
+    const failed = publicDecision(withFailure(d, cloud.failed, cloud.spentUsd));
+    // The local model answers instead only where it can do the job (it cannot write edits across files).
+    const cannot = localCannot(d.reasons);
+    if (cannot) failure(run, failed, `${cloud.failed.text} ${cannot} Nothing was sent to it.`);
+    if (!state.local.modelName()) failure(run, failed, `${cloud.failed.text} No local model is available to answer instead.`);
     return runLocalOr(run, { ...d, blockedBy: cloud.blockedBy }, { from: 'cloud', reason: cloud.failed });
   }
   return runLocalOr(run, d);

@@ -1,10 +1,11 @@
 // Workspace consent for cloud use. The setting wins when it says always/never; with 'ask', the first cloud
 // use asks the client (tandem/askConsent) and an always/never answer is remembered for the engine's life
-// (the extension persists it per workspace). A client that cannot answer means no: fail closed.
+// (the extension persists it per workspace) until tandem/resetConsent. A client that cannot answer means no: fail
+// closed.
 import type { CloudConsent } from '../../shared/settings.js';
-import type { ConsentChoice } from '../../shared/protocol.js';
+import type { ConsentChoice, ConsentQuestion } from '../../shared/protocol.js';
 
-export type Asker = (info: { reason: string; model: string; worstCaseUsd: number }, signal: AbortSignal) => Promise<ConsentChoice>;
+export type Asker = (info: ConsentQuestion, signal: AbortSignal) => Promise<ConsentChoice>;
 
 export const CONSENT_TIMEOUT_MS = 5 * 60_000;
 
@@ -19,8 +20,13 @@ export class Consent {
     return this.remembered ?? 'ask';
   }
 
+  /** Forget the remembered answer (tandem/resetConsent): the next cloud use asks again. */
+  reset(): void {
+    this.remembered = undefined;
+  }
+
   /** Asks once at a time (concurrent requests share the question). True when this request may go. */
-  async obtain(info: { reason: string; model: string; worstCaseUsd: number }, signal: AbortSignal): Promise<{ allowed: boolean; reason: string }> {
+  async obtain(info: ConsentQuestion, signal: AbortSignal): Promise<{ allowed: boolean; reason: string }> {
     if (this.remembered === 'always') return { allowed: true, reason: 'You allowed cloud use for this workspace.' };
     if (this.remembered === 'never') return { allowed: false, reason: 'You chose never to use the cloud in this workspace.' };
     this.pending ??= this.askBounded(info, signal).finally(() => (this.pending = undefined));
@@ -31,7 +37,7 @@ export class Consent {
     return { allowed: true, reason: choice === 'always' ? 'You allowed cloud use for this workspace.' : 'You allowed cloud use this time.' };
   }
 
-  private async askBounded(info: { reason: string; model: string; worstCaseUsd: number }, signal: AbortSignal): Promise<ConsentChoice | 'unanswered'> {
+  private async askBounded(info: ConsentQuestion, signal: AbortSignal): Promise<ConsentChoice | 'unanswered'> {
     const timeout = AbortSignal.timeout(CONSENT_TIMEOUT_MS);
     const both = AbortSignal.any([signal, timeout]);
     try {

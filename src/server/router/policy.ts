@@ -48,6 +48,19 @@ export const LOCAL_ANSWER_TOKENS = 1024;
 /** A cloud answer capped below this to fit the budget is not worth sending. */
 export const MIN_CLOUD_OUTPUT = 256;
 
+/** Reasons for the cloud that also say the local model cannot do the request: such a request is never handed to
+ * the local model instead (it would only fail, or answer from a truncated context). */
+const LOCAL_CANNOT: Partial<Record<ReasonCode, string>> = {
+  'multi-file-refactor': 'The local model cannot write edits across several files.',
+  'context-exceeds-local': "The local model cannot take this much context (it is larger than the model's window).",
+};
+
+/** Why the local model cannot do a request with these reasons, in a sentence; undefined when it can. */
+export function localCannot(reasons: readonly Reason[]): string | undefined {
+  for (const r of reasons) if (LOCAL_CANNOT[r.code]) return LOCAL_CANNOT[r.code];
+  return undefined;
+}
+
 const LABEL: Record<RequestKind, string> = { completion: 'Completions', explain: 'Explanations', chat: 'Chat questions', refactor: 'Refactors' };
 
 function plural(n: number, word: string): string {
@@ -109,6 +122,11 @@ export function decide(input: PolicyInput): Decision {
   }
 
   const refuse = (blockedBy: BlockedBy, text: string, extra: Partial<Decision> = {}): Decision => {
+    // A refusal falls back to the local model only where it can do the job; otherwise nothing runs.
+    if (localCannot(wants)) {
+      const reasons = [...wants, why(blockedBy, text), why('nothing-sent', `${localCannot(wants)} Nothing was sent.`)];
+      return { ...base, ...extra, route: 'blocked', model: 'none', reasons, blockedBy };
+    }
     const after = localName ? why('stays-local', 'So it stays on the local model.') : why('nothing-sent', 'Nothing was sent.');
     const d = local([...wants, why(blockedBy, text), after]);
     return { ...d, ...extra, blockedBy };

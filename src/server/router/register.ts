@@ -1,5 +1,6 @@
-// Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/setApiKey, tandem/ledger,
-// and the tandem/askConsent, tandem/chatDelta and tandem/ledgerEntry messages it sends, all typed by src/shared.
+// Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/setApiKey, tandem/testApiKey,
+// tandem/resetConsent, tandem/ledger, and the tandem/askConsent, tandem/chatDelta and tandem/ledgerEntry messages it
+// sends, all typed by src/shared.
 import { CancellationTokenSource, LSPErrorCodes, ResponseError, type CancellationToken, type ServerCapabilities } from 'vscode-languageserver';
 import {
   AskConsentRequest,
@@ -7,8 +8,10 @@ import {
   ChatRequest,
   LedgerEntryNotification,
   LedgerRequest,
+  ResetConsentNotification,
   RouteRequest,
   SetApiKeyNotification,
+  TestApiKeyRequest,
   type ChatResult,
   type ConsentChoice,
   type LedgerResult,
@@ -18,6 +21,7 @@ import {
 import { onNotification, onRequest } from '../rpc.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { publicDecision, runChat } from './chat.js';
+import { testApiKey } from './key-test.js';
 import { RouterService } from './service.js';
 
 const KINDS = new Set(['completion', 'explain', 'chat', 'refactor']);
@@ -81,6 +85,15 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     ctx.settings.apiKey = key || undefined;
     ctx.log.info(key ? 'Anthropic API key set by the client.' : 'Anthropic API key cleared by the client.');
   });
+
+  onNotification(connection, ResetConsentNotification, () => {
+    state.consent.reset();
+    ctx.log.info('Cloud consent reset by the client: the next cloud use asks again.');
+  });
+
+  onRequest(connection, TestApiKeyRequest, (_params, token) =>
+    testApiKey(state, signalOf(token), (entry) => void connection.sendNotification(LedgerEntryNotification, entry)),
+  );
 
   onRequest(connection, LedgerRequest, (query): LedgerResult => {
     const entries = state.ledger.entries();
