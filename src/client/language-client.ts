@@ -25,6 +25,8 @@ export interface ClientSetup {
   settings(): TandemSettings;
   /** Why completions cannot run for this document, or undefined. */
   completionBlock(document: vscode.TextDocument): CompletionBlock | undefined;
+  /** A suggestion with text came back `ms` after the editor asked for it. */
+  onCompletionShown(ms: number): void;
   /** The connection closed unexpectedly: decide (the owner restarts with a fresh client). */
   onCrash(): void;
   /** The connection keeps erroring and is being shut down. */
@@ -70,9 +72,15 @@ export function createLanguageClient(setup: ClientSetup): LanguageClient {
     errorHandler,
     markdown: { isTrusted: false, supportHtml: false },
     middleware: {
-      provideInlineCompletionItems: (document, position, context, token, next) => {
+      provideInlineCompletionItems: async (document, position, context, token, next) => {
         if (setup.completionBlock(document)) return undefined;
-        return next(document, position, context, token);
+        const asked = performance.now();
+        const result = await next(document, position, context, token);
+        const items = Array.isArray(result) ? result : result?.items;
+        if (!token.isCancellationRequested && items?.some((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value).length > 0)) {
+          setup.onCompletionShown(performance.now() - asked);
+        }
+        return result;
       },
       workspace: {
         // The engine pulls `tandem`; answer with the typed settings, the stored workspace consent applied.

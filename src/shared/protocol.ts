@@ -197,6 +197,10 @@ export type ReasonCode =
   /** A reason written by an older version as text only. */
   | 'note';
 
+/** Reasons for the cloud that also say the local model cannot do the request (edits across files, a context
+ * beyond its window): such a request never falls back to the local model, and no client offers "answer locally". */
+export const LOCAL_CANNOT_CODES = ['multi-file-refactor', 'context-exceeds-local'] as const satisfies readonly ReasonCode[];
+
 export interface Reason {
   code: ReasonCode;
   /** One plain-language sentence for the user. */

@@ -74,11 +74,19 @@ export interface AssistantTurn {
   answer?: AnswerRoute;
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
   refactor?: RefactorProposal;
-  error?: { message: string; blockedBy?: ErrorCause };
+  /** `noLocal`: the local model cannot do this request (edits across files, too much context). */
+  error?: { message: string; blockedBy?: ErrorCause; noLocal?: boolean };
 }
 
-/** Why an answer failed: the router's refusal, the engine not running, or the cloud call failing. */
-export type ErrorCause = BlockedBy | 'engine' | 'cloud';
+/** Why an answer failed: the router's refusal, the engine not running, the cloud unreachable, or the cloud call
+ * failing. */
+export type ErrorCause = BlockedBy | 'engine' | 'cloud' | 'cloud-unreachable';
+
+/** Why the other route cannot be offered right now (undefined: it can). */
+export interface ChatAbilities {
+  cloudUnavailable?: string;
+  localUnavailable?: string;
+}
 
 export type Turn = UserTurn | AssistantTurn;
 
@@ -86,16 +94,16 @@ export type Turn = UserTurn | AssistantTurn;
 export type ChatToHost =
   | { type: 'ready' }
   | { type: 'send'; id: string; text: string; kind: ChatKind; chips: ContextChip[] }
-  /** Ask the question answered by `of` again: "Ask Claude instead" / "Answer locally". */
-  | { type: 'retry'; id: string; of: string; prefer: 'cloud' | 'local' }
+  /** Ask the question answered by `of` again: "Ask Claude instead" / "Answer locally", or (no `prefer`) "Retry" as
+   * it was asked. */
+  | { type: 'retry'; id: string; of: string; prefer?: 'cloud' | 'local' }
   | { type: 'stop'; id: string }
   | { type: 'copy'; text: string }
   | { type: 'insert'; text: string }
   | { type: 'mentionQuery'; id: string; query: string }
   /** Open VS Code's refactor preview again for the edits of answer `id`. */
   | { type: 'applyEdits'; id: string }
-  | { type: 'openFile'; uri: string; line?: number }
-  | { type: 'clear' };
+  | { type: 'openFile'; uri: string; line?: number };
 
 /** Extension → chat webview. */
 export type HostToChat =
@@ -108,6 +116,8 @@ export type HostToChat =
   | { type: 'context'; chips: ContextChip[] }
   | { type: 'mentionResults'; id: string; items: ContextChip[] }
   | { type: 'engine'; running: boolean }
+  /** Which other route the answers may offer now. */
+  | { type: 'abilities'; abilities: ChatAbilities }
   | { type: 'notice'; message: string }
   | { type: 'focus' };
 

@@ -104,8 +104,8 @@ export class ChatSession implements vscode.Disposable {
     }
   }
 
-  /** Ask the question answered by `of` again, on the other route. */
-  async retry(of: string, prefer: 'cloud' | 'local', id?: string): Promise<void> {
+  /** Ask the question answered by `of` again: on the other route, or (no `prefer`) as it was asked. */
+  async retry(of: string, prefer: 'cloud' | 'local' | undefined, id?: string): Promise<void> {
     const question = questionOf(this.turns, of);
     if (!question) {
       this.post({ type: 'notice', message: 'That question is no longer in the history.' });
@@ -113,8 +113,8 @@ export class ChatSession implements vscode.Disposable {
     }
     await this.ask(question.text, question.kind, question.chips, {
       id,
-      prefer,
-      rejectedLocal: prefer === 'cloud' ? true : undefined,
+      prefer: prefer ?? question.prefer,
+      rejectedLocal: prefer === 'cloud' ? true : prefer ? undefined : question.rejectedLocal,
       files: this.sentFiles.get(question.id),
     });
   }

@@ -1,8 +1,10 @@
-// The chat view (webview view "tandem.chat" in the "tandem" activity-bar container): wires the webview's
-// messages to the chat session, keeps the editor-context chips current, and offers Explain Selection.
+// The chat view (webview view "tandem.chat", declared in the "tandem" activity-bar container and moved to the
+// secondary side bar on first run): wires the webview's messages to the chat session, keeps the editor-context
+// chips current and the offered routes current, and offers Explain Selection and Clear Conversation.
 import * as vscode from 'vscode';
 import type { EngineApi } from '../client/engine-api';
-import type { ChatToHost, HostToChat } from '../shared/webview';
+import { lineSpan } from '../shared/lines';
+import type { ChatAbilities, ChatToHost, HostToChat } from '../shared/webview';
 import { chipsToFiles, describeUri, editorChips, MentionIndex, selectionLines } from './chat-context';
 import { ChatSession } from './chat-session';
 import { buildWebviewHtml, webviewOptions } from './html';
@@ -18,6 +20,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly disposables: vscode.Disposable[] = [];
   private viewDisposables: vscode.Disposable[] = [];
   private contextTimer: ReturnType<typeof setTimeout> | undefined;
+  private abilities: ChatAbilities = {};
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -78,7 +81,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const lines = selectionLines(range);
     const uri = doc.uri.toString();
     const { label, description } = describeUri(doc.uri);
-    const where = `${label}:${lines.startLine + 1}-${lines.endLine + 1}`;
+    const where = `${label}:${lineSpan(lines.startLine, lines.endLine)}`;
     await this.reveal();
     await this.session.ask(
       `Explain ${where}`,
@@ -86,6 +89,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       [{ key: `selection:${uri}:${lines.startLine}-${lines.endLine}`, kind: 'selection', uri, label: where, description: `Selection in ${description}`, range: lines }],
       { files: [{ uri, text, range: lines, languageId: doc.languageId }] },
     );
+  }
+
+  /** Which other route answers may offer ("Ask Claude instead", "Answer locally"). */
+  setAbilities(abilities: ChatAbilities): void {
+    if (JSON.stringify(abilities) === JSON.stringify(this.abilities)) return;
+    this.abilities = abilities;
+    this.post({ type: 'abilities', abilities });
+  }
+
+  /** "Tandem: Clear Conversation" (the view's title bar). */
+  clear(): void {
+    this.session.clear();
   }
 
   dispose(): void {
@@ -110,6 +125,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'ready':
         this.ready = true;
         this.post({ type: 'init', turns: this.session.all, chips: editorChips(vscode.window.activeTextEditor), running: this.engine.isRunning() });
+        this.post({ type: 'abilities', abilities: this.abilities });
         return;
       case 'send':
         void this.session.ask(message.text, message.kind, message.chips, { id: message.id });
@@ -134,9 +150,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'openFile':
         void this.openFile(message.uri, message.line);
-        return;
-      case 'clear':
-        this.session.clear();
         return;
     }
   }

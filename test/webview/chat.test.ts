@@ -56,7 +56,7 @@ void describe('chat webview', () => {
     const manifestText = (await manifest.textContent()) ?? '';
     assert.match(manifestText, /Sent to claude-sonnet-4-5: 3\.1k tokens from 2 files/);
     assert.match(manifestText, /billing\.ts lines 10-42 · 2\.1 KB/);
-    assert.match(manifestText, /invoice\.ts lines whole file/);
+    assert.match(manifestText, /invoice\.ts whole file/);
     assert.match(manifestText, /billing\.ts:12 \(aws-access-key\)/);
 
     // Copy and insert act on the code block's own text.

@@ -1,15 +1,15 @@
 // One assistant answer: route badge (+ manifest on click), sanitized markdown with code-block actions,
 // refactor proposal, error, and the "Ask Claude instead" / "Answer locally" actions.
-import type { AnswerRoute, AssistantTurn, ErrorCause, RefactorProposal } from '../../src/shared/webview';
+import type { AnswerRoute, AssistantTurn, ChatAbilities, RefactorProposal } from '../../src/shared/webview';
 import { baseName, formatBytes, formatMs, formatTokens, formatUsd } from '../shared/format';
 import { button, h, icon } from '../shared/dom';
-import { badgeDescription, badgeText, errorTitle } from './format';
+import { badgeDescription, badgeText, errorTitle, offeredActions } from './format';
 import { sanitizedMarkdown } from './sanitize';
-
-const CLOUD_RULED_OUT = new Set<ErrorCause>(['secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'cloud-unavailable', 'too-large']);
+import { linesLabel } from '../../src/shared/lines';
 
 export interface AnswerActions {
-  retry(of: string, prefer: 'cloud' | 'local'): void;
+  /** Ask again: on the other route, or (no `prefer`) as it was asked. */
+  retry(of: string, prefer?: 'cloud' | 'local'): void;
   copy(text: string): void;
   insert(text: string): void;
   applyEdits(id: string): void;
@@ -40,13 +40,13 @@ function manifestView(answer: AnswerRoute, actions: AnswerActions): HTMLElement 
     if (m.files.length > 0) {
       const list = h('ul', { class: 'manifest-files' });
       for (const f of m.files) {
-        const ranges = f.ranges.map((r) => `${r.startLine + 1}-${r.endLine + 1}`).join(', ') || 'whole file';
+        const ranges = f.ranges.map((r) => linesLabel(r.startLine, r.endLine)).join(', ') || 'whole file';
         const link = h('a', { href: '#', class: 'file-link', text: baseName(f.uri), title: f.uri });
         link.addEventListener('click', (ev) => {
           ev.preventDefault();
           actions.openFile(f.uri, f.ranges[0]?.startLine);
         });
-        list.append(h('li', {}, link, ` lines ${ranges} · ${formatBytes(f.bytes)}`));
+        list.append(h('li', {}, link, ` ${ranges} · ${formatBytes(f.bytes)}`));
       }
       box.append(list);
     }
@@ -119,13 +119,10 @@ function refactorView(turn: AssistantTurn, proposal: RefactorProposal, actions: 
   return box;
 }
 
-export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLElement {
+export function renderAnswer(turn: AssistantTurn, actions: AnswerActions, abilities: ChatAbilities): HTMLElement {
   const el = h('article', { class: `turn assistant state-${turn.state}`, 'data-id': turn.id, 'aria-label': 'Tandem answer' });
   if (turn.answer) el.append(badge(turn, turn.answer, actions));
   else if (turn.streamingFrom) el.append(h('div', { class: 'route' }, h('span', { class: `route-badge route-${turn.streamingFrom.route}`, text: `${turn.streamingFrom.route} · ${turn.streamingFrom.model}` })));
-  if (turn.answer?.fallback) {
-    el.append(h('p', { class: 'fallback', role: 'note' }, icon('warning'), ` Answered by ${turn.answer.route} instead of ${turn.answer.fallback.from}: ${turn.answer.fallback.reason.text}`));
-  }
   if (turn.error) {
     el.append(h('div', { class: 'error', role: 'alert' }, icon('error'), h('strong', { text: ` ${errorTitle(turn.error.blockedBy)}` }), h('p', { text: turn.error.message })));
   }
@@ -138,16 +135,18 @@ export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLE
     el.append(h('p', { class: 'stopped muted', role: 'note', text: why }));
   }
   if (turn.refactor) el.append(refactorView(turn, turn.refactor, actions));
+  // Where the answer ends, so it is read with the answer rather than scrolled away above it.
+  if (turn.answer?.fallback) {
+    el.append(h('p', { class: 'fallback', role: 'note' }, icon('warning'), ` Answered by ${turn.answer.route} instead of ${turn.answer.fallback.from}: ${turn.answer.fallback.reason.text}`));
+  }
   if (turn.state !== 'streaming') {
     const bar = h('div', { class: 'turn-actions' });
-    const route = turn.answer?.route;
-    const cause = turn.error?.blockedBy;
-    // Offer the other route only where it can work: a privacy or budget block rules the cloud out.
-    const cloudRuledOut = cause !== undefined && CLOUD_RULED_OUT.has(cause);
-    if (route !== 'cloud' && !cloudRuledOut) {
-      bar.append(button('Ask Claude instead', 'cloud', 'Ask Claude instead', () => actions.retry(turn.id, 'cloud')));
-    }
-    if (route !== 'local' && cause !== 'local-unavailable') bar.append(button('Answer locally', 'vm', 'Answer locally', () => actions.retry(turn.id, 'local')));
+    // Only what can work now: no "Ask Claude" without a key, consent or connection, no "Answer locally" without a
+    // model that can do the job.
+    const offered = offeredActions(turn, abilities);
+    if (offered.retry) bar.append(button('Retry this request as it was asked', 'refresh', 'Retry', () => actions.retry(turn.id)));
+    if (offered.askClaude) bar.append(button('Ask Claude instead', 'cloud', 'Ask Claude instead', () => actions.retry(turn.id, 'cloud')));
+    if (offered.answerLocally) bar.append(button('Answer locally', 'vm', 'Answer locally', () => actions.retry(turn.id, 'local')));
     if (turn.text) bar.append(button('Copy answer', 'copy', undefined, () => actions.copy(turn.text), 'icon-btn'));
     el.append(bar);
   }

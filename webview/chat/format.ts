@@ -1,5 +1,5 @@
 // Pure helpers of the chat view: request kind, @-mention detection, route badge text. No DOM.
-import type { AnswerRoute, ChatKind, ErrorCause } from '../../src/shared/webview';
+import type { AnswerRoute, AssistantTurn, ChatAbilities, ChatKind, ErrorCause } from '../../src/shared/webview';
 import { formatMs, formatUsd } from '../shared/format';
 
 /** "refactor …"/"rename …" asks for a refactor even without the toggle; explicit toggle wins. */
@@ -68,7 +68,32 @@ export function errorTitle(cause: ErrorCause | undefined): string {
       return 'The Tandem engine is not running';
     case 'cloud':
       return 'The cloud request failed';
+    case 'cloud-unreachable':
+      return 'Claude is unreachable';
     default:
       return 'The request failed';
   }
+}
+
+/** Causes that rule the cloud out for this question (privacy, budget, configuration): asking Claude again cannot work. */
+const CLOUD_RULED_OUT = new Set<ErrorCause>(['secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'cloud-unavailable', 'too-large']);
+/** Failures that may pass when tried again as asked. */
+const RETRYABLE = new Set<ErrorCause>(['cloud', 'cloud-unreachable', 'engine']);
+
+export interface OfferedActions {
+  retry: boolean;
+  askClaude: boolean;
+  answerLocally: boolean;
+}
+
+/** The actions under a finished answer: only those that can work now. */
+export function offeredActions(turn: AssistantTurn, abilities: ChatAbilities): OfferedActions {
+  if (turn.state === 'streaming') return { retry: false, askClaude: false, answerLocally: false };
+  const route = turn.answer?.route;
+  const cause = turn.error?.blockedBy;
+  const retry = cause !== undefined && RETRYABLE.has(cause);
+  // A cloud failure is retried as asked rather than "asked again" on the same side.
+  const askClaude = route !== 'cloud' && !abilities.cloudUnavailable && !retry && !(cause !== undefined && CLOUD_RULED_OUT.has(cause));
+  const answerLocally = route !== 'local' && !abilities.localUnavailable && cause !== 'local-unavailable' && !turn.error?.noLocal;
+  return { retry, askClaude, answerLocally };
 }
