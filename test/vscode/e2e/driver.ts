@@ -122,6 +122,18 @@ export class Workbench {
     return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
   }
 
+  /** A notification that contains `text`: its toast, or, once the toast has timed out, its entry in the
+   * notification center (which this opens). */
+  async notification(text: string, what: string, timeoutMs = 30_000): Promise<Locator> {
+    const center = this.page.locator('.notifications-center .notification-list-item', { hasText: text });
+    return waitUntil(what, timeoutMs, async () => {
+      if (await this.toast(text).first().isVisible()) return this.toast(text).first();
+      if (await center.first().isVisible()) return center.first();
+      if (!(await this.page.locator('.notifications-center.visible').isVisible())) await this.runCommand('Notifications: Show Notifications');
+      return undefined;
+    }, 1000);
+  }
+
   /** The secondary side bar. */
   auxiliaryBar(): Locator {
     return this.page.locator('[id="workbench.parts.auxiliarybar"]');

@@ -46,7 +46,7 @@ export async function askRefactor(wb: Workbench, request: string, answer: string
       if (!consent) {
         consent = {
           text: await dialog.innerText(),
-          buttons: (await dialog.locator('.dialog-buttons .monaco-button').allInnerTexts()).map((b) => b.trim()),
+          buttons: (await dialog.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean),
           focused: (await wb.page.evaluate(() => document.activeElement?.textContent ?? '')).trim(),
         };
         await wb.screenshot('consent-dialog');
