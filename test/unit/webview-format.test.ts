@@ -72,6 +72,9 @@ void describe('actions under an answer', () => {
     assert.equal(errorTitle('cloud-unreachable'), 'Claude is unreachable');
     const chatOffline = turn({ text: '', state: 'error', error: { message: 'offline', blockedBy: 'cloud-unreachable' } });
     assert.deepEqual(offeredActions(chatOffline, {}), { retry: true, askClaude: false, answerLocally: true });
+    // The local model answered because Claude was unreachable: "Ask Claude instead" would fail the same way.
+    const fellBack = turn({ answer: { ...local, fallback: { from: 'cloud', reason: { code: 'cloud-unreachable', text: 'offline' } } } });
+    assert.deepEqual(offeredActions(fellBack, {}), { retry: true, askClaude: false, answerLocally: false });
   });
 });
 

@@ -327,6 +327,8 @@ void describe('chat webview', () => {
     const order = await page.locator('[data-id="a1"] > *').evaluateAll((els) => els.map((e) => e.className));
     assert.ok(order.indexOf('fallback') > order.indexOf('answer-body'), `the fallback note comes before the answer ends: ${order.join(', ')}`);
     assert.match((await page.locator('[data-id="a1"] .fallback').textContent()) ?? '', /instead of cloud: Cannot reach the Anthropic API/);
+    // Claude was unreachable for this question: no "Ask Claude instead" that would fail the same way, but Retry.
+    assert.deepEqual(await page.locator('[data-id="a1"] .turn-actions button').allTextContents(), ['Retry', '']);
 
     await hostPost(page, { type: 'turn', turn: userTurn('u2', 'rename computeTotal to sumLineItems', { kind: 'refactor' }) });
     const unreachable = { message: 'Cannot reach the Anthropic API: this machine looks offline. The local model cannot write edits across several files.', blockedBy: 'cloud-unreachable' as const, noLocal: true };

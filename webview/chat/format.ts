@@ -91,7 +91,10 @@ export function offeredActions(turn: AssistantTurn, abilities: ChatAbilities): O
   if (turn.state === 'streaming') return { retry: false, askClaude: false, answerLocally: false };
   const route = turn.answer?.route;
   const cause = turn.error?.blockedBy;
-  const retry = cause !== undefined && RETRYABLE.has(cause);
+  // Claude could not be reached for this question (it failed, or the local model answered instead): asking Claude
+  // "instead" would fail the same way; Retry asks again as it was asked, once the connection is back.
+  const unreachable = cause === 'cloud-unreachable' || turn.answer?.fallback?.reason.code === 'cloud-unreachable';
+  const retry = unreachable || (cause !== undefined && RETRYABLE.has(cause));
   // A cloud failure is retried as asked rather than "asked again" on the same side.
   const askClaude = route !== 'cloud' && !abilities.cloudUnavailable && !retry && !(cause !== undefined && CLOUD_RULED_OUT.has(cause));
   const answerLocally = route !== 'local' && !abilities.localUnavailable && cause !== 'local-unavailable' && !turn.error?.noLocal;
