@@ -45,8 +45,6 @@ void test('a cloud answer streams as tandem/chatDelta and is priced exactly from
   assert.equal(r.entry.counterfactualUsd, usd(1200 * 2 + 300 * 10 + 5000 * 0.1 + 1000 * 2.5 + 200 * 4));
   assert.deepEqual(r.entry.tokens, { input: 1200, output: 300, cacheRead: 5000, cacheWrite: 1200 });
   assert.ok(r.entry.ttftMs !== null && r.entry.ttftMs >= 0);
-  // Whole milliseconds, as the panel and the CSV show them (no 33.46376600000076).
-  assert.ok(Number.isInteger(r.entry.ttftMs) && Number.isInteger(r.entry.totalMs), `ttftMs ${r.entry.ttftMs}, totalMs ${r.entry.totalMs}`);
   const sent = h.fake.requests.at(-1)!;
   assert.equal(sent.body.max_tokens, 4096, 'max_tokens is always set');
   // SDK 1.11 sends the key as a bearer token (older versions used x-api-key).

@@ -111,6 +111,9 @@ void test('edits that do not match the files are reported as errors, and then no
 void test('a local refactor asks the local model for the same JSON; the fixture model fails validation and says so', async () => {
   const r = await h.chat({ kind: 'refactor', prompt: 'Make computeTotal handle an empty list', prefer: 'local', files: [{ uri: ws.uri('src/c.ts') }] });
   assert.equal(r.decision.route, 'local');
+  // The local model's timings are whole milliseconds in the ledger (no 33.46376600000076 in the panel or the CSV).
+  assert.ok(r.entry.ttftMs === null || Number.isInteger(r.entry.ttftMs), `ttftMs ${r.entry.ttftMs}`);
+  assert.ok(Number.isInteger(r.entry.totalMs));
   assert.deepEqual(r.edits, []);
   assert.ok(r.editErrors!.length > 0);
   assert.match(r.editErrors!.join(' '), /local model did not answer with edits|not found|not one of the files|list of edits/);
