@@ -5,7 +5,8 @@
 #                 (`npx playwright install` cannot download browsers on these machines)
 #   ripgrep       VS Code's search (code-server's own postinstall would fetch it from GitHub)
 #   libkrb5-dev   headers for VS Code server's kerberos native module
-#   g++ make python3   node-gyp rebuilds of VS Code server's native modules
+#   g++ make python3   node-gyp rebuilds of VS Code server's native modules; python3 also runs the report
+#                 card's pass@1 tests (npm run eval, test/engine/eval*.test.ts)
 #   unzip         reading VSIX files in the packaging checks
 set -euo pipefail
 

@@ -10,6 +10,7 @@ import { EngineNotRunningError } from './client/engine-api';
 import { errorText, type Ctx } from './ctx';
 import { SHOW_ACTIONS_COMMAND } from './status';
 import { RoutingPanel } from './views/routing-panel';
+import { evaluateLocalModel, isEvalArgs } from './ui/eval-command';
 
 /** The status bar menu's sections, in order. */
 const MENU_GROUPS = ['Chat', 'Local model', 'Claude', 'Tandem'] as const;
@@ -23,7 +24,8 @@ export interface CommandSpec {
   needsEngine: boolean;
   /** The status bar menu's section that lists it (every command but the menu itself). */
   group?: (typeof MENU_GROUPS)[number];
-  run(ctx: Ctx): Promise<unknown> | unknown;
+  /** `args`: what a caller passed to executeCommand (scripted runs), usually nothing. */
+  run(ctx: Ctx, args?: unknown): Promise<unknown> | unknown;
 }
 
 async function toggleInlineCompletions(): Promise<void> {
@@ -58,6 +60,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   { id: 'tandem.toggleInlineCompletions', title: 'Toggle Inline Completions', icon: 'eye', needsEngine: false, group: 'Local model', run: toggleInlineCompletions },
   { id: 'tandem.selectLocalModel', title: 'Select Local Model', icon: 'server-environment', needsEngine: false, group: 'Local model', run: selectLocalModel },
   { id: 'tandem.downloadRecommendedModel', title: 'Download Recommended Model', icon: 'cloud-download', needsEngine: true, group: 'Local model', run: downloadRecommendedModel },
+  {
+    id: 'tandem.evaluateLocalModel',
+    title: 'Evaluate Local Model',
+    icon: 'beaker',
+    needsEngine: false,
+    group: 'Local model',
+    run: (ctx, args) => evaluateLocalModel(ctx, isEvalArgs(args) ? args : undefined),
+  },
   { id: 'tandem.setApiKey', title: 'Set Anthropic API Key', icon: 'key', needsEngine: false, group: 'Claude', run: setApiKey },
   { id: 'tandem.testApiKey', title: 'Test Anthropic API Key', icon: 'pass', needsEngine: true, group: 'Claude', run: testApiKey },
   { id: 'tandem.clearApiKey', title: 'Clear Anthropic API Key', icon: 'trash', needsEngine: false, group: 'Claude', run: clearApiKey },
@@ -86,13 +96,13 @@ async function engineNotRunning(ctx: Ctx, title: string): Promise<void> {
   if (pick === 'Show Log') ctx.log.show(true);
 }
 
-async function runCommand(ctx: Ctx, spec: CommandSpec): Promise<void> {
+async function runCommand(ctx: Ctx, spec: CommandSpec, args?: unknown): Promise<void> {
   try {
     if (spec.needsEngine && !(await waitForEngine(ctx))) {
       await engineNotRunning(ctx, spec.title);
       return;
     }
-    await spec.run(ctx);
+    await spec.run(ctx, args);
   } catch (error) {
     if (error instanceof vscode.CancellationError) return;
     if (error instanceof EngineNotRunningError) {
@@ -131,5 +141,5 @@ async function showActions(ctx: Ctx): Promise<void> {
 }
 
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {
-  return COMMANDS.map((spec) => vscode.commands.registerCommand(spec.id, () => runCommand(ctx, spec)));
+  return COMMANDS.map((spec) => vscode.commands.registerCommand(spec.id, (args?: unknown) => runCommand(ctx, spec, args)));
 }

@@ -6,6 +6,7 @@ import type {
   ChatDelta,
   ChatParams,
   ChatResult,
+  EvalReport,
   LedgerEntry,
   LedgerQuery,
   LedgerResult,
@@ -21,6 +22,8 @@ export interface EngineApi {
   chat(params: ChatParams, onDelta: (delta: ChatDelta) => void, token: vscode.CancellationToken): Promise<ChatResult>;
   route(params: RouteParams): Promise<RouteDecision>;
   ledger(query: LedgerQuery): Promise<LedgerResult>;
+  /** The report cards saved in the data dir (newest per model and side). */
+  evalReports(): Promise<EvalReport[]>;
   onLedgerEntry(listener: (entry: LedgerEntry) => void): vscode.Disposable;
   onModelState(listener: (state: ModelState) => void): vscode.Disposable;
   /** Fires when the engine (re)starts or stops. */

@@ -8,6 +8,7 @@ import {
   ChatDeltaNotification,
   ChatRequest,
   DownloadModelRequest,
+  EvalReportsRequest,
   GetModelStateRequest,
   GetStatsRequest,
   LedgerEntryNotification,
@@ -25,6 +26,7 @@ import {
   type ConsentChoice,
   type DownloadModelParams,
   type DownloadModelResult,
+  type EvalReport,
   type LedgerEntry,
   type LedgerQuery,
   type LedgerResult,
@@ -126,6 +128,11 @@ export class EngineClient implements EngineApi, vscode.Disposable {
   async ledger(query: LedgerQuery): Promise<LedgerResult> {
     const client = await this.requireClient();
     return this.request(() => client.sendRequest(LedgerRequest, query));
+  }
+
+  async evalReports(): Promise<EvalReport[]> {
+    const client = await this.requireClient();
+    return this.request(() => client.sendRequest(EvalReportsRequest, undefined));
   }
 
   async listPresets(): Promise<PresetsResult> {

@@ -22,3 +22,11 @@ export function onRequest<P, R, E>(
 export function onNotification<P>(connection: Connection, type: NotificationType<P>, handler: (params: P | undefined) => void): void {
   connection.onNotification(type.method, (params?: P) => handler(params));
 }
+
+/** An AbortSignal that follows a request's cancellation token ($/cancelRequest). */
+export function signalOf(token: CancellationToken | undefined): AbortSignal {
+  const controller = new AbortController();
+  if (token?.isCancellationRequested) controller.abort();
+  token?.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}

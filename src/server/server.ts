@@ -13,6 +13,7 @@ import { resolveDataDir, type EngineContext } from './context.js';
 import { SettingsStore } from './settings.js';
 import { registerLocal } from './local/register.js';
 import { registerRouter } from './router/register.js';
+import { registerEval } from './eval/register.js';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -52,6 +53,7 @@ connection.onInitialize((params) => {
   };
   const local = registerLocal(ctx);
   const router = registerRouter(ctx, local.chat);
+  registerEval(ctx, router.state);
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };
 });

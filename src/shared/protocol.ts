@@ -194,6 +194,8 @@ export type ReasonCode =
   | 'cancelled'
   /** A one-token request that checked the API key (tandem/testApiKey). */
   | 'key-test'
+  /** A report card run on a Claude tier, asked for by the user (tandem/evalCloudInfill). */
+  | 'model-evaluation'
   /** A reason written by an older version as text only. */
   | 'note';
 
@@ -279,6 +281,24 @@ export interface TextEditSpec {
   newText: string;
 }
 
+/** A file a refactor's edits change, as the engine read it: the edit ranges hold for exactly this text. */
+export interface EditTarget {
+  uri: string;
+  /** SHA-256 (hex) of the whole text the ranges were computed against; a client applies nothing to other text. */
+  sha256: string;
+  /** Why editing this file can run code (a task, hook, build or install script), when it can: never pre-selected. */
+  runsCode?: string;
+}
+
+/** Edits the model proposed to a file Tandem does not edit: its real path is not inside a workspace folder. */
+export interface RefusedEdit {
+  /** The path the model gave. */
+  path: string;
+  uri: string;
+  edits: number;
+  reason: string;
+}
+
 export interface ChatResult {
   id: string;
   text: string;
@@ -289,6 +309,10 @@ export interface ChatResult {
   edits?: TextEditSpec[];
   /** Refactors: edits the model proposed that could not be validated, with the reason. */
   editErrors?: string[];
+  /** Refactors: every file `edits` touch, with the hash of the text they were made for. */
+  editTargets?: EditTarget[];
+  /** Refactors: edits refused because their file is outside the workspace folders (the other edits stand). */
+  refusedEdits?: RefusedEdit[];
   entry: LedgerEntry;
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
 }
@@ -406,3 +430,112 @@ export const LedgerRequest = new RequestType<LedgerQuery, LedgerResult, void>('t
 
 /** Engine → client: a new ledger entry was written. */
 export const LedgerEntryNotification = new NotificationType<LedgerEntry>('tandem/ledgerEntry');
+
+// ---------------------------------------------------------------------------------------------------
+// Model report card (HumanEval-Infilling, see docs/protocol.md and `npm run eval`)
+
+export type EvalSetName = 'single-line' | 'multi-line';
+
+/** One benchmark set's scores. Shares are 0..1. */
+export interface EvalSetScore {
+  set: EvalSetName;
+  /** Problems scored (the stable subset), out of `of` in the set. */
+  problems: number;
+  of: number;
+  exactMatch: number;
+  /** Share whose tests passed; null when no Python 3 could run them. */
+  passAt1: number | null;
+  /** Share that got no suggestion at all. */
+  noSuggestion: number;
+  /** Test runs stopped by the time limit. */
+  timedOut: number;
+  /** From request to answer, per problem, in milliseconds. */
+  latencyMs: { p50: number; p95: number };
+  /** Generated tokens per second of decoding; null when unknown. */
+  tokensPerS: number | null;
+  costUsd: number;
+}
+
+/** How one problem went (kept in the report file, never sent by tandem/evalReports). */
+export interface EvalProblemResult {
+  taskId: string;
+  set: EvalSetName;
+  completion: string | null;
+  exact: boolean;
+  /** passed, failed, timeout, or not-run (no Python 3). */
+  outcome: 'passed' | 'failed' | 'timeout' | 'not-run';
+  /** The last line of the failure (e.g. "AssertionError"), at most 200 characters. */
+  error?: string;
+  latencyMs: number;
+  generatedTokens: number;
+}
+
+export interface EvalReport {
+  /** Local model name, Claude model id, or "oracle" (the canonical solutions: proves the harness). */
+  model: string;
+  side: 'local' | 'cloud' | 'oracle';
+  /** ISO time the run finished. */
+  time: string;
+  /** Where it ran: "cpu", "cuda", ... and the machine ("4 cores, Intel(R) Xeon(R) ..."). */
+  device: string;
+  machine: string;
+  sets: EvalSetScore[];
+  /** Stable subset size per set (null: every problem). */
+  limit: number | null;
+  /** The completion settings the run used (the editor's, with multiline forced per set). */
+  settings: { maxTokens: number; timeBudgetMs: number; maxPrefixLines: number; maxSuffixLines: number };
+  /** How the tests ran: the network isolation used, the per-program time limit and the Python version (3.x.y). */
+  sandbox: { network: 'namespace+guard' | 'guard'; timeoutS: number; python: string } | null;
+  durationS: number;
+  costUsd: number;
+  /** Per problem: in bench/results/eval-<model>.json and the data dir's copy, not in tandem/evalReports. */
+  results?: EvalProblemResult[];
+}
+
+/** Client → engine: the newest report card per model and side saved in the data dir (`<dataDir>/eval/`),
+ * newest first, without per-problem results. */
+export const EvalReportsRequest = new RequestType<void, EvalReport[], void>('tandem/evalReports');
+
+export interface EvalCloudItem {
+  /** Code before and after the gap. */
+  prefix: string;
+  suffix: string;
+  set: EvalSetName;
+}
+
+export interface EvalCloudEstimateParams {
+  model: string;
+  items: EvalCloudItem[];
+}
+
+export interface EvalCloudEstimate {
+  model: string;
+  requests: number;
+  inputTokens: number;
+  /** Upper bound: every answer at its token cap. Shown and confirmed before anything is sent. */
+  worstCaseUsd: number;
+  /** Why the run would be refused now (no key, local-only mode, consent, budget, unknown price). */
+  refusal?: string;
+}
+
+/** Client → engine: what a benchmark run on a Claude tier would cost at most, and whether it may run. */
+export const EvalCloudEstimateRequest = new RequestType<EvalCloudEstimateParams, EvalCloudEstimate, void>('tandem/evalCloudEstimate');
+
+export interface EvalCloudInfillParams extends EvalCloudItem {
+  model: string;
+  /** Benchmark task id, for the ledger's reason. */
+  taskId: string;
+}
+
+export interface EvalCloudInfillResult {
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  ttftMs: number | null;
+  totalMs: number;
+}
+
+/** Client → engine: one benchmark gap filled by Claude through the egress gate (budget reserved first,
+ * ledgered as a cloud completion); cancel with $/cancelRequest. Fails with the gate's or the budget's reason. */
+export const EvalCloudInfillRequest = new RequestType<EvalCloudInfillParams, EvalCloudInfillResult, void>('tandem/evalCloudInfill');

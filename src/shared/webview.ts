@@ -2,7 +2,7 @@
 // and shared by both sides. Pure types: no `vscode` import, no DOM.
 // Conventions: a request carries a webview-chosen `id`; the reply carries the same `id`; an answer streams
 // as {type:'delta', id, delta} ... {type:'done', id, turn}.
-import type { BlockedBy, EgressManifest, Fallback, LedgerEntry, LedgerResult, Reason, Route } from './protocol';
+import type { BlockedBy, EgressManifest, EvalReport, Fallback, LedgerEntry, LedgerResult, Reason, Route } from './protocol';
 
 export type ChatKind = 'chat' | 'explain' | 'refactor';
 
@@ -36,14 +36,40 @@ export interface RefactorFile {
   label: string;
   description: string;
   edits: number;
+  /** Why editing this file can run code: its edits start unticked in the Refactor Preview. */
+  runsCode?: string;
+}
+
+/** A file Tandem would not edit (outside the workspace folders), with the edits proposed for it. */
+export interface RefusedFile {
+  label: string;
+  description: string;
+  edits: number;
+  reason: string;
+}
+
+/** After Apply: what a file's document really holds, read back from it. */
+export interface AppliedFile {
+  uri: string;
+  label: string;
+  /** Edits the document now holds; null when it changed in a way that does not match the edits. */
+  applied: number | null;
+  of: number;
+  saved: boolean;
+  runsCode?: string;
 }
 
 export interface RefactorProposal {
   files: RefactorFile[];
   /** Edits the model proposed that could not be validated: shown, never applied. */
   errors: string[];
-  outcome: 'none' | 'previewing' | 'applied' | 'discarded' | 'failed';
+  /** Edits to files outside the workspace folders: shown, never applied. */
+  refused?: RefusedFile[];
+  /** stale: a file changed after the edits were proposed, so nothing was applied. */
+  outcome: 'none' | 'previewing' | 'applied' | 'discarded' | 'failed' | 'stale';
   message?: string;
+  /** After Apply: per file, the edits its document really holds. */
+  applied?: AppliedFile[];
 }
 
 /** Everything the route badge and its manifest need, copied from the ChatResult and its ledger entry. */
@@ -103,7 +129,9 @@ export type ChatToHost =
   | { type: 'mentionQuery'; id: string; query: string }
   /** Open VS Code's refactor preview again for the edits of answer `id`. */
   | { type: 'applyEdits'; id: string }
-  | { type: 'openFile'; uri: string; line?: number };
+  | { type: 'openFile'; uri: string; line?: number }
+  /** A link in an answer was clicked: `text` is what it showed. The extension decides whether to ask first. */
+  | { type: 'openLink'; href: string; text: string };
 
 /** Extension → chat webview. */
 export type HostToChat =
@@ -125,14 +153,18 @@ export type HostToChat =
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'refresh' }
-  | { type: 'exportCsv'; id: string; csv: string; rows: number; suggestedName: string };
+  | { type: 'exportCsv'; id: string; csv: string; rows: number; suggestedName: string }
+  /** Run "Tandem: Evaluate Local Model" (the report card's button). */
+  | { type: 'evaluate' };
 
 /** Extension → routing panel webview. */
 export type HostToPanel =
   | { type: 'ledger'; result: LedgerResult }
   | { type: 'entry'; entry: LedgerEntry }
   | { type: 'exported'; id: string; outcome: 'saved' | 'cancelled' | 'failed'; message: string }
-  | { type: 'engine'; running: boolean; message?: string };
+  | { type: 'engine'; running: boolean; message?: string }
+  /** The saved report cards, newest first; `error` when they could not be read. */
+  | { type: 'reportCards'; reports: EvalReport[]; error?: string };
 
 /** Ids for requests and turns; unique enough within one window. */
 export function newId(prefix = 't'): string {

@@ -4,9 +4,11 @@
 // drive it with a fake engine.
 import type * as vscode from 'vscode';
 import type { EngineApi } from '../client/engine-api';
-import type { ContextFile, TextEditSpec } from '../shared/protocol';
-import type { AssistantTurn, ChatKind, ContextChip, HostToChat, Turn, UserTurn } from '../shared/webview';
+import type { ContextFile } from '../shared/protocol';
+import type { AssistantTurn, ChatKind, ContextChip, HostToChat, RefusedFile, Turn, UserTurn } from '../shared/webview';
 import { newId } from '../shared/webview';
+import type { ApplyReport } from './refactor-edits';
+import type { PendingRefactor } from './refactor-plan';
 import { failedTurn, finishedTurn, historyBefore, MAX_TURNS, questionOf, reviveTurns, summarizeEdits } from './turns';
 
 export const HISTORY_KEY = 'tandem.chat.turns';
@@ -29,8 +31,8 @@ export interface ChatSessionDeps {
   /** Chips → files for the engine (reads open documents). */
   resolveFiles(chips: readonly ContextChip[]): ContextFile[];
   describe(uri: string): { label: string; description: string };
-  /** Opens the Refactor Preview; true when the user applied. */
-  preview(specs: readonly TextEditSpec[], prompt: string): Promise<boolean>;
+  /** Checks the edits again, opens the Refactor Preview and reports what the documents hold afterwards. */
+  applyRefactor(pending: PendingRefactor): Promise<ApplyReport>;
 }
 
 export class ChatSession implements vscode.Disposable {
@@ -39,7 +41,7 @@ export class ChatSession implements vscode.Disposable {
   /** Context sent with each question, so a retry sends the same. */
   private readonly sentFiles = new Map<string, ContextFile[]>();
   /** Validated edits per answer, for "Review edits again" (not kept across reloads). */
-  private readonly edits = new Map<string, { specs: TextEditSpec[]; prompt: string }>();
+  private readonly edits = new Map<string, PendingRefactor>();
 
   private readonly engine: EngineApi;
   private readonly post: (message: HostToChat) => void;
@@ -89,12 +91,9 @@ export class ChatSession implements vscode.Disposable {
         source.token,
       );
       const specs = result.edits ?? [];
-      const done = finishedTurn(answer, result, summarizeEdits(specs, (uri) => this.deps.describe(uri)));
+      const done = finishedTurn(answer, result, summarizeEdits(specs, result.editTargets ?? [], (uri) => this.deps.describe(uri)), (uri) => this.deps.describe(uri));
       this.finish(done);
-      if (specs.length && done.state !== 'error') {
-        this.edits.set(done.id, { specs, prompt: text });
-        await this.preview(done.id);
-      }
+      if (specs.length && done.state !== 'error') this.edits.set(done.id, { specs, targets: result.editTargets ?? [], prompt: text });
     } catch (error) {
       if (!source.token.isCancellationRequested) this.deps.log.warn(`Chat request failed: ${error instanceof Error ? error.message : String(error)}`);
       this.finish(failedTurn(answer, error, source.token.isCancellationRequested));
@@ -102,6 +101,8 @@ export class ChatSession implements vscode.Disposable {
       this.running.delete(answer.id);
       source.dispose();
     }
+    // The answer is complete: the chat takes new questions while the Refactor Preview is open.
+    if (this.edits.has(answer.id)) await this.preview(answer.id);
   }
 
   /** Ask the question answered by `of` again: on the other route, or (no `prefer`) as it was asked. */
@@ -132,25 +133,20 @@ export class ChatSession implements vscode.Disposable {
       this.post({ type: 'notice', message: 'These edits are no longer available (the window was reloaded). Ask again to get fresh edits.' });
       return;
     }
-    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'previewing', message: undefined } });
-    let applied: boolean;
+    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'previewing', message: undefined, applied: undefined } });
+    let report: ApplyReport;
     try {
-      applied = await this.deps.preview(pending.specs, pending.prompt);
+      report = await this.deps.applyRefactor(pending);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.deps.log.warn(`Applying refactor edits failed: ${message}`);
       this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'failed', message } });
       return;
     }
-    const files = turn.refactor.files.length;
-    this.replace({
-      ...turn,
-      refactor: {
-        ...turn.refactor,
-        outcome: applied ? 'applied' : 'discarded',
-        message: applied ? `The edits you kept in the preview were written to ${files === 1 ? 'the file' : `up to ${files} files`}; undo with Ctrl+Z / Cmd+Z in each editor.` : undefined,
-      },
-    });
+    // Files refused now (a symlink swapped in since the answer) join those the engine refused.
+    const refused: RefusedFile[] = [...(turn.refactor.refused ?? [])];
+    for (const r of report.refused) if (!refused.some((x) => x.description === r.description)) refused.push(r);
+    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: report.outcome, message: report.message, applied: report.applied, refused } });
   }
 
   clear(): void {

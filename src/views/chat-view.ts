@@ -8,7 +8,8 @@ import type { ChatAbilities, ChatToHost, HostToChat } from '../shared/webview';
 import { chipsToFiles, describeUri, editorChips, MentionIndex, selectionLines } from './chat-context';
 import { ChatSession } from './chat-session';
 import { buildWebviewHtml, webviewOptions } from './html';
-import { previewEdits } from './refactor-edits';
+import { linkDecision } from './link-policy';
+import { applyRefactor } from './refactor-edits';
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = 'tandem.chat';
@@ -36,7 +37,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       tokenSource: () => new vscode.CancellationTokenSource(),
       resolveFiles: chipsToFiles,
       describe: describeUri,
-      preview: previewEdits,
+      applyRefactor,
     });
     this.disposables.push(
       this.session,
@@ -151,6 +152,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'openFile':
         void this.openFile(message.uri, message.line);
         return;
+      case 'openLink':
+        void this.openLink(message.href, message.text);
+        return;
     }
   }
 
@@ -173,6 +177,30 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       this.log.warn(`Listing workspace files for @-mentions failed: ${error instanceof Error ? error.message : String(error)}`);
       this.post({ type: 'mentionResults', id, items: [] });
     }
+  }
+
+  /** A link in an answer: plain documentation opens; anything else only after the user saw the full URL. */
+  private async openLink(href: string, text: string): Promise<void> {
+    const decision = linkDecision(href, text);
+    if (decision.action === 'refuse') {
+      this.post({ type: 'notice', message: decision.reason });
+      return;
+    }
+    if (decision.action === 'confirm') {
+      const choice = await vscode.window.showWarningMessage(
+        'Open this link from the answer?',
+        { modal: true, detail: `${decision.url}\n\n${decision.why.join('\n')}\n\nA link in an answer can be written by anyone whose text reached the model.` },
+        'Open Link',
+        'Copy Link',
+      );
+      if (choice === 'Copy Link') {
+        await vscode.env.clipboard.writeText(decision.url);
+        this.post({ type: 'notice', message: 'Link copied.' });
+      }
+      if (choice !== 'Open Link') return;
+    }
+    const opened = await vscode.env.openExternal(vscode.Uri.parse(decision.url, true));
+    if (!opened) this.post({ type: 'notice', message: `The link was not opened: ${decision.url}` });
   }
 
   private async openFile(uri: string, line?: number): Promise<void> {

@@ -1,5 +1,5 @@
 // The routing and cost panel (one instance; showing it again focuses it): live decisions from the ledger,
-// totals, savings, chart, payback, manifests, CSV export through a save dialog.
+// totals, savings, chart, payback, manifests, CSV export through a save dialog, and the model report cards.
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,11 @@ export class RoutingPanel implements vscode.Disposable {
   private ready = false;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private loading: Promise<void> | undefined;
+
+  /** A report card was saved: the open panel shows it. */
+  static refreshReportCards(): void {
+    void RoutingPanel.current?.loadReportCards();
+  }
 
   static show(extensionUri: vscode.Uri, engine: EngineApi): void {
     if (RoutingPanel.current) {
@@ -56,7 +61,10 @@ export class RoutingPanel implements vscode.Disposable {
       }),
       engine.onDidChangeRunning((running) => {
         this.post({ type: 'engine', running });
-        if (running) this.scheduleRefresh();
+        if (running) {
+          this.scheduleRefresh();
+          void this.loadReportCards();
+        }
       }),
     );
   }
@@ -73,9 +81,14 @@ export class RoutingPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         void this.load();
+        void this.loadReportCards();
         return;
       case 'refresh':
         void this.load();
+        void this.loadReportCards();
+        return;
+      case 'evaluate':
+        void vscode.commands.executeCommand('tandem.evaluateLocalModel');
         return;
       case 'exportCsv':
         void this.exportCsv(message.id, message.csv, message.rows, message.suggestedName);
@@ -111,6 +124,15 @@ export class RoutingPanel implements vscode.Disposable {
       }
     })().finally(() => (this.loading = undefined));
     return this.loading;
+  }
+
+  private async loadReportCards(): Promise<void> {
+    if (!this.engine.isRunning()) return;
+    try {
+      this.post({ type: 'reportCards', reports: await this.engine.evalReports() });
+    } catch (error) {
+      this.post({ type: 'reportCards', reports: [], error: `Could not read the report cards: ${error instanceof Error ? error.message : String(error)}` });
+    }
   }
 
   private async exportCsv(id: string, csv: string, rows: number, suggestedName: string): Promise<void> {

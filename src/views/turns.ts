@@ -1,7 +1,7 @@
 // Pure logic of the chat thread on the extension side: turning an engine result (or failure) into what the
 // thread shows, the history sent with a question, and cleaning a thread restored after a reload.
 // No `vscode` import.
-import { LOCAL_CANNOT_CODES, type ChatErrorData, type ChatMessage, type ChatResult, type Reason, type TextEditSpec } from '../shared/protocol';
+import { LOCAL_CANNOT_CODES, type ChatErrorData, type ChatMessage, type ChatResult, type EditTarget, type Reason, type TextEditSpec } from '../shared/protocol';
 import type { AnswerRoute, AssistantTurn, ErrorCause, RefactorFile, Turn, UserTurn } from '../shared/webview';
 
 /** Turns kept per workspace; older ones are dropped first. */
@@ -30,19 +30,26 @@ function localCannot(reasons: readonly Reason[] | undefined): boolean {
   return (reasons ?? []).some((r) => (LOCAL_CANNOT_CODES as readonly string[]).includes(r.code));
 }
 
-/** Edits grouped by file, in the order the files first appear. */
-export function summarizeEdits(edits: readonly TextEditSpec[], describe: (uri: string) => { label: string; description: string }): RefactorFile[] {
+type Describe = (uri: string) => { label: string; description: string };
+
+/** Edits grouped by file, in the order the files first appear; files that run code say so. */
+export function summarizeEdits(edits: readonly TextEditSpec[], targets: readonly EditTarget[], describe: Describe): RefactorFile[] {
   const byUri = new Map<string, RefactorFile>();
   for (const edit of edits) {
     const file = byUri.get(edit.uri);
     if (file) file.edits += 1;
-    else byUri.set(edit.uri, { uri: edit.uri, ...describe(edit.uri), edits: 1 });
+    else {
+      const runsCode = targets.find((t) => t.uri === edit.uri)?.runsCode;
+      byUri.set(edit.uri, { uri: edit.uri, ...describe(edit.uri), edits: 1, ...(runsCode ? { runsCode } : {}) });
+    }
   }
   return [...byUri.values()];
 }
 
 /** The finished answer for a result: blocked routes and failed cloud calls without text become errors. */
-export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: RefactorFile[]): AssistantTurn {
+const byName: Describe = (uri) => ({ label: uri.slice(uri.lastIndexOf('/') + 1), description: uri });
+
+export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: RefactorFile[], describe: Describe = byName): AssistantTurn {
   const answer = answerFromResult(result);
   const done: AssistantTurn = { ...turn, text: result.text || turn.text, answer, streamingFrom: undefined };
   if (result.decision.route === 'blocked') {
@@ -61,10 +68,12 @@ export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: Ref
   }
   if (result.stopped) done.stopped = result.stopped;
   done.state = result.stopped === 'cancelled' ? 'stopped' : 'done';
-  if (turn.kind === 'refactor' || result.edits?.length || result.editErrors?.length) {
+  if (turn.kind === 'refactor' || result.edits?.length || result.editErrors?.length || result.refusedEdits?.length) {
+    const refused = (result.refusedEdits ?? []).map((r) => ({ ...describe(r.uri), edits: r.edits, reason: r.reason }));
     done.refactor = {
       files,
       errors: result.editErrors ?? [],
+      ...(refused.length ? { refused } : {}),
       outcome: files.length ? 'previewing' : 'none',
     };
   }

@@ -10,8 +10,8 @@ import { echoAnswer, echoUsage, requestChars, approxTokens, type Block, type Fak
 export type Behaviour =
   | { type: 'echo'; usage?: Partial<FakeUsage>; delayMs?: number }
   | { type: 'text'; text: string; usage?: Partial<FakeUsage>; chunks?: number; delayMs?: number }
-  /** A tool_use answer with this input (e.g. scripted propose_edits). */
-  | { type: 'tool'; name: string; input: unknown; usage?: Partial<FakeUsage> }
+  /** A tool_use answer with this input (e.g. scripted propose_edits), after `delayMs` of silence. */
+  | { type: 'tool'; name: string; input: unknown; usage?: Partial<FakeUsage>; delayMs?: number }
   | { type: 'status'; status: number; errorType: string; message?: string; retryAfter?: number }
   /** Streams some text, then an `error` event (e.g. overloaded_error). */
   | { type: 'error-event'; text: string; errorType: string; message?: string }
@@ -47,6 +47,8 @@ export interface FakeOptions {
   record?: string;
   /** Stops by itself after this long (default 10 minutes). */
   lifetimeMs?: number;
+  /** Accept `POST /_fake/enqueue` (a JSON list of behaviours) from another process, e.g. a browser e2e test. */
+  control?: boolean;
 }
 
 function sse(res: ServerResponse, event: string, data: unknown): void {
@@ -110,6 +112,11 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
       return;
     }
     const path = (req.url ?? '').split('?')[0];
+    if (options.control && req.method === 'POST' && path === '/_fake/enqueue') {
+      queue.push(...(Array.isArray(body) ? (body as Behaviour[]) : [body as unknown as Behaviour]));
+      res.writeHead(204).end();
+      return;
+    }
     const isMessages = req.method === 'POST' && path === '/v1/messages';
     const behaviour: Behaviour = isMessages ? (queue.shift() ?? { type: 'echo' }) : { type: 'echo' };
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
@@ -171,6 +178,7 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
         return;
       }
       case 'tool': {
+        if (behaviour.delayMs) await sleep(behaviour.delayMs);
         const blocks: Block[] = [{ type: 'tool_use', id: 'toolu_fake_scripted', name: behaviour.name, input: behaviour.input }];
         await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage), { alive });
         return;

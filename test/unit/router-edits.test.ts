@@ -57,3 +57,18 @@ void test('proposals: malformed entries are reported; JSON is found inside prose
   assert.deepEqual(parseJsonAnswer('Here: {"edits": [{"path":"a"}]} done'), { edits: [{ path: 'a' }] });
   assert.equal(parseJsonAnswer('I cannot do that.'), undefined);
 });
+
+void test('edits to a refused file are set apart as refused, counted per file; the other edits stand', () => {
+  const outside: GatheredFile = { uri: 'file:///elsewhere/secret.ts', path: '/elsewhere/secret.ts', text: 'const k = 1;\n', refused: 'it is outside the workspace folders' };
+  const r = validateEdits(
+    [
+      { path: 'src/b.ts', oldText: 'total(2)', newText: 'sum(2)' },
+      { path: '/elsewhere/secret.ts', oldText: 'const k', newText: 'const j' },
+      { path: '/elsewhere/secret.ts', oldText: 'not even there', newText: 'x' },
+    ],
+    [...files, outside],
+  );
+  assert.deepEqual(r.errors, []);
+  assert.deepEqual(r.edits.map((e) => e.uri), ['file:///w/src/b.ts']);
+  assert.deepEqual(r.refused, [{ path: '/elsewhere/secret.ts', uri: 'file:///elsewhere/secret.ts', edits: 2, reason: 'it is outside the workspace folders' }]);
+});

@@ -7,6 +7,8 @@ import { EngineNotRunningError, type EngineApi } from '../../src/client/engine-a
 import type { ChatDelta, ChatParams, ChatResult, ContextFile, TextEditSpec } from '../../src/shared/protocol';
 import type { AssistantTurn, ContextChip, HostToChat } from '../../src/shared/webview';
 import { ChatSession, HISTORY_KEY } from '../../src/views/chat-session';
+import type { ApplyReport } from '../../src/views/refactor-edits';
+import type { PendingRefactor } from '../../src/views/refactor-plan';
 
 class Memento {
   readonly data = new Map<string, unknown>();
@@ -54,10 +56,10 @@ function result(params: ChatParams, text: string, extra: Partial<ChatResult> = {
   };
 }
 
-function setup(script: Script, options: { memento?: Memento; previewAnswer?: boolean } = {}) {
+function setup(script: Script, options: { memento?: Memento; report?: (pending: PendingRefactor) => ApplyReport } = {}) {
   const posted: HostToChat[] = [];
   const calls: ChatParams[] = [];
-  const previews: { specs: readonly TextEditSpec[]; prompt: string }[] = [];
+  const previews: PendingRefactor[] = [];
   const memento = options.memento ?? new Memento();
   let files: ContextFile[] = [{ uri: 'file:///a.ts', text: 'const a = 1;' }];
   const engine = {
@@ -75,9 +77,11 @@ function setup(script: Script, options: { memento?: Memento; previewAnswer?: boo
     tokenSource,
     resolveFiles: () => files,
     describe: (uri) => ({ label: uri.slice(uri.lastIndexOf('/') + 1), description: uri.slice(8) }),
-    preview: async (specs, prompt) => {
-      previews.push({ specs, prompt });
-      return options.previewAnswer ?? true;
+    applyRefactor: async (pending) => {
+      previews.push(structuredClone(pending));
+      const all = (uri: string) => pending.specs.filter((s) => s.uri === uri).length;
+      const uris = [...new Set(pending.specs.map((s) => s.uri))];
+      return options.report?.(pending) ?? { outcome: 'applied', applied: uris.map((uri) => ({ uri, label: uri.slice(8), applied: all(uri), of: all(uri), saved: false })), refused: [] };
     },
   });
   return { session, posted, calls, previews, memento, setFiles: (f: ContextFile[]) => (files = f) };
@@ -176,21 +180,32 @@ void describe('chat session', () => {
       { uri: 'file:///a.ts', range: { start: { line: 0, character: 6 }, end: { line: 0, character: 7 } }, newText: 'b' },
       { uri: 'file:///c.ts', range: { start: { line: 2, character: 0 }, end: { line: 2, character: 1 } }, newText: 'b' },
     ];
-    const t = setup(async (params) => result(params, 'Renamed.', { edits, editErrors: ['d.ts: range outside the file'] }), { previewAnswer: false });
+    const targets = [{ uri: 'file:///a.ts', sha256: 'aa' }, { uri: 'file:///c.ts', sha256: 'cc', runsCode: 'the build runs it as code' }];
+    const refusedEdits = [{ path: 'src/linked.ts', uri: 'file:///src/linked.ts', edits: 2, reason: 'it is a link to /etc/x, outside the workspace folders' }];
+    let busyWhilePreviewing: boolean | undefined;
+    const discarded = () => ({ outcome: 'discarded' as const, applied: [], refused: [] });
+    const t = setup(async (params) => result(params, 'Renamed.', { edits, editErrors: ['d.ts: range outside the file'], editTargets: targets, refusedEdits }), {
+      report: () => {
+        busyWhilePreviewing = t.session.busy;
+        return discarded();
+      },
+    });
     await t.session.ask('rename a to b', 'refactor', []);
+    assert.equal(busyWhilePreviewing, false, 'the chat refuses new questions while the Refactor Preview is open');
     assert.equal(t.previews.length, 1);
-    assert.deepEqual(t.previews[0]?.specs, edits);
-    assert.equal(t.previews[0]?.prompt, 'rename a to b');
+    assert.deepEqual(t.previews[0], { specs: edits, targets, prompt: 'rename a to b' });
     const turns = t.posted.filter((m): m is Extract<HostToChat, { type: 'turn' | 'done' }> => m.type === 'turn' || m.type === 'done').map((m) => m.turn as AssistantTurn);
     const last = turns.at(-1);
-    assert.deepEqual(last?.refactor?.files.map((f) => [f.label, f.edits]), [['a.ts', 1], ['c.ts', 1]]);
+    assert.deepEqual(last?.refactor?.files.map((f) => [f.label, f.edits, f.runsCode]), [['a.ts', 1, undefined], ['c.ts', 1, 'the build runs it as code']]);
     assert.deepEqual(last?.refactor?.errors, ['d.ts: range outside the file']);
+    assert.deepEqual(last?.refactor?.refused, [{ label: 'linked.ts', description: 'src/linked.ts', edits: 2, reason: 'it is a link to /etc/x, outside the workspace folders' }]);
     assert.equal(last?.refactor?.outcome, 'discarded');
-    // "Review edits again" opens the preview a second time; this time the user applies.
-    const again = setup(async (p) => result(p, 'Renamed.', { edits }));
+    // "Review edits again" opens the preview a second time; this time the user applies and the report says what the documents hold.
+    const again = setup(async (p) => result(p, 'Renamed.', { edits, editTargets: targets }));
     await again.session.ask('rename a to b', 'refactor', []);
     const applied = again.posted.filter((m) => m.type === 'turn').at(-1) as Extract<HostToChat, { type: 'turn' }>;
     assert.equal((applied.turn as AssistantTurn).refactor?.outcome, 'applied');
+    assert.deepEqual((applied.turn as AssistantTurn).refactor?.applied?.map((f) => [f.label, f.applied, f.of]), [['a.ts', 1, 1], ['c.ts', 1, 1]]);
     await again.session.preview(applied.turn.id);
     assert.equal(again.previews.length, 2);
   });

@@ -34,6 +34,24 @@ void describe('answer markdown', () => {
     assert.match(html, /> c</);
   });
 
+  void it('bare URLs become links in prose only: never inside code or inside HTML shown as text', () => {
+    const links = (md: string) => [...renderMarkdown(md).matchAll(/<a href="([^"]*)"/g)].map((m) => m[1]);
+    assert.deepEqual(links('See https://docs.python.org/3/ for more.'), ['https://docs.python.org/3/']);
+    assert.deepEqual(links('`https://evil.example/?q=1`'), []);
+    assert.deepEqual(links('```\nhttps://evil.example/?q=2\n```'), []);
+    assert.deepEqual(links('    https://evil.example/?q=3'), []);
+    assert.deepEqual(links('&lt;a href="https://evil.example/?q=4"&gt;x&lt;/a&gt;'), []);
+    assert.deepEqual(links('<span>https://evil.example/?q=5</span>'), []);
+    assert.deepEqual(links('&#60;code&#62;https://evil.example/?q=6&#60;/code&#62;'), []);
+    assert.deepEqual(links('| a |\n|---|\n| <b>https://evil.example/?q=7</b> |'), []);
+    assert.deepEqual(links('- **<i>www.evil.example/?q=8</i>**'), []);
+    assert.deepEqual(links('<code>x</code> then https://docs.python.org/3/ and a<br>b https://nodejs.org/api/'), ['https://docs.python.org/3/', 'https://nodejs.org/api/']);
+    // An explicit markdown link stays a link (it opens only through the extension's confirmation).
+    assert.deepEqual(links('<span>[docs](https://docs.python.org/3/)</span>'), ['https://docs.python.org/3/']);
+    // The text of an unlinked URL is shown as written.
+    assert.match(renderMarkdown('<span>https://evil.example/?a=1&b=2</span>'), /&lt;span&gt;https:\/\/evil\.example\/\?a=1&amp;b=2&lt;\/span&gt;/);
+  });
+
   void it('sanitizer config forbids scripts, styles, forms and non-web URLs', () => {
     assert.ok(SANITIZE_CONFIG.FORBID_TAGS?.includes('style'));
     assert.ok(SANITIZE_CONFIG.FORBID_ATTR?.includes('style'));

@@ -48,7 +48,7 @@ void describe('chat turns', () => {
       { uri: 'file:///b.ts', range: { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } }, newText: 'y' },
       { uri: 'file:///a.ts', range: { start: { line: 5, character: 0 }, end: { line: 5, character: 1 } }, newText: 'z' },
     ];
-    const files = summarizeEdits(edits, (uri) => ({ label: uri.slice(8), description: uri.slice(8) }));
+    const files = summarizeEdits(edits, [], (uri) => ({ label: uri.slice(8), description: uri.slice(8) }));
     assert.deepEqual(files.map((f) => [f.label, f.edits]), [['a.ts', 2], ['b.ts', 1]]);
     const t = finishedTurn({ ...streaming, kind: 'refactor' }, result({ edits, editErrors: ['c.ts: range outside the file'] }), files);
     assert.deepEqual(t.refactor, { files, errors: ['c.ts: range outside the file'], outcome: 'previewing' });

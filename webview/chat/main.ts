@@ -23,6 +23,7 @@ const thread = new ThreadView({
   insert: (text) => vscode.post({ type: 'insert', text }),
   applyEdits: (id) => vscode.post({ type: 'applyEdits', id }),
   openFile: (uri, line) => vscode.post({ type: 'openFile', uri, line }),
+  openLink: (href, text) => vscode.post({ type: 'openLink', href, text }),
 });
 
 const composer = new Composer({

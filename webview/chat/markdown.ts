@@ -1,7 +1,8 @@
 // Markdown for model answers: marked for the structure, highlight.js (a few common languages, to keep the
 // bundle small) for code blocks. Pure: no DOM. The HTML it returns is NOT trusted: it always goes through
 // DOMPurify with SANITIZE_CONFIG (sanitize.ts) before it reaches the page. Raw HTML in the answer is shown
-// as text, and only http(s)/mailto links survive, so sanitizing is the second line, not the only one.
+// as text, and only http(s)/mailto links survive, so sanitizing is the second line, not the only one. Bare
+// URLs inside that escaped HTML stay text (bare-links.ts); links open only through the extension (sanitize.ts).
 import type { Config } from 'dompurify';
 import { Marked, type Tokens } from 'marked';
 import hljs from 'highlight.js/lib/core';
@@ -23,6 +24,7 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
+import { unlinkBareUrlsInHtml } from './bare-links';
 
 const LANGUAGES = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, markdown, python, rust, shell, sql, typescript, xml, yaml };
 for (const [name, language] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, language);
@@ -83,5 +85,7 @@ const marked = new Marked({
 
 /** Markdown → HTML (untrusted until sanitized). Works on partial text while an answer streams. */
 export function renderMarkdown(source: string): string {
-  return marked.parse(source, { async: false });
+  const tokens = marked.lexer(source);
+  unlinkBareUrlsInHtml(tokens);
+  return marked.parser(tokens);
 }

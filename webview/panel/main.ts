@@ -1,4 +1,4 @@
-// Routing and cost panel: totals, payback, daily chart, filterable decisions table, CSV export.
+// Routing and cost panel: totals, payback, daily chart, filterable decisions table, CSV export, report card.
 import type { LedgerEntry, LedgerResult } from '../../src/shared/protocol';
 import type { HostToPanel, PanelToHost } from '../../src/shared/webview';
 import { newId } from '../../src/shared/webview';
@@ -8,6 +8,7 @@ import { SpendChart } from './chart';
 import { buildCsv, csvFileName } from './csv';
 import { dailySeries, filterEntries, NO_FILTER, type LedgerFilter } from './ledger-model';
 import { DecisionsTable } from './table';
+import { ReportCard } from './report-card';
 import { Summary } from './summary';
 
 interface PanelState {
@@ -26,6 +27,7 @@ const summary = new Summary(state.gpuPrice, (price) => {
 });
 const chart = new SpendChart();
 const table = new DecisionsTable();
+const reportCard = new ReportCard(() => vscode.post({ type: 'evaluate' }));
 const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite', text: 'Loading the ledger…' });
 
 function select(id: string, label: string, options: [string, string][], value: string, onChange: (v: string) => void): HTMLElement {
@@ -46,7 +48,7 @@ const filters = h('div', { class: 'filters', role: 'search', 'aria-label': 'Filt
 
 document.getElementById('app')?.append(h('main', { class: 'panel' },
   h('h1', {}, icon('pulse'), h('span', { text: ' Routing and cost' })),
-  status, summary.element, chart.element,
+  status, summary.element, chart.element, reportCard.element,
   h('h2', { text: 'Decisions' }), filters, table.element));
 
 function setFilter(change: Partial<LedgerFilter>): void {
@@ -85,6 +87,9 @@ window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
       break;
     case 'exported':
       status.textContent = msg.message;
+      break;
+    case 'reportCards':
+      reportCard.update(msg.reports, msg.error);
       break;
     case 'engine':
       status.textContent = msg.running

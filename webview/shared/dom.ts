@@ -49,3 +49,21 @@ export function button(label: string, iconName: string | undefined, text: string
   b.addEventListener('click', onClick);
   return b;
 }
+
+/**
+ * A link-styled control that runs `onActivate` on click or Enter. It has no href: VS Code's webview host acts
+ * on every href clicked in a webview (it opens URLs and scrolls to the top for "#").
+ */
+export function actionLink(text: string, title: string, onActivate: () => void, cls = 'file-link'): HTMLElement {
+  const link = h('a', { class: cls, role: 'link', tabindex: 0, title, text });
+  link.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    onActivate();
+  });
+  link.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter') return;
+    ev.preventDefault();
+    onActivate();
+  });
+  return link;
+}

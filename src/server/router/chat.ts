@@ -10,7 +10,7 @@ import { CloudError, describeFailure, unreachable } from './errors.js';
 import { EDITS_TOOL, LOCAL_REFACTOR_SUFFIX, buildMessages, systemPrompt } from './prompts.js';
 import { costOf, priceFor, roundUsd, tokenCounts, type Usage } from './prices.js';
 import { LOCAL_ANSWER_TOKENS, localCannot, type Decision } from './policy.js';
-import { filesForRefactor, outcomeFromText, outcomeFromTool } from './refactor.js';
+import { filesForRefactor, outcomeFromText, outcomeFromTool, type RefactorOutcome } from './refactor.js';
 import type { Prepared, RouterService } from './service.js';
 import { redact } from './secrets.js';
 
@@ -92,7 +92,7 @@ async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<Cha
     onText: (delta) => run.emit({ id: params.id, delta, route: 'local', model }),
   });
   const usage = { ...ZERO, input: r.promptTokens, output: r.outputTokens };
-  const outcome = params.kind === 'refactor' && !run.signal.aborted ? outcomeFromText(r.text, prepared.files) : undefined;
+  const outcome = params.kind === 'refactor' && !run.signal.aborted ? await outcomeFromText(state.ctx, r.text, prepared) : undefined;
   const entry = record(run, decision, { usage, ttftMs: r.ttftMs, ...(fallback ? { fallback } : {}) });
   return {
     id: params.id,
@@ -100,7 +100,7 @@ async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<Cha
     decision,
     entry,
     ...(fallback ? { fallback } : {}),
-    ...(outcome ? { edits: outcome.edits, editErrors: outcome.editErrors } : {}),
+    ...(outcome ? refactorFields(outcome) : {}),
     ...(run.signal.aborted ? { stopped: 'cancelled' as const } : {}),
   };
 }
@@ -161,7 +161,7 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
       },
     );
     state.breaker.success();
-    const outcome = refactor ? outcomeFromTool(result.toolInputs, result.text, prepared.files) : undefined;
+    const outcome = refactor ? await outcomeFromTool(state.ctx, result.toolInputs, result.text, prepared) : undefined;
     const decision: RouteDecision = { ...publicDecision(d), manifest: result.manifest };
     const stopped = result.stopReason === 'max_tokens' ? ('max-tokens' as const) : undefined;
     const entry = record(run, decision, {
@@ -179,7 +179,7 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
         decision,
         entry,
         ...(fallback ? { fallback } : {}),
-        ...(outcome ? { edits: outcome.edits, editErrors: outcome.editErrors } : {}),
+        ...(outcome ? refactorFields(outcome) : {}),
         ...(stopped ? { stopped } : {}),
       },
     };
@@ -200,6 +200,10 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
   } finally {
     state.reservations.release(reservation);
   }
+}
+
+function refactorFields(o: RefactorOutcome): Pick<ChatResult, 'edits' | 'editErrors' | 'editTargets' | 'refusedEdits'> {
+  return { edits: o.edits, editErrors: o.editErrors, editTargets: o.editTargets, refusedEdits: o.refusedEdits };
 }
 
 function withFailure(d: Decision, reason: Reason, spentUsd: number): Decision {

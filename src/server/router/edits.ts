@@ -1,7 +1,8 @@
 // Validating the edits a model proposes: the file is one of those gathered, oldText is found exactly once
 // (or at the line given), edits do not overlap. Valid edits become LSP ranges; when any edit fails, none is
-// returned (a half-applied refactor breaks code) and every failure is a plain reason. Pure.
-import type { TextEditSpec } from '../../shared/protocol.js';
+// returned (a half-applied refactor breaks code) and every failure is a plain reason. Edits to a file Tandem
+// may not write (`refused`: outside the workspace folders) are set apart as refused, not failed. Pure.
+import type { RefusedEdit, TextEditSpec } from '../../shared/protocol.js';
 
 export interface GatheredFile {
   uri: string;
@@ -9,6 +10,8 @@ export interface GatheredFile {
   path: string;
   /** The whole file as it is now (open document or disk). */
   text: string;
+  /** Why Tandem does not edit this file, if it does not. */
+  refused?: string;
 }
 
 export interface ProposedEdit {
@@ -23,6 +26,7 @@ export interface ProposedEdit {
 export interface Validated {
   edits: TextEditSpec[];
   errors: string[];
+  refused: RefusedEdit[];
 }
 
 /** Proposed edits from a tool input or parsed JSON; anything else is an error, not an edit. */
@@ -80,11 +84,17 @@ function findFile(files: GatheredFile[], path: string): GatheredFile | undefined
 
 export function validateEdits(proposed: ProposedEdit[], files: GatheredFile[]): Validated {
   const errors: string[] = [];
+  const refused = new Map<string, RefusedEdit>();
   const accepted: { file: GatheredFile; start: number; end: number; newText: string }[] = [];
   proposed.forEach((e, i) => {
     const label = `Edit ${e.index ?? i + 1} (${e.path})`;
     const file = findFile(files, e.path);
     if (!file) return void errors.push(`${label}: the file is not one of the files of this refactor.`);
+    if (file.refused) {
+      const entry = refused.get(file.uri) ?? { path: file.path, uri: file.uri, edits: 0, reason: file.refused };
+      entry.edits++;
+      return void refused.set(file.uri, entry);
+    }
     if (!e.oldText) return void errors.push(`${label}: oldText is empty.`);
     const hits = occurrences(file.text, e.oldText);
     let start: number | undefined;
@@ -103,7 +113,7 @@ export function validateEdits(proposed: ProposedEdit[], files: GatheredFile[]): 
   if (errors.length > 0) {
     if (accepted.length > 0)
       errors.push(`${accepted.length} valid edit${accepted.length === 1 ? ' was' : 's were'} withheld because the refactor would be incomplete.`);
-    return { edits: [], errors };
+    return { edits: [], errors, refused: [...refused.values()] };
   }
   const edits = accepted
     .sort((a, b) => (a.file.uri === b.file.uri ? a.start - b.start : a.file.uri < b.file.uri ? -1 : 1))
@@ -112,5 +122,5 @@ export function validateEdits(proposed: ProposedEdit[], files: GatheredFile[]): 
       range: { start: positionAt(a.file.text, a.start), end: positionAt(a.file.text, a.end) },
       newText: a.newText,
     }));
-  return { edits, errors };
+  return { edits, errors, refused: [...refused.values()] };
 }

@@ -18,20 +18,13 @@ import {
   type RouteDecision,
   type RouteParams,
 } from '../../shared/protocol.js';
-import { onNotification, onRequest } from '../rpc.js';
+import { onNotification, onRequest, signalOf } from '../rpc.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { publicDecision, runChat } from './chat.js';
 import { testApiKey } from './key-test.js';
 import { RouterService } from './service.js';
 
 const KINDS = new Set(['completion', 'explain', 'chat', 'refactor']);
-
-function signalOf(token: CancellationToken | undefined): AbortSignal {
-  const controller = new AbortController();
-  if (token?.isCancellationRequested) controller.abort();
-  token?.onCancellationRequested(() => controller.abort());
-  return controller.signal;
-}
 
 function tokenOf(signal: AbortSignal): CancellationToken {
   const source = new CancellationTokenSource();

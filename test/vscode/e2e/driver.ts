@@ -146,6 +146,14 @@ export class Workbench {
     return this.page.frameLocator(selector).frameLocator('#active-frame');
   }
 
+  /** After a failed step: closes a modal dialog and discards an open Refactor Preview, if any. */
+  async dismissLeftovers(): Promise<void> {
+    for (let i = 0; i < 3 && (await this.page.locator('.monaco-dialog-box').isVisible()); i++) await this.page.keyboard.press('Escape');
+    const discard = this.page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Discard$/ });
+    if (await discard.isVisible()) await discard.click().catch(() => undefined);
+    await this.closeQuickInput();
+  }
+
   /** Clicks a notification or modal dialog button by its label. */
   async clickDialogButton(label: string, timeoutMs = 20_000): Promise<void> {
     const button = this.page.locator('.monaco-dialog-box .monaco-button, .notifications-toasts .monaco-button', { hasText: label });

@@ -5,12 +5,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort, repoRoot } from '../../../scripts/vscode-offline/server';
+import type { Behaviour } from '../../fake-anthropic/server';
 import { waitUntil } from './driver';
 
 export interface FakeCloud {
   url: string;
   /** The Messages API requests it received, as recorded (one JSON object a line). */
   requests(): Record<string, unknown>[];
+  /** Scripts the next answers (behaviours of test/fake-anthropic/server.ts, e.g. a tool_use or a text). */
+  enqueue(...behaviours: Behaviour[]): Promise<void>;
   output(): string;
   stop(): void;
 }
@@ -29,7 +32,7 @@ export async function startFakeCloud(recordFile: string): Promise<FakeCloud> {
   const cli = join(repoRoot, 'test', 'fake-anthropic', 'cli.ts');
   if (!existsSync(cli)) throw new Error(`${cli} is missing: the fake Anthropic API (engineer 2) is not there yet.`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', cli, '--port', String(port), '--record', recordFile], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', cli, '--port', String(port), '--record', recordFile, '--control'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -49,9 +52,14 @@ export async function startFakeCloud(recordFile: string): Promise<FakeCloud> {
     stop();
     throw error;
   }
+  const url = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     output: () => text,
+    enqueue: async (...behaviours) => {
+      const res = await fetch(`${url}/_fake/enqueue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(behaviours) });
+      if (res.status !== 204) throw new Error(`the fake Anthropic API refused the scripted answers: ${res.status} ${await res.text()}`);
+    },
     requests: () =>
       existsSync(recordFile)
         ? readFileSync(recordFile, 'utf8')

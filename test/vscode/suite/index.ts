@@ -4,6 +4,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerCompletionTests } from './completion.test';
+import { registerEvalTests } from './eval.test';
 import { registerRouterTests } from './router.test';
 import { SuiteReporter } from './reporter';
 
@@ -14,6 +15,7 @@ export async function run(): Promise<void> {
   registerActivationTests();
   registerCompletionTests();
   registerRouterTests();
+  registerEvalTests();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
 }
