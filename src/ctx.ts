@@ -94,7 +94,7 @@ export class Ctx {
       }),
       // The chat offers the other route only where it can work (a key, consent, a model that can run).
       this.status.onDidUpdate((input) =>
-        this.chatView.setAbilities(chatAbilities({ ...input, engineRunning: input.engine === 'running', chat: input.chat })),
+        this.chatView.setAbilities(chatAbilities({ ...input, engineRunning: input.engine === 'running' })),
       ),
       new NoModelNotice(this),
       { dispose: () => this.clearTimers() },
@@ -102,7 +102,7 @@ export class Ctx {
     this.applySettingsToStatus();
     this.refreshGate();
     void this.pushApiKey(false);
-    void firstRun(extension, ChatViewProvider.viewType, log);
+    firstRun(extension, ChatViewProvider.viewType, log).catch((error: unknown) => log.warn(`First run: ${errorText(error)}`));
   }
 
   get extensionUri(): vscode.Uri {

@@ -8,7 +8,7 @@ import type { ModelState } from '../shared/protocol';
 import { pickModelFile, recommendedPresets } from './model-commands';
 
 const SHOWN_KEY = 'tandem.noModelNoticeShown';
-/** The settings a team server is configured in. */
+/** Where a team's server is set: today the model settings, which take an http(s) URL of a GGUF file on it. */
 export const TEAM_SERVER_SETTINGS = 'tandem.model';
 
 export class NoModelNotice implements vscode.Disposable {
@@ -39,7 +39,7 @@ export class NoModelNotice implements vscode.Disposable {
     const download = `Download (${formatBytes(bytes)})`;
     const message =
       'Tandem has no local model yet, so there are no inline suggestions and the chat cannot answer on this machine. ' +
-      `${what}pick a GGUF file you already have, or use your team's inference server.`;
+      `${what}pick a GGUF file you already have, or use a model from your team's server (its URL in the model settings).`;
     this.ctx.log.info(`No local model: offered ${wanted.map((w) => w.preset.url).join(', ') || 'no preset'}.`);
     const actions = [...(wanted.length ? [download] : []), 'Pick GGUF File…', 'Use a Team Server…'];
     const pick = await vscode.window.showWarningMessage(message, ...actions);

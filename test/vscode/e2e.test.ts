@@ -244,6 +244,11 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       await wb.openFile('pricing.ts');
       await wb.page.keyboard.press('Control+Alt+J');
       await wb.waitVisible(wb.auxiliaryBar().locator('.composite.title', { hasText: /tandem/i }), 'Ctrl+Alt+J to open the Tandem chat', 15_000);
+      // The chat takes the keyboard focus (its input), once the view has loaded.
+      const input = wb.webview('chat').locator('textarea.input');
+      await waitUntil('the keyboard focus in the chat input after Ctrl+Alt+J', 15_000, async () =>
+        (await input.evaluate((el) => el.ownerDocument.activeElement === el).catch(() => false)) ? true : undefined,
+      );
       await wb.openFile('pricing.ts');
       await wb.goToLine(18);
       await wb.page.keyboard.press('End');
@@ -280,7 +285,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       await input.fill(API_KEY);
       await input.press('Enter');
       const saved = await wb.waitVisible(wb.toast('API key saved'), 'the "API key saved" notification', 15_000);
-      await chat.setApiKey();
+      chat.apiKeySet = true;
       const sent = fake.requests().length;
       await saved.locator('.monaco-button', { hasText: 'Test Key' }).click();
       const works = await wb.waitVisible(wb.toast('the Anthropic API key works'), 'the key test result', 30_000);

@@ -17,7 +17,8 @@ export interface ConsentSeen {
 }
 
 export class ChatDriver {
-  private apiKeySet = false;
+  /** The key is stored (by this driver, or by a step that typed it itself). */
+  apiKeySet = false;
   /** What the consent dialog showed during the last `ask` (undefined: it did not show). */
   lastConsent: ConsentSeen | undefined;
 
