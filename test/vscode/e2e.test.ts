@@ -408,7 +408,11 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       const before = workspaceFiles(run.workspace);
       await panel.getByRole('button', { name: 'Export the matching decisions as CSV' }).click();
       const path = await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-box input'), 'the save dialog for the CSV');
-      const suggested = await path.inputValue();
+      // The dialog fills in its suggestion a moment after it opens.
+      const suggested = await waitUntil('the save dialog to suggest a CSV file', 15_000, async () => {
+        const value = await path.inputValue();
+        return value.endsWith('.csv') ? value : undefined;
+      });
       console.log(`CSV export suggested: ${suggested}`);
       assert.match(suggested, /tandem-ledger-\d{4}-\d\d-\d\d\.csv$/);
       assert.ok(!suggested.startsWith(run.workspace), `the export is suggested inside the workspace: ${suggested}`);
