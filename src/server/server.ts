@@ -2,6 +2,7 @@
 // Inside VS Code it is started over IPC by vscode-languageclient; alone: `node dist/server.mjs --stdio`.
 import {
   createConnection,
+  DidChangeConfigurationNotification,
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
@@ -13,6 +14,8 @@ import { resolveDataDir, type EngineContext } from './context.js';
 import { SettingsStore } from './settings.js';
 import { registerLocal } from './local/register.js';
 import { registerRouter } from './router/register.js';
+import { checkParams, checkedDocumentSync, onNotification } from './rpc.js';
+import { DidChangeConfigurationSchema, InitializeParamsSchema } from './lsp-schemas.js';
 import { registerEval } from './eval/register.js';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -25,7 +28,8 @@ process.on('unhandledRejection', (reason) => connection.console.error(`Unhandled
 
 let ctx: EngineContext | undefined;
 
-connection.onInitialize((params) => {
+connection.onInitialize((raw) => {
+  const params = checkParams('initialize', InitializeParamsSchema, raw);
   const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown };
   const settings = new SettingsStore(options.settings ?? options);
   settings.apiKey = process.env.ANTHROPIC_API_KEY || undefined;
@@ -64,11 +68,17 @@ connection.onInitialized(async () => {
   await engine.settings.refresh(connection).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
 });
 
-connection.onDidChangeConfiguration(async (change) => {
-  if (!ctx) return;
-  const engine = ctx;
-  await engine.settings.refresh(connection, change.settings).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
-});
+onNotification(
+  connection,
+  DidChangeConfigurationNotification.type,
+  DidChangeConfigurationSchema,
+  (change) => {
+    const engine = ctx;
+    if (!engine) return;
+    void engine.settings.refresh(connection, change.settings).catch((e: unknown) => engine.log.warn(`Settings: ${String(e)}`));
+  },
+  (m) => connection.console.warn(m),
+);
 
 connection.onShutdown(async () => {
   for (const fn of cleanups.reverse()) {
@@ -80,5 +90,5 @@ connection.onShutdown(async () => {
   }
 });
 
-documents.listen(connection);
+documents.listen(checkedDocumentSync(connection, (m) => connection.console.warn(m)));
 connection.listen();

@@ -1,6 +1,18 @@
 // Every custom request and notification between the extension (or any LSP client) and the engine.
 // Declared once here, documented in docs/protocol.md. Pure types: no `vscode` import.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { z } from 'zod';
+
+// Each message's params have a schema next to their type: the engine checks every message against it before a
+// handler runs (src/server/rpc.ts), so a client that sends the wrong shape gets -32602 naming the field. The
+// schemas check what the engine reads; fields they do not know pass through.
+
+/** A line, character or count as LSP allows it: a non-negative integer up to 2^31 - 1. */
+export const UINT = z.number().min(0).max(2 ** 31 - 1).int();
+/** For requests without params: whatever a client sends is ignored. */
+export const NO_PARAMS = z.unknown().transform(() => undefined);
+const KINDS = ['completion', 'explain', 'chat', 'refactor'] as const;
+const kindError = (allowed: string) => (issue: { input?: unknown }) => `Unknown request kind "${String(issue.input)}": use ${allowed}.`;
 
 // ---------------------------------------------------------------------------------------------------
 // Local model
@@ -76,6 +88,14 @@ export interface DownloadModelResult {
  * arrives as tandem/modelState `downloading`. */
 export const DownloadModelRequest = new RequestType<DownloadModelParams, DownloadModelResult, void>('tandem/downloadModel');
 
+export const DownloadModelParamsSchema = z.looseObject({
+  role: z.enum(['completion', 'chat']),
+  preset: z.string().optional(),
+  url: z.string().optional(),
+  sha256: z.string().optional(),
+  sizeBytes: z.number().int().min(0).optional(),
+}) satisfies z.ZodType<DownloadModelParams>;
+
 // ---------------------------------------------------------------------------------------------------
 // Completion statistics
 
@@ -143,6 +163,8 @@ export interface GetStatsParams {
 /** Client → engine: completion statistics since the engine started. */
 export const GetStatsRequest = new RequestType<GetStatsParams | void, CompletionStats, void>('tandem/stats');
 
+export const GetStatsParamsSchema = z.looseObject({ recent: UINT.optional() }).nullish().transform((p) => p ?? undefined) satisfies z.ZodType<GetStatsParams | void>;
+
 // ---------------------------------------------------------------------------------------------------
 // Router
 
@@ -161,7 +183,9 @@ export type BlockedBy =
   /** The cloud failed repeatedly and is paused for a while (circuit breaker). */
   | 'cloud-unavailable'
   /** No configured tier has a context window large enough (nor a known price). */
-  | 'too-large';
+  | 'too-large'
+  /** The cost ledger cannot be written or read, so spend could go uncounted. */
+  | 'ledger-unavailable';
 
 /** What a routing reason says, for programs: code decides, text informs (docs/protocol.md lists each code). */
 export type ReasonCode =
@@ -190,6 +214,8 @@ export type ReasonCode =
   | 'cloud-failed'
   /** The cloud could not be reached (offline, connection refused, no answer in time). */
   | 'cloud-unreachable'
+  /** Claude could not start answering within tandem.cloud.deadlineMs, or asked to wait longer than it leaves. */
+  | 'cloud-deadline'
   | 'stopped-budget'
   | 'cancelled'
   /** A one-token request that checked the API key (tandem/testApiKey). */
@@ -242,6 +268,9 @@ export interface RouteDecision {
   /** Worst-case cost in USD before anything runs (0 for local). */
   worstCaseUsd: number;
   promptTokens: number;
+  /** Cloud routes: an upper bound on the prompt's tokens (its UTF-8 bytes plus the API's overhead); the worst case
+   * is priced on it, so a prompt that tokenizes worse than estimated (CJK, long numbers) cannot overspend. */
+  promptTokensBound?: number;
   /** Set when route is blocked, or when a cloud route had to be refused. */
   blockedBy?: BlockedBy;
   /** Cloud routes: the max_tokens the request is sent with (may be lowered to fit the budget). */
@@ -252,6 +281,25 @@ export interface RouteDecision {
 
 /** Client → engine: the decision for a request, without running anything (dry run). */
 export const RouteRequest = new RequestType<RouteParams, RouteDecision, void>('tandem/route');
+
+export const ContextFileSchema = z.looseObject({
+  uri: z.string(),
+  text: z.string().optional(),
+  range: z.looseObject({ startLine: UINT, endLine: UINT }).optional(),
+  languageId: z.string().optional(),
+}) satisfies z.ZodType<ContextFile>;
+
+const routeFields = {
+  prompt: z.string(),
+  files: z.array(ContextFileSchema).optional(),
+  prefer: z.enum(['cloud', 'local']).optional(),
+  rejectedLocal: z.boolean().optional(),
+};
+
+export const RouteParamsSchema = z.looseObject({
+  kind: z.enum(KINDS, { error: kindError('completion, explain, chat or refactor') }),
+  ...routeFields,
+}) satisfies z.ZodType<RouteParams>;
 
 export interface EgressManifest {
   files: { uri: string; ranges: { startLine: number; endLine: number }[]; bytes: number }[];
@@ -329,6 +377,13 @@ export interface ChatErrorData {
  * carry ChatErrorData. */
 export const ChatRequest = new RequestType<ChatParams, ChatResult, ChatErrorData>('tandem/chat');
 
+export const ChatParamsSchema = z.looseObject({
+  id: z.string().min(1, 'tandem/chat needs an id'),
+  kind: z.enum(['explain', 'chat', 'refactor'], { error: kindError('explain, chat or refactor') }),
+  ...routeFields,
+  history: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.string() })).optional(),
+}) satisfies z.ZodType<ChatParams>;
+
 /** Engine → client: streamed answer text for a tandem/chat request. */
 export interface ChatDelta {
   id: string;
@@ -360,6 +415,8 @@ export const ResetConsentNotification = new NotificationType<void>('tandem/reset
 
 /** Client → engine: the Anthropic API key from SecretStorage (empty string clears it). Never logged. */
 export const SetApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setApiKey');
+
+export const SetApiKeyParamsSchema = z.looseObject({ apiKey: z.string() }) satisfies z.ZodType<{ apiKey: string }>;
 
 export type TestApiKeyResult =
   | { ok: true; model: string; costUsd: number; ms: number }
@@ -394,6 +451,9 @@ export interface LedgerEntry {
   ttftMs: number | null;
   totalMs: number;
   fallback?: Fallback;
+  /** A cloud attempt that failed before this answer or error: what it used (an upper bound where the API did not
+   * report it) and cost. That money was spent: it is part of `costUsd`. */
+  cloudAttempt?: { model: string; tokens: TokenCounts; costUsd: number };
   manifest?: EgressManifest;
   error?: string;
 }
@@ -427,6 +487,11 @@ export interface LedgerResult {
 
 /** Client → engine: ledger entries and totals. */
 export const LedgerRequest = new RequestType<LedgerQuery, LedgerResult, void>('tandem/ledger');
+
+export const LedgerQuerySchema = z
+  .looseObject({ since: z.string().optional(), limit: UINT.optional() })
+  .nullish()
+  .transform((q) => q ?? {}) satisfies z.ZodType<LedgerQuery>;
 
 /** Engine → client: a new ledger entry was written. */
 export const LedgerEntryNotification = new NotificationType<LedgerEntry>('tandem/ledgerEntry');
@@ -503,10 +568,18 @@ export interface EvalCloudItem {
   set: EvalSetName;
 }
 
+export const EvalCloudItemSchema = z.looseObject({
+  prefix: z.string(),
+  suffix: z.string(),
+  set: z.enum(['single-line', 'multi-line']),
+}) satisfies z.ZodType<EvalCloudItem>;
+
 export interface EvalCloudEstimateParams {
   model: string;
   items: EvalCloudItem[];
 }
+
+export const EvalCloudEstimateParamsSchema = z.looseObject({ model: z.string(), items: z.array(EvalCloudItemSchema) }) satisfies z.ZodType<EvalCloudEstimateParams>;
 
 export interface EvalCloudEstimate {
   model: string;
@@ -526,6 +599,8 @@ export interface EvalCloudInfillParams extends EvalCloudItem {
   /** Benchmark task id, for the ledger's reason. */
   taskId: string;
 }
+
+export const EvalCloudInfillParamsSchema = EvalCloudItemSchema.extend({ model: z.string(), taskId: z.string() }) satisfies z.ZodType<EvalCloudInfillParams>;
 
 export interface EvalCloudInfillResult {
   text: string;

@@ -49,8 +49,10 @@ export interface TandemSettings {
     maxOutputTokens: number;
     /** Cut a stream that sends nothing for this long, in milliseconds. */
     idleTimeoutMs: number;
-    /** Time to the response headers, in milliseconds. */
+    /** Time to the response headers, per attempt, in milliseconds. */
     requestTimeoutMs: number;
+    /** One deadline for the whole request until Claude starts answering (every attempt and wait), in milliseconds. */
+    deadlineMs: number;
     maxRetries: number;
     /** Price overrides per model id, USD per million tokens (see docs/protocol.md). */
     prices: Record<string, Partial<ModelPriceOverride>>;
@@ -87,8 +89,9 @@ export const DEFAULT_SETTINGS: TandemSettings = {
     tiers: ['claude-haiku-5-5', 'claude-sonnet-5-5', 'claude-opus-5-5'],
     counterfactualModel: 'claude-sonnet-5-5',
     maxOutputTokens: 4096,
-    idleTimeoutMs: 30_000,
-    requestTimeoutMs: 60_000,
+    idleTimeoutMs: 15_000,
+    requestTimeoutMs: 30_000,
+    deadlineMs: 30_000,
     maxRetries: 2,
     prices: {},
   },

@@ -1,9 +1,11 @@
 // Bad models and no model: a clear state with a reason, no crash, no retry loop.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GetModelStateRequest, GetStatsRequest, ListPresetsRequest, ModelStateNotification, type CompletionStats, type ModelState } from '../../src/shared/protocol.js';
-import { FIXTURES, startEngine, TINY_MODEL } from '../support/lsp-client.js';
+import { delay, FIXTURES, startEngine, TINY_MODEL } from '../support/lsp-client.js';
 import { DidChangeConfigurationNotification } from 'vscode-languageserver-protocol';
 
 const URI = 'file:///workspace/a.ts';
@@ -86,6 +88,48 @@ void describe('model problems', () => {
       assert.deepEqual(idle && idle.state === 'idle' && [idle.name, idle.next], ['tiny', 'load']);
       const list = await engine.inlineCompletion(URI, { line: 0, character: 10 });
       assert.ok(list && list.items.length === 1);
+    } finally {
+      await engine.shutdown();
+    }
+  });
+
+  void it('a GGUF cut inside its header says "truncated" in plain text (no NUL bytes), wherever the cut falls', async () => {
+    const whole = readFileSync(TINY_MODEL);
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-cut-'));
+    const engine = await startEngine({});
+    try {
+      await engine.open(URI, 'typescript', 'const x = \n');
+      // 8: magic and version only; 59 and 66: inside the architecture name; 300: inside the metadata; 2000: inside the vocabulary.
+      for (const bytes of [8, 59, 66, 300, 2000]) {
+        const path = join(dir, `cut${bytes}.gguf`);
+        writeFileSync(path, whole.subarray(0, bytes));
+        const since = engine.notifications.length;
+        await engine.notify(DidChangeConfigurationNotification.type, { settings: { tandem: { model: { completion: path } } } });
+        await delay(50);
+        assert.equal(await engine.inlineCompletion(URI, { line: 0, character: 10 }), null);
+        const state = await engine.waitFor(ModelStateNotification, (s) => s.role === 'completion' && s.state === 'error', 10_000, since);
+        const message = state.state === 'error' ? state.message : '';
+        assert.match(message, new RegExp(`cut${bytes} is truncated: the file ends inside its header`), message);
+        assert.doesNotMatch(message, /[\u0000-\u001f]/, `plain text: ${JSON.stringify(message)}`);
+      }
+      assert.ok(engine.alive);
+    } finally {
+      await engine.shutdown();
+    }
+  });
+
+  void it('a missing model file is reported at once, before the model runtime starts', async () => {
+    const engine = await startEngine({ env: { TANDEM_MODEL: '/nonexistent/dir/model.gguf' } });
+    try {
+      // No keystroke yet: the state already says what is wrong.
+      const states = await engine.request(GetModelStateRequest);
+      const completion = states.find((s) => s.role === 'completion')!;
+      assert.equal(completion.state, 'error');
+      assert.match(completion.state === 'error' ? completion.message : '', /Model file not found: \/nonexistent\/dir\/model\.gguf/);
+      await engine.open(URI, 'typescript', 'const x = \n');
+      assert.equal(await engine.inlineCompletion(URI, { line: 0, character: 10 }), null);
+      // The file was refused before anything started loading.
+      assert.deepEqual(engine.received(ModelStateNotification).filter((s) => s.state === 'loading'), []);
     } finally {
       await engine.shutdown();
     }

@@ -3,7 +3,7 @@
 // client that cannot answer means no.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChatResult } from '../../src/shared/protocol.js';
+import { ChatDeltaNotification, type ChatResult } from '../../src/shared/protocol.js';
 import { startHarness, testSettings } from '../fake-anthropic/harness.js';
 import {  } from '../../src/shared/protocol.js';
 import { DidChangeConfigurationNotification } from 'vscode-languageserver-protocol';
@@ -99,5 +99,72 @@ void test('consent: a client that cannot answer tandem/askConsent means no (fail
     assert.equal(h.fake.requests.length, 0);
   } finally {
     await h.close();
+  }
+});
+
+void test('two engines on one data dir share the budget: together they send only what fits', async () => {
+  const first = await startHarness({ localModel: false, settings: testSettings({ budget: { dailyUsd: -1, monthlyUsd: -1 } }) });
+  const worst = (await first.route({ kind: 'chat', prompt: 'question 1', prefer: 'cloud' })).worstCaseUsd;
+  // Room for two worst cases, and less than a useful third answer, in both windows together.
+  const daily = Math.round(worst * 2.02 * 1e8) / 1e8;
+  await first.close();
+  const settings = testSettings({ budget: { dailyUsd: daily, monthlyUsd: 20 } });
+  const a = await startHarness({ localModel: false, settings, dataDir: first.engine.dataDir });
+  const b = await startHarness({ localModel: false, settings, dataDir: first.engine.dataDir });
+  try {
+    for (const h of [a, b]) for (let i = 0; i < 4; i++) h.fake.enqueue({ type: 'text', text: `answer ${i} `.repeat(5), chunks: 5, delayMs: 60 });
+    const outcomes = await Promise.allSettled([a, b].flatMap((h) => [1, 2, 3, 4].map((i) => h.chat({ kind: 'chat', prompt: `question ${i}`, prefer: 'cloud' }))));
+    const answered = outcomes.filter((o) => o.status === 'fulfilled' && o.value.entry.route === 'cloud').length;
+    assert.equal(a.fake.requests.length + b.fake.requests.length, 2, 'two requests left the machine, from both windows together');
+    assert.equal(answered, 2);
+    for (const o of outcomes) if (o.status === 'rejected') assert.match(String((o.reason as Error).message), /could cost up to \$[\d.]+, but only \$[\d.]+ of your daily budget/);
+    const ledger = await a.ledger();
+    assert.ok(ledger.today.costUsd <= daily, `spent ${ledger.today.costUsd} within ${daily}`);
+    assert.equal(ledger.budget.reservedUsd, 0, 'every reservation was released');
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
+void test('the budget is checked on an upper bound of the prompt: a CJK prompt cannot cost more than the cap', async () => {
+  // 6,000 Japanese characters: about 2,000 tokens by characters / 3, but 6,000 tokens on a real tokenizer (and on
+  // the fake's), 18,000 UTF-8 bytes. Small answers make the prompt the cost.
+  const prompt = 'この関数は何をしますか。'.repeat(500);
+  const h = await startHarness({ localModel: false, settings: testSettings({ cloud: { maxOutputTokens: 300 }, budget: { dailyUsd: 0.0004, monthlyUsd: 20 } }) });
+  try {
+    h.fake.enqueue({ type: 'text', text: 'answer', usage: { input_tokens: 6000, output_tokens: 300 } });
+    const d = await h.route({ kind: 'chat', prompt, prefer: 'cloud' });
+    assert.ok(d.promptTokensBound === undefined || d.promptTokensBound >= Buffer.byteLength(prompt), 'the bound covers every byte');
+    await h.chat({ kind: 'chat', prompt, prefer: 'cloud' }).catch(() => undefined);
+    const ledger = await h.ledger();
+    assert.ok(ledger.today.costUsd <= 0.0004, `spent $${ledger.today.costUsd} against a $0.0004 cap`);
+    assert.equal(h.fake.requests.length, 0, 'a prompt whose bound does not fit is never sent');
+    assert.equal(d.blockedBy, 'budget');
+  } finally {
+    await h.close();
+  }
+});
+
+void test('an engine killed mid-request does not keep its reservation: the other window can spend the budget at once', async () => {
+  const probe = await startHarness({ localModel: false, settings: testSettings({ budget: { dailyUsd: -1, monthlyUsd: -1 } }) });
+  const worst = (await probe.route({ kind: 'chat', prompt: 'question', prefer: 'cloud' })).worstCaseUsd;
+  await probe.close();
+  // Room for one worst case only (nor for a shortened second answer).
+  const settings = testSettings({ budget: { dailyUsd: Math.round(worst * 1.05 * 1e8) / 1e8, monthlyUsd: 20 } });
+  const a = await startHarness({ localModel: false, settings, dataDir: probe.engine.dataDir });
+  const b = await startHarness({ localModel: false, settings, dataDir: probe.engine.dataDir });
+  try {
+    a.fake.enqueue({ type: 'text', text: 'slow '.repeat(100), chunks: 100, delayMs: 100 });
+    void a.chat({ id: 'doomed', kind: 'chat', prompt: 'question', prefer: 'cloud' }).catch(() => undefined);
+    await a.engine.waitFor(ChatDeltaNotification, (d) => d.id === 'doomed', 5000);
+    assert.equal((await b.route({ kind: 'chat', prompt: 'question', prefer: 'cloud' })).blockedBy, 'budget', 'held while the other window streams');
+    a.engine.process.kill('SIGKILL');
+    await new Promise((resolve) => a.engine.process.once('exit', resolve));
+    const r = await b.chat({ kind: 'chat', prompt: 'question', prefer: 'cloud' });
+    assert.equal(r.entry.route, 'cloud', 'the dead engine reservation was dropped');
+  } finally {
+    await a.close();
+    await b.close();
   }
 });

@@ -65,12 +65,13 @@ void test('with secrets set to redact, the secret is replaced before it leaves a
 });
 
 const faults: [string, Parameters<Harness['fake']['enqueue']>[0], RegExp][] = [
-  ['429 with retry-after', { type: 'status', status: 429, errorType: 'rate_limit_error', retryAfter: 7 }, /rate-limiting .*429.*retry after 7 s/],
+  ['429 with retry-after', { type: 'status', status: 429, errorType: 'rate_limit_error', retryAfter: 1 }, /rate-limiting .*429.*retry after 1 s \(at \d\d:\d\d:\d\d\)/],
   ['529 overloaded', { type: 'status', status: 529, errorType: 'overloaded_error' }, /overloaded right now \(529\)/],
   ['500 server error', { type: 'status', status: 500, errorType: 'api_error', message: 'Internal server error' }, /server error \(500\)/],
   ['an error event mid-stream', { type: 'error-event', text: 'Half an ans', errorType: 'overloaded_error' }, /overloaded/],
-  ['a stalled stream', { type: 'stall', text: 'Start of' }, /stalled: nothing arrived for 2 s/],
-  ['no answer at all (request timeout)', { type: 'hang' }, /did not answer within 3 s/],
+  ['a malformed stream', { type: 'malformed' }, /answer could not be read: the stream was malformed/],
+  ['a stalled stream', { type: 'stall', text: 'Start of' }, /stalled: nothing arrived for 1\.5 s/],
+  ['no answer at all (request timeout)', { type: 'hang' }, /did not answer within 3\.\d s/],
   ['a dropped connection', { type: 'drop' }, /Cannot reach the Anthropic API/],
   ['an invalid key (401)', { type: 'status', status: 401, errorType: 'authentication_error', message: 'invalid x-api-key' }, /key was rejected \(401\)/],
   ['the spend limit (400)', { type: 'status', status: 400, errorType: 'invalid_request_error', message: 'You have reached your specified API usage limits.' }, /spend limit/],
@@ -88,14 +89,15 @@ for (const [name, behaviour, reason] of faults) {
     assert.ok(r.text.length > 0, 'the local model answered');
     const deltas = h.engine.received(ChatDeltaNotification, since);
     assert.ok(deltas.some((d) => d.route === 'local' && d.reset), 'the client is told to drop the partial cloud answer');
-    // Breaker state must not leak into the next test: a success resets it.
+    // Breaker state must not leak into the next test: once a retry-after is over, a success resets it.
+    if (behaviour.type === 'status' && behaviour.retryAfter) await delay(behaviour.retryAfter * 1000 + 50);
     h.fake.enqueue({ type: 'echo' });
     const ok = await h.chat({ kind: 'chat', prompt: 'ping', prefer: 'cloud' });
     assert.equal(ok.decision.route, 'cloud');
   });
 }
 
-void test('SDK retries are configured once: maxRetries 1 means exactly two attempts, then success', async () => {
+void test('retries are configured once: maxRetries 1 means exactly two attempts, then success', async () => {
   const engine = await startHarness({ settings: testSettings({ cloud: { maxRetries: 1 } }), localModel: false });
   try {
     engine.fake.enqueue({ type: 'status', status: 529, errorType: 'overloaded_error' });
@@ -152,4 +154,94 @@ void test('cancelling a streaming cloud answer stops it and closes the connectio
   await delay(100);
   const deltas = h.engine.received(ChatDeltaNotification).filter((d) => d.id === 'cancel-1');
   assert.ok(deltas.length < 100, `the stream stopped early (${deltas.length} of 100 pieces)`);
+});
+
+/** The promise, or a failure naming what took too long. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([p, delay(ms).then(() => Promise.reject(new Error(`${what} took longer than ${ms} ms`)))]);
+}
+
+void test('one deadline for all attempts: a retry-after longer than what is left goes straight to the local model, saying when the cloud is back', async () => {
+  const d = await startHarness({ settings: testSettings({ cloud: { maxRetries: 2, deadlineMs: 3000 } }) });
+  try {
+    d.fake.enqueue({ type: 'status', status: 429, errorType: 'rate_limit_error', retryAfter: 3600 });
+    const started = performance.now();
+    const pending = d.chat({ id: 'limited', kind: 'chat', prompt: 'rate limited', prefer: 'cloud' });
+    // The local answer starts well within the deadline (generating it takes what it takes on a busy machine).
+    await within(d.engine.waitFor(ChatDeltaNotification, (p) => p.id === 'limited' && Boolean(p.reset), 30_000), 30_000, 'the fallback');
+    const began = performance.now() - started;
+    assert.ok(began < 3000 + 1000, `the fallback began after ${Math.round(began)} ms`);
+    const r = await within(pending, 30_000, 'a 429 with retry-after: 3600');
+    assert.equal(r.fallback?.from, 'cloud');
+    assert.equal(r.fallback!.reason.code, 'cloud-deadline');
+    assert.match(r.fallback!.reason.text, /rate-limiting this API key \(429\) and asks to wait 60 min, longer than the 3 s deadline allows; it can be called again at \d\d:\d\d:\d\d/);
+    assert.equal(d.fake.requests.length, 1, 'no retry was made that could not be waited for');
+    // The breaker remembers: nothing is sent before then.
+    const next = await d.route({ kind: 'chat', prompt: 'and now?', prefer: 'cloud' });
+    assert.equal(next.blockedBy, 'cloud-unavailable');
+    assert.match(next.reasons.map((x) => x.text).join(' '), /asked not to be called again before \d\d:\d\d:\d\d, so cloud requests are paused until then \(3\d{3} s\)/);
+    assert.equal(d.fake.requests.length, 1);
+  } finally {
+    await d.close();
+  }
+});
+
+void test('one deadline for all attempts: attempts that do not answer end at the deadline, and the message states the time that passed', async () => {
+  const d = await startHarness({ localModel: false, settings: testSettings({ cloud: { maxRetries: 5, requestTimeoutMs: 1200, deadlineMs: 3000 } }) });
+  try {
+    d.fake.enqueue({ type: 'hang' }, { type: 'hang' }, { type: 'hang' }, { type: 'hang' });
+    const started = performance.now();
+    const e = await within(rejection(d.chat({ kind: 'chat', prompt: 'anyone there?', prefer: 'cloud' })), 8000, 'requests that never answer');
+    const passed = performance.now() - started;
+    assert.ok(passed >= 2900 && passed < 3000 + 1000, `${passed} ms`);
+    const m = /Claude did not start answering within (\d+\.\d) s \(the deadline is 3 s; (\d) attempts\)/.exec(e.message);
+    assert.ok(m, e.message);
+    assert.ok(Number(m[1]) >= 2.9 && Number(m[1]) <= passed / 1000 + 0.1, `${m[1]} s stated, ${passed} ms passed`);
+    assert.ok(Number(m[2]) >= 2 && d.fake.requests.length === Number(m[2]));
+
+    // Two attempts that each time out: the message says how long both took, not one attempt's timeout.
+    const two = await startHarness({ localModel: false, settings: testSettings({ cloud: { maxRetries: 1, requestTimeoutMs: 1200, deadlineMs: 20_000 } }) });
+    try {
+      two.fake.enqueue({ type: 'hang' }, { type: 'hang' });
+      const t = await rejection(two.chat({ kind: 'chat', prompt: 'anyone?', prefer: 'cloud' }));
+      const stated = /did not answer within (\d+\.\d) s \(2 attempts\)/.exec(t.message);
+      assert.ok(stated && Number(stated[1]) >= 2.4, t.message);
+    } finally {
+      await two.close();
+    }
+  } finally {
+    await d.close();
+  }
+});
+
+void test('overload retried within the deadline says how many attempts it took', async () => {
+  const d = await startHarness({ localModel: false, settings: testSettings({ cloud: { maxRetries: 2, deadlineMs: 20_000 } }) });
+  try {
+    for (let i = 0; i < 3; i++) d.fake.enqueue({ type: 'status', status: 529, errorType: 'overloaded_error' });
+    const e = await rejection(d.chat({ kind: 'chat', prompt: 'busy?', prefer: 'cloud' }));
+    assert.match(e.message, /overloaded right now \(529, 3 attempts in \d+\.\d s\)/);
+    assert.equal(d.fake.requests.length, 3);
+  } finally {
+    await d.close();
+  }
+});
+
+void test('a stream that fails after the API billed input: the fallback entry records the cloud attempt and its cost', async () => {
+  const h = await startHarness();
+  after(() => h.close());
+  h.fake.enqueue({ type: 'error-event', text: 'Half an answer', errorType: 'overloaded_error', inputTokens: 60 });
+  const r = await h.chat({ kind: 'chat', prompt: 'What does computeTotal return?', prefer: 'cloud' });
+  assert.equal(r.fallback?.from, 'cloud');
+  assert.equal(r.entry.route, 'local');
+  // Haiku 5.5: $0.10/M in, $0.50/M out; the 14 bytes streamed before the error count as at most 14 output tokens.
+  const attempt = r.entry.cloudAttempt;
+  assert.ok(attempt, 'the cloud attempt is in the entry');
+  assert.equal(attempt.model, 'claude-haiku-5-5');
+  assert.equal(attempt.tokens.input, 60);
+  assert.equal(attempt.tokens.output, 14);
+  assert.equal(attempt.costUsd, usd(60 * 0.1 + 14 * 0.5));
+  assert.equal(r.entry.costUsd, attempt.costUsd, 'the local answer is free; the spend is the attempt');
+  const ledger = await h.ledger();
+  assert.equal(ledger.entries.find((e) => e.id === r.entry.id)?.costUsd, attempt.costUsd);
+  assert.equal(ledger.today.costUsd, attempt.costUsd);
 });

@@ -2,7 +2,7 @@
 // a torn last line, totals stay right, and the API key (set by tandem/setApiKey) is never written anywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChatDeltaNotification, SetApiKeyNotification, type LedgerResult } from '../../src/shared/protocol.js';
 import { delay } from '../support/lsp-client.js';
@@ -95,6 +95,47 @@ void test('bad input gets a clear message and the prompt back', async () => {
     await assert.rejects(h.chat({ kind: 'chat', prompt: '   ' }), /no prompt/);
     const missing = await h.route({ kind: 'explain', prompt: 'explain', files: [{ uri: 'file:///nowhere/x.ts' }] });
     assert.match(missing.reasons.map((r) => r.text).join(' '), /\/nowhere\/x.ts was left out: it does not exist/);
+  } finally {
+    await h.close();
+  }
+});
+
+void test('a ledger that cannot be written fails closed: the spend still counts, the cloud waits with the reason, and resumes once it can be written', async () => {
+  const h = await startHarness({ localModel: false });
+  const file = join(h.engine.dataDir, 'ledger.jsonl');
+  try {
+    h.fake.enqueue(
+      { type: 'text', text: 'one', usage: { input_tokens: 1000, output_tokens: 100 } },
+      { type: 'text', text: 'two '.repeat(20), chunks: 20, delayMs: 30, usage: { input_tokens: 3000, output_tokens: 500 } },
+    );
+    const first = await h.chat({ kind: 'chat', prompt: 'first', prefer: 'cloud' });
+    const pending = h.chat({ id: 'unwritable', kind: 'chat', prompt: 'second', prefer: 'cloud' });
+    await h.engine.waitFor(ChatDeltaNotification, (d) => d.id === 'unwritable', 5000);
+    // While the answer streams, the ledger becomes unwritable (here: a folder where the file was; a full disk or
+    // lost permissions alike).
+    renameSync(file, `${file}.away`);
+    mkdirSync(file);
+    const second = await pending;
+    assert.equal(second.entry.route, 'cloud', 'the answer itself arrived');
+    const spent = usd(1000 * 0.1 + 100 * 0.5 + 3000 * 0.1 + 500 * 0.5);
+    const ledger = await h.ledger();
+    assert.equal(ledger.today.costUsd, spent, 'the unwritten spend still counts');
+    const before = h.fake.requests.length;
+    const blocked = await h.route({ kind: 'chat', prompt: 'third', prefer: 'cloud' });
+    assert.notEqual(blocked.route, 'cloud');
+    assert.equal(blocked.blockedBy, 'ledger-unavailable');
+    assert.match(blocked.reasons.map((x) => x.text).join(' '), /The cost ledger \(.*ledger\.jsonl\) cannot be (written|read) .*cloud requests wait until it works again/);
+    await assert.rejects(h.chat({ kind: 'chat', prompt: 'third', prefer: 'cloud' }), /cost ledger/);
+    assert.equal(h.fake.requests.length, before, 'nothing was sent while the ledger could not count it');
+
+    rmdirSync(file);
+    renameSync(`${file}.away`, file);
+    const again = await h.route({ kind: 'chat', prompt: 'fourth', prefer: 'cloud' });
+    assert.equal(again.route, 'cloud');
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; route: string });
+    assert.deepEqual(lines.slice(0, 2).map((l) => l.id), [first.entry.id, second.entry.id], 'the held entry was written once it could be');
+    assert.deepEqual(lines.slice(2).map((l) => l.route), ['blocked'], 'followed by the refused request, once each');
+    assert.equal((await h.ledger()).today.costUsd, spent, 'and is not counted twice');
   } finally {
     await h.close();
   }

@@ -40,8 +40,9 @@ void test('tandem/route: a two-file refactor goes to a cloud tier with the worst
   assert.equal(d.route, 'cloud');
   assert.equal(d.model, 'claude-sonnet-5-5');
   assert.match(d.reasons.map((r) => r.text).join(' '), /touches 2 files/);
-  // Worst case: prompt tokens x $2/M + 4096 x $10/M.
-  assert.equal(d.worstCaseUsd, Math.round(((d.promptTokens * 2 + 4096 * 10) / 1e6) * 1e8) / 1e8);
+  // Worst case on the upper bound of the prompt's tokens (its UTF-8 bytes), never the estimate.
+  assert.ok(d.promptTokensBound! >= d.promptTokens);
+  assert.equal(d.worstCaseUsd, Math.round(((d.promptTokensBound! * 2 + 4096 * 10) / 1e6) * 1e8) / 1e8);
   assert.deepEqual(
     d.manifest!.files.map((f) => f.uri),
     [ws.uri('src/a.ts'), ws.uri('src/b.ts')],

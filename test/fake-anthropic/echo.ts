@@ -38,14 +38,22 @@ export function filesIn(text: string): { path: string; text: string; startLine: 
   return out;
 }
 
-/** Roughly 4 characters a token, as a stand-in for a tokenizer. */
+/** A stand-in for a tokenizer: roughly 4 ASCII characters a token, and a token for every other character (CJK
+ * text, emoji), which is how real tokenizers treat them, far above a characters / 3 estimate. */
 export function approxTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
+  let ascii = 0;
+  let other = 0;
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 0x80) ascii++;
+    else other++;
+  }
+  return Math.max(1, Math.ceil(ascii / 4) + other);
 }
 
-export function requestChars(body: FakeRequestBody): number {
+/** Everything the request sends as text: system, messages and tool definitions. */
+export function requestText(body: FakeRequestBody): string {
   const system = typeof body.system === 'string' ? body.system : textOf(body.system);
-  return system.length + (body.messages ?? []).reduce((n, m) => n + textOf(m.content).length, 0) + JSON.stringify(body.tools ?? []).length;
+  return [system, ...(body.messages ?? []).map((m) => textOf(m.content)), JSON.stringify(body.tools ?? [])].join('');
 }
 
 function renameEdits(prompt: string, files: { path: string; text: string; startLine: number }[]) {
@@ -81,7 +89,7 @@ export function echoAnswer(body: FakeRequestBody): Block[] {
 export function echoUsage(body: FakeRequestBody, blocks: Block[]): FakeUsage {
   const out = blocks.map((b) => (b.type === 'text' ? b.text : JSON.stringify(b.input))).join('');
   return {
-    input_tokens: approxTokens('x'.repeat(requestChars(body))),
+    input_tokens: approxTokens(requestText(body)),
     output_tokens: approxTokens(out),
     cache_read_input_tokens: 0,
     cache_creation_input_tokens: 0,

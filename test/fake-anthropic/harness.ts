@@ -50,7 +50,7 @@ export function testSettings(extra: Record<string, Record<string, unknown>> = {}
   return {
     ...extra,
     privacy: { cloudConsent: 'always', ...(extra.privacy ?? {}) },
-    cloud: { maxRetries: 0, idleTimeoutMs: 1500, requestTimeoutMs: 3000, ...(extra.cloud ?? {}) },
+    cloud: { maxRetries: 0, idleTimeoutMs: 1500, requestTimeoutMs: 3000, deadlineMs: 6000, ...(extra.cloud ?? {}) },
   };
 }
 

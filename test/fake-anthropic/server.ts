@@ -1,11 +1,11 @@
 // A fake Anthropic Messages API on 127.0.0.1 for tests: streaming SSE with usage (cache fields included),
 // count_tokens, and scripted faults (429 with retry-after, 529, 500, an error event mid-stream, a stall, no
-// answer at all, a dropped connection). Each request takes the next behaviour from a queue (default: echo) and is recorded
+// answer at all, a dropped connection, a malformed stream). Each request takes the next behaviour from a queue (default: echo) and is recorded
 // (in memory, and in a JSONL file when asked). It stops by itself after `lifetimeMs`.
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { echoAnswer, echoUsage, requestChars, approxTokens, type Block, type FakeRequestBody, type FakeUsage } from './echo.js';
+import { echoAnswer, echoUsage, requestText, approxTokens, type Block, type FakeRequestBody, type FakeUsage } from './echo.js';
 
 export type Behaviour =
   | { type: 'echo'; usage?: Partial<FakeUsage>; delayMs?: number }
@@ -14,9 +14,11 @@ export type Behaviour =
   | { type: 'tool'; name: string; input: unknown; usage?: Partial<FakeUsage>; delayMs?: number }
   | { type: 'status'; status: number; errorType: string; message?: string; retryAfter?: number }
   /** Streams some text, then an `error` event (e.g. overloaded_error). */
-  | { type: 'error-event'; text: string; errorType: string; message?: string }
+  | { type: 'error-event'; text: string; errorType: string; message?: string; inputTokens?: number }
   /** Headers and message_start, some text, then nothing until the client gives up. */
-  | { type: 'stall'; text?: string }
+  | { type: 'stall'; text?: string; inputTokens?: number }
+  /** message_start, then an event whose data is not JSON. */
+  | { type: 'malformed'; inputTokens?: number }
   /** The socket is closed without any response. */
   | { type: 'drop' }
   /** The request is read and never answered (no headers): the client's request timeout must fire. */
@@ -57,8 +59,10 @@ function sse(res: ServerResponse, event: string, data: unknown): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function fullUsage(base: FakeUsage, extra?: Partial<FakeUsage>): FakeUsage {
+function fullUsage(base: FakeUsage, extra: Partial<FakeUsage> | undefined, maxTokens: number | undefined): FakeUsage {
   const u = { ...base, ...extra };
+  // Like the API: never more output than max_tokens.
+  if (maxTokens !== undefined) u.output_tokens = Math.min(u.output_tokens, maxTokens);
   if (extra?.cache_creation && extra.cache_creation_input_tokens === undefined)
     u.cache_creation_input_tokens = extra.cache_creation.ephemeral_5m_input_tokens + extra.cache_creation.ephemeral_1h_input_tokens;
   return u;
@@ -128,7 +132,7 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
 
     if (req.method === 'POST' && path === '/v1/messages/count_tokens') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ input_tokens: approxTokens('x'.repeat(requestChars(body))) }));
+      res.end(JSON.stringify({ input_tokens: approxTokens(requestText(body)) }));
       return;
     }
     if (!isMessages) {
@@ -154,16 +158,23 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
       }
       case 'error-event': {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_err', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } });
+        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_err', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: behaviour.inputTokens ?? 10, output_tokens: 1 } } });
         sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
         sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: behaviour.text } });
         sse(res, 'error', { type: 'error', error: { type: behaviour.errorType, message: behaviour.message ?? behaviour.errorType } });
         res.end();
         return;
       }
+      case 'malformed': {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_bad', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: behaviour.inputTokens ?? 10, output_tokens: 1 } } });
+        res.write('event: content_block_delta\ndata: {"type":"content_block_delta",\n\n');
+        res.end();
+        return;
+      }
       case 'stall': {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_stall', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 10, output_tokens: 1 } } });
+        sse(res, 'message_start', { type: 'message_start', message: { id: 'msg_fake_stall', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: behaviour.inputTokens ?? 10, output_tokens: 1 } } });
         if (behaviour.text) {
           sse(res, 'content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
           sse(res, 'content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: behaviour.text } });
@@ -174,18 +185,18 @@ export async function startFakeAnthropic(options: FakeOptions = {}): Promise<Fak
       }
       case 'text': {
         const blocks: Block[] = [{ type: 'text', text: behaviour.text }];
-        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage), { chunks: behaviour.chunks, delayMs: behaviour.delayMs, alive });
+        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage, body.max_tokens), { chunks: behaviour.chunks, delayMs: behaviour.delayMs, alive });
         return;
       }
       case 'tool': {
         if (behaviour.delayMs) await sleep(behaviour.delayMs);
         const blocks: Block[] = [{ type: 'tool_use', id: 'toolu_fake_scripted', name: behaviour.name, input: behaviour.input }];
-        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage), { alive });
+        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage, body.max_tokens), { alive });
         return;
       }
       default: {
         const blocks = echoAnswer(body);
-        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage), { delayMs: behaviour.delayMs, alive });
+        await stream(res, body, blocks, fullUsage(echoUsage(body, blocks), behaviour.usage, body.max_tokens), { delayMs: behaviour.delayMs, alive });
       }
     }
   }

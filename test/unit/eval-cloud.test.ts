@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import type { EngineContext, LocalChat } from '../../src/server/context.js';
 import { cleanInfill, estimateInfills, infillPrompt } from '../../src/server/eval/cloud-infill.js';
 import { RouterService } from '../../src/server/router/service.js';
+import { cloudTokenBound } from '../../src/server/router/prompts.js';
 import { SettingsStore } from '../../src/server/settings.js';
 import type { EvalCloudItem } from '../../src/shared/protocol.js';
 
@@ -32,16 +33,20 @@ function service(settings: Record<string, unknown>, apiKey: string | null = 'key
 }
 
 void describe('Claude evaluation before sending', () => {
-  void it('estimates an upper bound: every prompt at chars/3 and every answer at its token cap', () => {
+  void it('estimates an upper bound: every prompt at its UTF-8 bytes (never chars/3) and every answer at its token cap', () => {
     const e = estimateInfills(service({}), { model: 'claude-haiku-5-5', items: ITEMS });
     const tokens = ITEMS.map((i) => {
       const p = infillPrompt(i);
       return Math.ceil((p.system.length + p.user.length) / 3);
     });
+    const bounds = ITEMS.map((i) => {
+      const p = infillPrompt(i);
+      return cloudTokenBound(Buffer.byteLength(p.system) + Buffer.byteLength(p.user), 1);
+    });
     assert.equal(e.requests, 2);
-    assert.equal(e.inputTokens, tokens[0] + tokens[1]);
+    assert.equal(e.inputTokens, tokens[0] + tokens[1], 'the size shown is the estimate');
     // claude-haiku-5-5: $0.10 in, $0.50 out per million; caps 128 and 640 tokens.
-    const expected = ((tokens[0] + tokens[1]) * 0.1 + (128 + 640) * 0.5) / 1e6;
+    const expected = ((bounds[0] + bounds[1]) * 0.1 + (128 + 640) * 0.5) / 1e6;
     assert.ok(Math.abs(e.worstCaseUsd - expected) < 1e-8, `${e.worstCaseUsd} vs ${expected}`);
     assert.equal(e.refusal, undefined);
   });

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerEntry } from '../../src/shared/protocol.js';
 import { Ledger } from '../../src/server/router/ledger.js';
 import { dayKey, parseLedger, totalsOf } from '../../src/server/router/ledger-math.js';
-import { Reservations } from '../../src/server/router/budget.js';
+import { SharedReservations, RESERVATIONS_FILE, LEASE_MS } from '../../src/server/router/reservations.js';
 
 function entry(over: Partial<LedgerEntry> = {}): LedgerEntry {
   return {
@@ -93,13 +93,60 @@ void test('a ledger replaced by hand is read again from the start', () => {
   }
 });
 
-void test('reservations: concurrent requests cannot reserve more than the budget together', () => {
-  const r = new Reservations();
-  const limits = { dailyUsd: 1, monthlyUsd: 10 };
-  const spent = { today: 0.2, month: 0.2 };
-  const results = Array.from({ length: 5 }, (_, i) => r.tryReserve(`r${i}`, 0.3, limits, spent));
-  assert.equal(results.filter((x) => x === undefined).length, 2, '0.2 spent + 2 x 0.3 fits in $1, a third does not');
-  assert.match(results[2]!, /only \$0.20 of your daily budget of \$1.00 is left/);
-  r.release('r0');
-  assert.equal(r.tryReserve('r9', 0.3, limits, spent), undefined);
+void test('two engines appending to one ledger keep the same running totals, each counting every entry once', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-ledger-'));
+  try {
+    const a = new Ledger(dir);
+    const b = new Ledger(dir);
+    for (let i = 0; i < 50; i++) (i % 2 ? a : b).append(entry({ costUsd: 0.01, kind: i % 3 ? 'chat' : 'explain' }));
+    for (const ledger of [a, b, new Ledger(dir)]) {
+      const t = ledger.totals();
+      assert.equal(t.today.requests, 50);
+      assert.equal(t.today.costUsd, 0.5);
+      assert.equal(t.byKind.explain.requests, 17);
+      assert.deepEqual(t, totalsOf(ledger.entries(), new Date()), 'running totals equal a full recount');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('reservations: concurrent requests of two engines on one data dir cannot reserve more than the budget together', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-reserve-'));
+  try {
+    const ledger = new Ledger(dir);
+    ledger.append(entry({ costUsd: 0.2 }));
+    const a = new SharedReservations(dir, new Ledger(dir), () => undefined);
+    const b = new SharedReservations(dir, new Ledger(dir), () => undefined);
+    const limits = { dailyUsd: 1, monthlyUsd: 10 };
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).tryReserve(`r${i}`, 0.3, limits)));
+    assert.equal(results.filter((x) => x === undefined).length, 2, '0.2 spent + 2 x 0.3 fits in $1, a third does not, whichever engine asks');
+    assert.match(results.find((x) => x !== undefined)!, /could cost up to \$0.30, but only \$0(\.20)? of your daily budget of \$1.00 is left/);
+    assert.equal(a.total, 0.6);
+    const granted = results.map((x, i) => (x === undefined ? `r${i}` : undefined)).filter((x): x is string => !!x);
+    await (Number(granted[0].slice(1)) % 2 ? a : b).release(granted[0]);
+    assert.equal(b.total, 0.3);
+    assert.equal(await a.tryReserve('r9', 0.3, limits), undefined);
+    // A reservation lowered once the API reported the real prompt gives the rest back.
+    await a.lower('r9', 0.1);
+    assert.equal(b.total, 0.4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('reservations of an engine that died, or whose lease ran out, are dropped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-reserve-'));
+  try {
+    const now = Date.now();
+    const held = [
+      { id: 'dead', owner: 'a', host: hostname(), pid: 2 ** 22 + 12345, usd: 5, expiresAt: now + LEASE_MS },
+      { id: 'expired', owner: 'b', host: 'other-host', pid: 1, usd: 5, expiresAt: now - 1 },
+      { id: 'live', owner: 'c', host: 'other-host', pid: 1, usd: 0.25, expiresAt: now + LEASE_MS },
+    ];
+    writeFileSync(join(dir, RESERVATIONS_FILE), JSON.stringify(held));
+    assert.equal(new SharedReservations(dir, new Ledger(dir), () => undefined).total, 0.25);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -9,6 +9,7 @@ function input(over: Partial<PolicyInput> = {}, settings: unknown = {}): PolicyI
     fileCount: 1,
     localTokens: 500,
     cloudTokens: 600,
+    cloudTokensBound: over.cloudTokensBound ?? over.cloudTokens ?? 600,
     local: { name: 'qwen-coder', contextSize: 8192 },
     settings: mergeSettings({ privacy: { cloudConsent: 'always' }, ...(settings as object) }),
     secrets: [],

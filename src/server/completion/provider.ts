@@ -71,7 +71,9 @@ export class CompletionProvider {
     const doc = this.ctx.documents.get(params.textDocument.uri);
     if (!doc) return finish(this.skip(record, 'no-document'));
     const settings = this.ctx.settings.value.completions;
-    const pos = params.position;
+    // A position past the end of a line or of the document (rpc.ts has checked it is a sane integer) means the
+    // nearest place in the document: everything below, the answer's range included, stays inside it.
+    const pos = doc.positionAt(doc.offsetAt(params.position));
     const cursorLine = doc.getText({ start: { line: pos.line, character: 0 }, end: { line: pos.line + 1, character: 0 } });
     const reason = skipReason({
       enabled: settings.enabled, maxFileBytes: settings.maxFileBytes, exclude: settings.exclude,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { EvalCloudEstimate, EvalCloudEstimateParams, EvalCloudInfillParams, EvalCloudInfillResult, EvalCloudItem, LedgerEntry } from '../../shared/protocol.js';
 import { budgetRefusal } from '../router/budget.js';
 import { CloudError } from '../router/errors.js';
-import { estimateCloudTokens } from '../router/prompts.js';
+import { cloudTokenBound, estimateCloudTokens } from '../router/prompts.js';
 import { costOf, priceFor, roundUsd, tokenCounts, worstCaseUsd, type Usage } from '../router/prices.js';
 import type { RouterService } from '../router/service.js';
 
@@ -50,7 +50,13 @@ function refusal(state: RouterService, model: string): string | undefined {
   if (!priceFor(model, settings.cloud.prices)) return `No price is known for ${model}: add it to tandem.cloud.prices.`;
   if (!state.ctx.settings.apiKey) return 'No Anthropic API key is set: run "Tandem: Set Anthropic API Key" (standalone: set ANTHROPIC_API_KEY).';
   if (state.consent.effective(settings.privacy.cloudConsent) === 'never') return 'Cloud use is turned off for this workspace (tandem.privacy.cloudConsent).';
+  if (state.ledger.problem) return `${state.ledger.problem}: nothing is sent to Claude until it works again.`;
   return state.breaker.pausedReason();
+}
+
+/** The budget is checked on an upper bound of the prompt's tokens (its UTF-8 bytes), never the estimate. */
+function boundOf(p: { system: string; user: string }): number {
+  return cloudTokenBound(Buffer.byteLength(p.system) + Buffer.byteLength(p.user), 1);
 }
 
 export function estimateInfills(state: RouterService, params: EvalCloudEstimateParams): EvalCloudEstimate {
@@ -60,9 +66,8 @@ export function estimateInfills(state: RouterService, params: EvalCloudEstimateP
   let worst = 0;
   for (const item of params.items) {
     const p = infillPrompt(item);
-    const tokens = estimateCloudTokens(p.system.length + p.user.length);
-    inputTokens += tokens;
-    if (price) worst += worstCaseUsd(price, tokens, p.maxTokens);
+    inputTokens += estimateCloudTokens(p.system.length + p.user.length);
+    if (price) worst += worstCaseUsd(price, boundOf(p), p.maxTokens);
   }
   const worstCaseUsdTotal = roundUsd(worst);
   let why = refusal(state, params.model);
@@ -81,11 +86,10 @@ export async function runInfill(state: RouterService, params: EvalCloudInfillPar
   const price = priceFor(params.model, settings.cloud.prices)!;
   const prompt = infillPrompt(params);
   const tokens = estimateCloudTokens(prompt.system.length + prompt.user.length);
-  const worst = worstCaseUsd(price, tokens, prompt.maxTokens);
+  const worst = worstCaseUsd(price, boundOf(prompt), prompt.maxTokens);
   const started = performance.now();
-  const totals = state.ledger.totals();
   const reservation = randomUUID();
-  const over = state.reservations.tryReserve(reservation, worst, settings.budget, { today: totals.today.costUsd, month: totals.month.costUsd });
+  const over = await state.reservations.tryReserve(reservation, worst, settings.budget);
   if (over) throw new EvalRefusedError(over);
   const cap = new AbortController();
   let usage: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
@@ -134,7 +138,7 @@ export async function runInfill(state: RouterService, params: EvalCloudInfillPar
     if (error.failure.kind !== 'cancelled' && error.failure.kind !== 'blocked') state.breaker.failure(error.failure);
     throw error;
   } finally {
-    state.reservations.release(reservation);
+    await state.reservations.release(reservation);
   }
 }
 

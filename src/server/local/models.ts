@@ -9,7 +9,7 @@ import type { Device, HardwareInfo, ModelRole, ModelState } from '../../shared/p
 import { ModelStateNotification } from '../../shared/protocol.js';
 import { MODEL_RELOAD_KEYS, type TandemSettings } from '../../shared/settings.js';
 import type { EngineContext } from '../context.js';
-import { checkGguf, errorText, modelName } from './gguf-check.js';
+import { checkGguf, errorText, modelName, precheckGguf, type GgufPrecheck } from './gguf-check.js';
 import { choosePresets, findPreset } from './presets.js';
 import { resolveSource, type ModelSource } from './source.js';
 import { DownloadCancelledError, DownloadManager } from './downloads.js';
@@ -48,6 +48,8 @@ export class ModelManager {
   private readonly entries = new Map<string, Promise<Entry>>();
   private readonly acquired = new Map<ModelRole, Promise<LoadedModel>>();
   private readonly failures = new Map<string, { key: string; message: string }>();
+  /** Files whose precheck passed, by file key: an idle role's state is not re-read on every query. */
+  private readonly prechecked = new Map<string, string>();
   /** Automatic downloads (a URL in the settings) the user cancelled; only an explicit download resumes. */
   readonly cancelledDownloads = new Set<string>();
   readonly downloads: DownloadManager;
@@ -147,6 +149,8 @@ export class ModelManager {
         const path = source.kind === 'file' ? source.path : source.dest;
         const failure = this.failures.get(path);
         if (failure) continue;
+        // A file that is missing or broken is said at once, not on the first keystroke.
+        if (source.kind === 'file' && (await this.refused(role, path))) continue;
         const next = source.kind === 'url' && !source.cached ? 'download' : 'load';
         const name = modelName(path);
         if (current.state === 'none' && this.cancelledDownloads.has(path)) continue;
@@ -169,11 +173,19 @@ export class ModelManager {
     const key = await fileKey(path);
     if (failure && failure.key === key) throw new Error(failure.message);
     const name = modelName(path);
+    let entryPromise = this.entries.get(path);
+    // The file is checked before the model runtime starts (seconds): a missing or broken file is said at once.
+    const pre = entryPromise ? undefined : await precheckGguf(path);
+    if (pre && !pre.ok) {
+      this.failures.set(path, { key, message: pre.message });
+      this.setState({ role, state: 'error', name, message: pre.message });
+      throw new Error(pre.message);
+    }
     this.setState({ role, state: 'loading', name });
     const shared = await this.sharedPath(role, path);
-    let entryPromise = this.entries.get(path);
+    entryPromise = this.entries.get(path);
     if (!entryPromise) {
-      entryPromise = this.open(path, shared ? 2 : 1, shared || role === 'chat' ? 8192 : 4096);
+      entryPromise = this.open(path, shared ? 2 : 1, shared || role === 'chat' ? 8192 : 4096, pre);
       this.entries.set(path, entryPromise);
     }
     let entry: Entry;
@@ -239,9 +251,23 @@ export class ModelManager {
     return false;
   }
 
-  private async open(path: string, sequences: number, defaultContext: number): Promise<Entry> {
+  /** Checks the file of an idle role without the runtime; true (and an error state) when it cannot load. */
+  private async refused(role: ModelRole, path: string): Promise<boolean> {
+    const key = await fileKey(path);
+    if (this.prechecked.get(path) === key) return false;
+    const pre = await precheckGguf(path);
+    if (pre.ok) {
+      this.prechecked.set(path, key);
+      return false;
+    }
+    this.failures.set(path, { key, message: pre.message });
+    this.states.set(role, { role, state: 'error', name: modelName(path), message: pre.message });
+    return true;
+  }
+
+  private async open(path: string, sequences: number, defaultContext: number, pre?: GgufPrecheck): Promise<Entry> {
     const llama = await this.llama();
-    const check = await checkGguf(path, llama);
+    const check = await checkGguf(path, llama, pre);
     if (!check.ok) throw new Error(check.message);
     const model = await llama.loadModel({ modelPath: path, gpuLayers: llama.gpu ? 'auto' : 0 });
     try {

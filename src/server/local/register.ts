@@ -1,12 +1,15 @@
 // The local model part of the engine: model state, presets, downloads, statistics, inline completions,
 // and LocalChat for the router.
-import { LSPErrorCodes, ResponseError, type ServerCapabilities } from 'vscode-languageserver';
+import { InlineCompletionRequest, LSPErrorCodes, ResponseError, type ServerCapabilities } from 'vscode-languageserver';
 import { join } from 'node:path';
 import {
+  DownloadModelParamsSchema,
   DownloadModelRequest,
   GetModelStateRequest,
+  GetStatsParamsSchema,
   GetStatsRequest,
   ListPresetsRequest,
+  NO_PARAMS,
   type DownloadModelParams,
   type DownloadModelResult,
   type ModelPreset,
@@ -19,6 +22,7 @@ import { checksumFromUrl, fileNameForUrl } from './download.js';
 import { DownloadCancelledError } from './downloads.js';
 import { errorText } from './gguf-check.js';
 import { ModelManager } from './models.js';
+import { InlineCompletionParamsSchema } from '../lsp-schemas.js';
 import { onRequest } from '../rpc.js';
 import { PRESETS, findPreset } from './presets.js';
 import { modelsDir, writeSelected } from './source.js';
@@ -30,15 +34,14 @@ export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabil
   const chat = new LocalChatService(models);
   const { connection } = ctx;
 
-  connection.languages.inlineCompletion.on((params, token) => completions.provide(params, token));
-  onRequest(connection, GetModelStateRequest, () => models.describeIdle());
-  onRequest(connection, GetStatsRequest, (params) => stats.snapshot(params?.recent ?? 100));
-  onRequest(connection, ListPresetsRequest, async () => {
+  onRequest(connection, InlineCompletionRequest.type, InlineCompletionParamsSchema, (params, token) => completions.provide(params, token));
+  onRequest(connection, GetModelStateRequest, NO_PARAMS, () => models.describeIdle());
+  onRequest(connection, GetStatsRequest, GetStatsParamsSchema, (params) => stats.snapshot(params?.recent ?? 100));
+  onRequest(connection, ListPresetsRequest, NO_PARAMS, async () => {
     const hardware = await models.hardware();
     return { hardware, presets: PRESETS, recommended: await models.recommended() };
   });
-  onRequest(connection, DownloadModelRequest, async (params, token) => {
-    if (!params) throw new ResponseError(LSPErrorCodes.RequestFailed, 'downloadModel needs params');
+  onRequest(connection, DownloadModelRequest, DownloadModelParamsSchema, async (params, token) => {
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => controller.abort());
     try {

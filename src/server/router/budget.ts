@@ -1,5 +1,6 @@
-// Daily and monthly cloud budgets. Requests reserve their worst case before sending, so concurrent
-// requests cannot overspend together; the reservation is released when the request's cost is ledgered.
+// Daily and monthly cloud budgets: what is left and why a request does not fit. Pure. Requests reserve their worst
+// case before sending (reservations.ts, shared by every engine on the data dir), so concurrent requests cannot
+// overspend together; the reservation is released when the request's cost is ledgered.
 import { roundUsd } from './prices.js';
 
 export interface BudgetLimits {
@@ -39,26 +40,4 @@ export function budgetRefusal(limits: BudgetLimits, spent: Spent, reserved: numb
 export function fmt(usd: number): string {
   if (usd === 0) return '0';
   return usd >= 0.01 ? usd.toFixed(2) : usd.toPrecision(2);
-}
-
-/** In-flight reservations. Check and reserve happen in one synchronous step. */
-export class Reservations {
-  private readonly held = new Map<string, number>();
-
-  get total(): number {
-    let sum = 0;
-    for (const v of this.held.values()) sum += v;
-    return roundUsd(sum);
-  }
-
-  /** Reserves `usd` under `id` if it fits; returns the refusal otherwise. */
-  tryReserve(id: string, usd: number, limits: BudgetLimits, spent: Spent): string | undefined {
-    const refusal = budgetRefusal(limits, spent, this.total, usd);
-    if (!refusal) this.held.set(id, usd);
-    return refusal;
-  }
-
-  release(id: string): void {
-    this.held.delete(id);
-  }
 }

@@ -25,6 +25,8 @@ interface Run {
   /** When the request's clock started; moved forward by the time the consent question waited for the user. */
   started: number;
   onEntry(entry: LedgerEntry): void;
+  /** Set when a cloud attempt failed after the API billed something: recorded with whatever answers instead. */
+  cloudAttempt?: LedgerEntry['cloudAttempt'];
 }
 
 /** A cloud attempt that produced no answer: why (its code is the blockedBy that refused it, or cloud-failed). */
@@ -61,12 +63,16 @@ function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usa
   };
   // Whole milliseconds: sub-millisecond digits are noise in the panel and the CSV.
   if (entry.ttftMs !== null) entry.ttftMs = Math.round(entry.ttftMs);
-  try {
-    run.state.ledger.append(entry);
-    run.onEntry(entry);
-  } catch (error) {
-    run.state.ctx.log.error(`Ledger: could not write ${run.state.ledger.file}: ${String(error)}`);
+  // The cloud's own entries (an answer, a cut) price their usage themselves; any other end of the request carries
+  // what a failed attempt spent.
+  if (run.cloudAttempt && fields.costUsd === undefined) {
+    entry.cloudAttempt = run.cloudAttempt;
+    entry.costUsd = roundUsd(entry.costUsd + run.cloudAttempt.costUsd);
   }
+  // An entry that cannot be written still counts (in memory) and is written again later; meanwhile the
+  // router keeps cloud requests back (the ledger's problem is a routing reason).
+  if (!run.state.ledger.append(entry)) run.state.ctx.log.error(`Ledger: ${run.state.ledger.problem ?? 'write failed'}; cloud requests wait until it can be written.`);
+  run.onEntry(entry);
   return entry;
 }
 
@@ -110,13 +116,14 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
   const settings = state.ctx.settings.value;
   const price = priceFor(d.model, settings.cloud.prices);
   if (!price) return { failed: { code: 'too-large', text: `No price is known for ${d.model}.` }, blockedBy: 'too-large', spentUsd: 0 };
-  // Check and reserve in one synchronous step: concurrent requests cannot overspend together.
-  const totals = state.ledger.totals();
+  // Check and reserve in one step under the data dir's lock: concurrent requests, in this window or another,
+  // cannot overspend together.
   const reservation = randomUUID();
-  const refusal = state.reservations.tryReserve(reservation, d.worstCaseUsd, settings.budget, { today: totals.today.costUsd, month: totals.month.costUsd });
+  const refusal = await state.reservations.tryReserve(reservation, d.worstCaseUsd, settings.budget);
   if (refusal) return { failed: { code: 'budget', text: refusal }, blockedBy: 'budget', spentUsd: 0 };
   const cap = new AbortController();
   let capped = false;
+  let corrected = false;
   let usage: Usage = ZERO;
   try {
     let consented = state.consent.effective(settings.privacy.cloudConsent) === 'always';
@@ -152,6 +159,11 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
         onText: (delta) => run.emit({ id: params.id, delta, route: 'cloud', model: d.model }),
         onUsage: (u) => {
           usage = { ...u, output: Math.min(u.output, d.maxTokens ?? u.output) };
+          // The reported input replaces the bound: what is reserved beyond it goes back to the budget.
+          if (!corrected) {
+            corrected = true;
+            void state.reservations.lower(reservation, costOf(price, { ...u, output: d.maxTokens ?? settings.cloud.maxOutputTokens }));
+          }
           // The worst case was reserved; a stream that would cost more (a prompt larger than estimated) is cut.
           if (!capped && costOf(price, usage) > d.worstCaseUsd) {
             capped = true;
@@ -185,7 +197,9 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
     };
   } catch (error) {
     if (!(error instanceof CloudError)) throw error;
-    const spentUsd = costOf(price, usage);
+    // What the attempt used before it failed is spent (an upper bound where the API did not report it).
+    const used = error.failure.usage ?? usage;
+    const spentUsd = costOf(price, used);
     if (capped || error.failure.kind === 'cancelled') {
       const why: Reason = capped
         ? { code: 'stopped-budget', text: `Stopped: the answer would have cost more than the $${fmt(d.worstCaseUsd)} reserved for it within your budget.` }
@@ -194,11 +208,13 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
       const entry = record(run, decision, { usage, costUsd: spentUsd, error: why.text, ...(fallback ? { fallback } : {}) });
       return { result: { id: params.id, text: '', decision, entry, stopped: capped ? 'budget' : 'cancelled' } };
     }
+    if (spentUsd > 0) run.cloudAttempt = { model: d.model, tokens: tokenCounts(used), costUsd: spentUsd };
     state.breaker.failure(error.failure);
     state.ctx.log.warn(`Cloud request failed: ${describeFailure(error.failure)}${error.failure.requestId ? ` (request id ${error.failure.requestId})` : ''}`);
-    return { failed: { code: unreachable(error.failure) ? 'cloud-unreachable' : 'cloud-failed', text: error.message }, spentUsd };
+    const late = error.failure.deadline || error.failure.waitTooLong;
+    return { failed: { code: late ? 'cloud-deadline' : unreachable(error.failure) ? 'cloud-unreachable' : 'cloud-failed', text: error.message }, spentUsd };
   } finally {
-    state.reservations.release(reservation);
+    await state.reservations.release(reservation);
   }
 }
 

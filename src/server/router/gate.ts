@@ -76,6 +76,7 @@ export class EgressGate {
         maxRetries: settings.cloud.maxRetries,
         requestTimeoutMs: settings.cloud.requestTimeoutMs,
         idleTimeoutMs: settings.cloud.idleTimeoutMs,
+        deadlineMs: settings.cloud.deadlineMs,
       },
       out,
       handlers,

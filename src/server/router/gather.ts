@@ -1,6 +1,6 @@
 // Reading the files of a request: open documents win over disk. For refactors, the engine also searches the
 // workspace folders for files mentioning the identifier being renamed, within fixed bounds.
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { TextDocuments } from 'vscode-languageserver';
@@ -8,6 +8,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ContextFile } from '../../shared/protocol.js';
 import { toPath } from './local-only.js';
 import { lineCount } from './prompts.js';
+import { readFileSafely } from './safe-read.js';
 
 export const SEARCH_LIMITS = {
   /** Directory entries looked at, in all. */
@@ -59,13 +60,10 @@ export async function readContextFile(file: ContextFile, documents: TextDocument
     uri = doc.uri;
     languageId ??= doc.languageId;
   } else {
-    try {
-      const buf = await readFile(toPath(file.uri));
-      if (isBinary(buf)) return { uri, text: '', startLine: 0, endLine: 0, error: 'it is a binary file' };
-      full = buf.toString('utf8');
-    } catch (error) {
-      return { uri, text: '', startLine: 0, endLine: 0, error: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : String(error) };
-    }
+    const read = await readFileSafely(toPath(file.uri));
+    if (!read.ok) return { uri, text: '', startLine: 0, endLine: 0, error: read.error };
+    if (isBinary(read.buf)) return { uri, text: '', startLine: 0, endLine: 0, error: 'it is a binary file' };
+    full = read.buf.toString('utf8');
   }
   if (!range) return { uri, text: full, fullText: full, startLine: 0, endLine: lineCount(full) - 1, languageId };
   const lines = full.split('\n');
@@ -111,11 +109,9 @@ export async function searchWorkspace(
       let text: string;
       if (doc) text = doc.getText();
       else {
-        const info = await stat(path).catch(() => undefined);
-        if (!info || info.size > SEARCH_LIMITS.maxFileBytes || bytes + info.size > SEARCH_LIMITS.maxTotalBytes) continue;
-        const buf = await readFile(path).catch(() => undefined);
-        if (!buf || isBinary(buf)) continue;
-        text = buf.toString('utf8');
+        const read = await readFileSafely(path, Math.min(SEARCH_LIMITS.maxFileBytes, SEARCH_LIMITS.maxTotalBytes - bytes));
+        if (!read.ok || isBinary(read.buf)) continue;
+        text = read.buf.toString('utf8');
       }
       if (!word.test(text)) continue;
       bytes += text.length;

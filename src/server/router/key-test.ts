@@ -4,18 +4,22 @@ import { randomUUID } from 'node:crypto';
 import type { LedgerEntry, TestApiKeyResult } from '../../shared/protocol.js';
 import { CloudError, unreachable } from './errors.js';
 import { costOf, priceFor, tokenCounts, worstCaseUsd } from './prices.js';
+import { cloudTokenBound } from './prompts.js';
 import type { RouterService } from './service.js';
 
 const PROMPT = 'Reply with the word OK.';
 const SYSTEM = 'You check that an API key works. Answer with one word.';
-/** The prompt above plus the system prompt, in tokens, with room to spare (the worst case must not be low). */
-const PROMPT_TOKENS = 64;
+/** An upper bound on the prompt's tokens (its bytes and the API's overhead): the worst case must never be low. */
+const PROMPT_TOKENS = cloudTokenBound(Buffer.byteLength(SYSTEM) + Buffer.byteLength(PROMPT), 1);
 
 export async function testApiKey(state: RouterService, signal: AbortSignal, onEntry: (entry: LedgerEntry) => void): Promise<TestApiKeyResult> {
   const settings = state.ctx.settings.value;
   if (!state.ctx.settings.apiKey) return { ok: false, problem: 'no-key', reason: 'No Anthropic API key is set. Run "Tandem: Set Anthropic API Key" first.' };
   if (settings.privacy.localOnly) {
     return { ok: false, problem: 'refused', reason: 'Local-only mode is on (tandem.privacy.localOnly): Tandem sends nothing to Anthropic, not even a key test.' };
+  }
+  if (state.ledger.problem) {
+    return { ok: false, problem: 'refused', reason: `${state.ledger.problem}: cloud requests, a key test included, wait until the ledger works again.` };
   }
   if (state.consent.effective(settings.privacy.cloudConsent) === 'never') {
     return { ok: false, problem: 'refused', reason: 'This workspace does not allow cloud use (tandem.privacy.cloudConsent is "never"), so the key was not tested.' };
@@ -25,8 +29,7 @@ export async function testApiKey(state: RouterService, signal: AbortSignal, onEn
   if (!model || !price) return { ok: false, problem: 'refused', reason: 'No cloud tier with a known price is configured (tandem.cloud.tiers).' };
   const worst = worstCaseUsd(price, PROMPT_TOKENS, 1);
   const reservation = randomUUID();
-  const totals = state.ledger.totals();
-  const refusal = state.reservations.tryReserve(reservation, worst, settings.budget, { today: totals.today.costUsd, month: totals.month.costUsd });
+  const refusal = await state.reservations.tryReserve(reservation, worst, settings.budget);
   if (refusal) return { ok: false, problem: 'refused', reason: refusal };
   const started = performance.now();
   try {
@@ -53,12 +56,9 @@ export async function testApiKey(state: RouterService, signal: AbortSignal, onEn
       totalMs: ms,
       manifest: result.manifest,
     };
-    try {
-      state.ledger.append(entry);
-      onEntry(entry);
-    } catch (error) {
-      state.ctx.log.error(`Ledger: could not write ${state.ledger.file}: ${String(error)}`);
-    }
+    // An entry that cannot be written still counts (the ledger keeps it and writes it again later).
+    if (!state.ledger.append(entry)) state.ctx.log.error(`Ledger: ${state.ledger.problem ?? 'write failed'}; cloud requests wait until it can be written.`);
+    onEntry(entry);
     return { ok: true, model, costUsd, ms };
   } catch (error) {
     if (!(error instanceof CloudError)) throw error;
@@ -67,6 +67,6 @@ export async function testApiKey(state: RouterService, signal: AbortSignal, onEn
     if (unreachable(f)) return { ok: false, problem: 'unreachable', reason: error.message };
     return { ok: false, problem: 'failed', reason: error.message };
   } finally {
-    state.reservations.release(reservation);
+    await state.reservations.release(reservation);
   }
 }

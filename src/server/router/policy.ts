@@ -23,6 +23,8 @@ export interface PolicyInput {
   /** Prompt size with the local model's tokenizer, and the estimate for the cloud (chars / 3). */
   localTokens: number;
   cloudTokens: number;
+  /** An upper bound on the cloud prompt's tokens (UTF-8 bytes and the API's overhead): the budget is checked on it. */
+  cloudTokensBound: number;
   local: { name?: string; contextSize?: number };
   settings: TandemSettings;
   secrets: SecretHit[];
@@ -32,6 +34,8 @@ export interface PolicyInput {
   hasApiKey: boolean;
   /** Set while the circuit breaker keeps the cloud paused: the reason in words. */
   cloudPaused?: string;
+  /** Set while the cost ledger cannot be written or read: why, in words. Spend must never go uncounted. */
+  ledgerProblem?: string;
   spent: Spent;
   reservedUsd: number;
 }
@@ -152,21 +156,25 @@ export function decide(input: PolicyInput): Decision {
   if (input.consent === 'never') return refuse('consent', 'This workspace does not allow cloud use (tandem.privacy.cloudConsent is "never").');
   if (!input.hasApiKey) return refuse('no-api-key', 'No Anthropic API key is set (run "Tandem: Set Anthropic API Key").');
   if (input.cloudPaused) return refuse('cloud-unavailable', input.cloudPaused);
+  if (input.ledgerProblem)
+    return refuse('ledger-unavailable', `${input.ledgerProblem}: cloud requests wait until it works again (details in "Tandem: Show Log").`);
 
   const tier = pickTier(s.cloud.tiers, { kind: input.kind, fileCount: input.fileCount, promptTokens: input.cloudTokens, maxTokens: s.cloud.maxOutputTokens }, s.cloud.prices);
   if (!tier.ok) return refuse('too-large', tier.reason);
 
   // Cost: the worst case must fit what is left of the budgets, else the answer is shortened or refused.
   let maxTokens = Math.max(1, s.cloud.maxOutputTokens);
-  let worst = worstCaseUsd(tier.price, input.cloudTokens, maxTokens);
+  // Money is checked against the bound, never the estimate: what is reserved must cover what can be billed.
+  const bound = Math.max(input.cloudTokens, input.cloudTokensBound);
+  let worst = worstCaseUsd(tier.price, bound, maxTokens);
   const notes = tier.notes.map((n) => why('tier-skipped', n));
   const refusal = budgetRefusal(s.budget, input.spent, input.reservedUsd, worst);
   if (refusal) {
     const left = remainingUsd(s.budget, input.spent, input.reservedUsd);
-    const fit = maxTokensWithin(tier.price, input.cloudTokens, left.usd);
+    const fit = maxTokensWithin(tier.price, bound, left.usd);
     if (fit < Math.min(MIN_CLOUD_OUTPUT, maxTokens)) return refuse('budget', refusal, { worstCaseUsd: worst });
     maxTokens = fit;
-    worst = worstCaseUsd(tier.price, input.cloudTokens, maxTokens);
+    worst = worstCaseUsd(tier.price, bound, maxTokens);
     notes.push(why('answer-capped', `The answer is capped at ${maxTokens} tokens to stay within your ${left.limitedBy} budget ($${fmt(left.usd)} left).`));
   }
   const reasons = [...wants, why('tier', tier.reason), ...notes];
@@ -179,6 +187,7 @@ export function decide(input: PolicyInput): Decision {
     reasons,
     worstCaseUsd: worst,
     promptTokens: input.cloudTokens,
+    promptTokensBound: bound,
     maxTokens,
     redact,
     needsConsent,

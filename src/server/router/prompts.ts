@@ -86,9 +86,23 @@ export function buildMessages(prompt: string, files: PromptFile[], history: Chat
   return out;
 }
 
-/** Cloud token estimate before sending: about 3 characters a token, on the high side for code and prose. */
+/** Cloud token estimate before sending: about 3 characters a token for code and prose. For choosing a tier and
+ * showing the size; never for money (CJK text or long numbers take far more tokens a character). */
 export function estimateCloudTokens(chars: number): number {
   return Math.ceil(chars / 3);
+}
+
+/** Tokens the API adds to a request (turn markers per message, the system prompt's frame) and, when a tool is
+ * forced, its own tool-use instructions (a few hundred tokens): generous on purpose. */
+const REQUEST_OVERHEAD_TOKENS = 64;
+const MESSAGE_OVERHEAD_TOKENS = 16;
+const TOOL_OVERHEAD_TOKENS = 1024;
+
+/** An upper bound on the cloud prompt's tokens, for the budget: a token is at least one UTF-8 byte, so the bytes of
+ * everything sent bound it, plus what the API adds. The reported usage corrects it once the answer starts. */
+export function cloudTokenBound(bytes: number, messages: number, tools: { name: string }[] = []): number {
+  const toolBytes = tools.length ? Buffer.byteLength(JSON.stringify(tools)) + TOOL_OVERHEAD_TOKENS : 0;
+  return bytes + toolBytes + REQUEST_OVERHEAD_TOKENS + MESSAGE_OVERHEAD_TOKENS * (messages + 1);
 }
 
 /** A rename request: "rename foo to bar", "rename `foo` → `bar`". */

@@ -5,12 +5,17 @@ import { CancellationTokenSource, LSPErrorCodes, ResponseError, type Cancellatio
 import {
   AskConsentRequest,
   ChatDeltaNotification,
+  ChatParamsSchema,
   ChatRequest,
   LedgerEntryNotification,
+  LedgerQuerySchema,
   LedgerRequest,
+  NO_PARAMS,
   ResetConsentNotification,
+  RouteParamsSchema,
   RouteRequest,
   SetApiKeyNotification,
+  SetApiKeyParamsSchema,
   TestApiKeyRequest,
   type ChatResult,
   type ConsentChoice,
@@ -24,7 +29,6 @@ import { publicDecision, runChat } from './chat.js';
 import { testApiKey } from './key-test.js';
 import { RouterService } from './service.js';
 
-const KINDS = new Set(['completion', 'explain', 'chat', 'refactor']);
 
 function tokenOf(signal: AbortSignal): CancellationToken {
   const source = new CancellationTokenSource();
@@ -32,13 +36,9 @@ function tokenOf(signal: AbortSignal): CancellationToken {
   return source.token;
 }
 
-function checkParams(params: RouteParams | undefined, chat: boolean): asserts params is RouteParams {
-  const bad = (m: string) => new ResponseError(LSPErrorCodes.RequestFailed, m, { prompt: params?.prompt });
-  if (!params || typeof params !== 'object') throw bad('The request has no parameters.');
-  if (!KINDS.has(params.kind) || (chat && params.kind === 'completion'))
-    throw bad(`Unknown request kind "${String(params.kind)}": use ${chat ? 'explain, chat or refactor' : 'completion, explain, chat or refactor'}.`);
-  if (typeof params.prompt !== 'string' || !params.prompt.trim()) throw bad('The request has no prompt: type a question or an instruction.');
-  if (params.files !== undefined && !Array.isArray(params.files)) throw bad('files must be a list of {uri, text?, range?}.');
+/** The shape is checked by the schema (rpc.ts); an empty prompt is well-formed but asks nothing. */
+function checkPrompt(params: RouteParams): void {
+  if (!params.prompt.trim()) throw new ResponseError(LSPErrorCodes.RequestFailed, 'The request has no prompt: type a question or an instruction.', { prompt: params.prompt });
 }
 
 export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterService } {
@@ -54,15 +54,14 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     (m) => ctx.log.info(`Egress: ${m.files.length} file(s), ~${m.tokens} tokens, ${m.redactions.length} redaction(s): ${m.files.map((f) => f.uri).join(', ') || 'message only'}`),
   );
 
-  onRequest(connection, RouteRequest, async (params): Promise<RouteDecision> => {
-    checkParams(params, false);
+  onRequest(connection, RouteRequest, RouteParamsSchema, async (params): Promise<RouteDecision> => {
+    checkPrompt(params);
     const prepared = await state.prepare(params);
     return publicDecision(state.decide(prepared));
   });
 
-  onRequest(connection, ChatRequest, async (params, token): Promise<ChatResult> => {
-    checkParams(params, true);
-    if (typeof params.id !== 'string' || !params.id) throw new ResponseError(LSPErrorCodes.RequestFailed, 'tandem/chat needs an id.', { prompt: params.prompt });
+  onRequest(connection, ChatRequest, ChatParamsSchema, async (params, token): Promise<ChatResult> => {
+    checkPrompt(params);
     return runChat(
       state,
       params,
@@ -72,28 +71,40 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     );
   });
 
-  onNotification(connection, SetApiKeyNotification, (params) => {
-    // Never logged: only whether a key is now set.
-    const key = typeof params?.apiKey === 'string' ? params.apiKey.trim() : '';
-    ctx.settings.apiKey = key || undefined;
-    ctx.log.info(key ? 'Anthropic API key set by the client.' : 'Anthropic API key cleared by the client.');
-  });
+  onNotification(
+    connection,
+    SetApiKeyNotification,
+    SetApiKeyParamsSchema,
+    (params) => {
+      // Never logged: only whether a key is now set.
+      const key = params.apiKey.trim();
+      ctx.settings.apiKey = key || undefined;
+      ctx.log.info(key ? 'Anthropic API key set by the client.' : 'Anthropic API key cleared by the client.');
+    },
+    ctx.log.warn,
+  );
 
-  onNotification(connection, ResetConsentNotification, () => {
-    state.consent.reset();
-    ctx.log.info('Cloud consent reset by the client: the next cloud use asks again.');
-  });
+  onNotification(
+    connection,
+    ResetConsentNotification,
+    NO_PARAMS,
+    () => {
+      state.consent.reset();
+      ctx.log.info('Cloud consent reset by the client: the next cloud use asks again.');
+    },
+    ctx.log.warn,
+  );
 
-  onRequest(connection, TestApiKeyRequest, (_params, token) =>
+  onRequest(connection, TestApiKeyRequest, NO_PARAMS, (_params, token) =>
     testApiKey(state, signalOf(token), (entry) => void connection.sendNotification(LedgerEntryNotification, entry)),
   );
 
-  onRequest(connection, LedgerRequest, (query): LedgerResult => {
+  onRequest(connection, LedgerRequest, LedgerQuerySchema, (query): LedgerResult => {
     const entries = state.ledger.entries();
     const totals = state.ledger.totals();
-    const since = query?.since ? Date.parse(query.since) : NaN;
+    const since = query.since ? Date.parse(query.since) : NaN;
     let list = Number.isNaN(since) ? entries : entries.filter((e) => Date.parse(e.time) >= since);
-    const limit = typeof query?.limit === 'number' && query.limit >= 0 ? Math.floor(query.limit) : 500;
+    const limit = query.limit ?? 500;
     list = list.slice(Math.max(0, list.length - limit));
     const budget = ctx.settings.value.budget;
     return {

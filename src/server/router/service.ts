@@ -2,15 +2,15 @@
 // every request shares: read the files, scan what would leave, and decide.
 import type { ChatMessage, ContextFile, EgressManifest, RouteParams } from '../../shared/protocol.js';
 import type { EngineContext, LocalChat } from '../context.js';
-import { Reservations } from './budget.js';
 import { Consent, type Asker } from './consent.js';
 import { CircuitBreaker } from './errors.js';
 import { EgressGate } from './gate.js';
 import { readContextFile, type ReadFile } from './gather.js';
 import { Ledger } from './ledger.js';
+import { SharedReservations } from './reservations.js';
 import { createLocalOnlyMatcher, displayPath, type LocalOnlyMatcher } from './local-only.js';
 import { decide, type Decision, type SecretHit } from './policy.js';
-import { estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
+import { cloudTokenBound, EDITS_TOOL, estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
 import { linesOf, redact, SecretScanner, type Finding } from './secrets.js';
 
 export const PROMPT_URI = 'tandem:prompt';
@@ -29,6 +29,11 @@ const FILE_OVERHEAD_CHARS = 300;
 const FILE_OVERHEAD_TOKENS = 100;
 const TOKEN_CACHE_LIMIT = 512;
 
+/** The most bytes renderFile puts around a file's text: "File: <path> (lines a-b)", the fences, the language. */
+function fileHeaderBytes(f: { path: string; languageId?: string }): number {
+  return Buffer.byteLength(f.path) + Buffer.byteLength(f.languageId ?? '') + 64;
+}
+
 export interface Prepared {
   params: RouteParams & { history?: ChatMessage[] };
   files: PreparedFile[];
@@ -40,7 +45,7 @@ export interface Prepared {
 
 export class RouterService {
   readonly scanner = new SecretScanner();
-  readonly reservations = new Reservations();
+  readonly reservations: SharedReservations;
   readonly breaker = new CircuitBreaker();
   readonly ledger: Ledger;
   readonly consent: Consent;
@@ -56,6 +61,7 @@ export class RouterService {
     onManifest?: (m: EgressManifest) => void,
   ) {
     this.ledger = new Ledger(ctx.dataDir);
+    this.reservations = new SharedReservations(ctx.dataDir, this.ledger, (m) => ctx.log.warn(m));
     this.consent = new Consent(ask);
     this.gate = new EgressGate({
       settings: () => ctx.settings.value,
@@ -148,8 +154,13 @@ export class RouterService {
     const talk = [params.prompt, ...(p.params.history ?? []).map((m) => (typeof m.content === 'string' ? m.content : ''))].join('\n');
     const system = systemPrompt(kind, false);
     const chars = system.length + talk.length + p.files.reduce((n, f) => n + f.text.length + FILE_OVERHEAD_CHARS, 0);
+    // What the budget is checked against: an upper bound, never an estimate that can be low.
+    const bytes = Buffer.byteLength(system) + Buffer.byteLength(talk) + p.files.reduce((n, f) => n + Buffer.byteLength(f.text) + fileHeaderBytes(f), 0);
+    const tokensBound = cloudTokenBound(bytes, p.params.history?.length ?? 0, params.kind === 'refactor' ? [EDITS_TOOL] : []);
     const localTokens =
       params.kind === 'completion' ? 0 : this.local.countTokens(`${system}\n${talk}`) + p.files.reduce((n, f) => n + f.tokens + FILE_OVERHEAD_TOKENS, 0);
+    // An entry that could not be written is tried again first: the cloud stays closed until it is.
+    this.ledger.flush();
     const ledger = this.ledger.totals();
     const decision = decide({
       kind: params.kind,
@@ -158,6 +169,7 @@ export class RouterService {
       fileCount: new Set(p.files.map((f) => f.uri)).size,
       localTokens,
       cloudTokens: estimateCloudTokens(chars),
+      cloudTokensBound: tokensBound,
       local: { name: localAvailable ? this.local.modelName() : undefined, contextSize: this.local.contextSize() },
       settings,
       secrets,
@@ -165,6 +177,7 @@ export class RouterService {
       consent: this.consent.effective(settings.privacy.cloudConsent),
       hasApiKey: Boolean(this.ctx.settings.apiKey),
       cloudPaused: this.breaker.pausedReason(),
+      ledgerProblem: this.ledger.problem,
       spent: { today: ledger.today.costUsd, month: ledger.month.costUsd },
       reservedUsd: this.reservations.total,
     });
