@@ -41,7 +41,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { chat: 'webview/chat/main.ts', panel: 'webview/panel/main.ts' },
+    entryPoints: { chat: 'webview/chat/main.ts', panel: 'webview/panel/main.ts', compare: 'webview/compare/main.ts' },
     outdir: 'dist/webview',
     platform: 'browser',
     format: 'iife',

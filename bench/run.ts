@@ -4,7 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 
 mkdirSync('bench/results', { recursive: true });
 let failed = false;
-for (const name of ['completion', 'router', 'reliability']) {
+for (const name of ['completion', 'router', 'reliability', 'routing']) {
   const file = `bench/${name}.ts`;
   if (!existsSync(file)) continue;
   console.log(`\n== bench: ${name}`);

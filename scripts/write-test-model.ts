@@ -9,6 +9,7 @@
 // end-of-generation or control tokens; tests must still not depend on the exact text.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from './seeded-random';
 
 const OUT_DIR = join(import.meta.dirname, '..', 'test', 'fixtures', 'generated');
 const SEED = 0x7a11d3;
@@ -29,16 +30,6 @@ type Value =
   | { type: 'strings'; value: string[] }
   | { type: 'i32s' | 'f32s'; value: number[] };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Writer {
   private chunks: Buffer[] = [];

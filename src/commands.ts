@@ -9,6 +9,8 @@ import { waitForEngine } from './ui/engine-wait';
 import { EngineNotRunningError } from './client/engine-api';
 import { errorText, type Ctx } from './ctx';
 import { SHOW_ACTIONS_COMMAND } from './status';
+import { chipsToFiles, describeUri, editorChips, selectionLines } from './views/chat-context';
+import { ComparePanel } from './views/compare-panel';
 import { RoutingPanel } from './views/routing-panel';
 import { evaluateLocalModel, isEvalArgs } from './ui/eval-command';
 
@@ -52,11 +54,49 @@ async function resetCloudConsent(ctx: Ctx): Promise<void> {
   void vscode.window.showInformationMessage('Tandem: cloud consent reset. Tandem will ask before the next request that needs Claude.');
 }
 
+/** The same question on the local model and on Claude, side by side: about the selection, else the current file. */
+async function compareLocalAndClaude(ctx: Ctx): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  const selected = editor && !editor.selection.isEmpty ? editor : undefined;
+  const where = editor ? describeUri(editor.document.uri).label : undefined;
+  const prompt = await vscode.window.showInputBox({
+    title: 'Tandem: Compare Local and Claude',
+    prompt: selected ? `Both models answer this about the selection in ${where}.` : where ? `Both models answer this with ${where} as context.` : 'Both models answer this question.',
+    value: selected ? 'Explain the selected code.' : '',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() ? undefined : 'Type the question both models should answer.'),
+  });
+  if (!prompt?.trim()) return;
+  if (selected) {
+    const doc = selected.document;
+    const lines = selectionLines(selected.selection);
+    const label = `${describeUri(doc.uri).label}:${lines.startLine + 1}-${lines.endLine + 1}`;
+    const files = [{ uri: doc.uri.toString(), text: doc.getText(selected.selection), range: lines, languageId: doc.languageId }];
+    await ComparePanel.run(ctx.extensionUri, ctx.engine, ctx.log, { prompt: prompt.trim(), kind: 'explain', files, context: [label] });
+    return;
+  }
+  const chips = editorChips(editor);
+  await ComparePanel.run(ctx.extensionUri, ctx.engine, ctx.log, { prompt: prompt.trim(), kind: 'chat', files: chipsToFiles(chips), context: chips.map((c) => c.label) });
+}
+
+async function resetLearning(ctx: Ctx): Promise<void> {
+  const pick = await vscode.window.showWarningMessage(
+    'Forget what the router learned from your feedback?',
+    { modal: true, detail: 'Routes follow the rules again until new feedback comes in. The ledger and the feedback in it are kept.' },
+    'Reset Learning',
+  );
+  if (pick !== 'Reset Learning') return;
+  await ctx.engine.resetLearning();
+  void vscode.window.showInformationMessage('Tandem: the router forgot what it learned. Routes follow the rules until new feedback comes in.');
+}
+
 export const COMMANDS: readonly CommandSpec[] = [
   { id: 'tandem.openChat', title: 'Open Chat', icon: 'comment-discussion', needsEngine: false, group: 'Chat', run: (ctx) => ctx.chatView.reveal() },
   { id: 'tandem.explainSelection', title: 'Explain Selection', icon: 'lightbulb', needsEngine: false, group: 'Chat', run: explainSelection },
   { id: 'tandem.clearConversation', title: 'Clear Conversation', icon: 'clear-all', needsEngine: false, group: 'Chat', run: (ctx) => ctx.chatView.clear() },
   { id: 'tandem.openRoutingPanel', title: 'Open Routing Panel', icon: 'graph', needsEngine: false, group: 'Chat', run: (ctx) => RoutingPanel.show(ctx.extensionUri, ctx.engine) },
+  { id: 'tandem.compare', title: 'Compare Local and Claude', icon: 'split-horizontal', needsEngine: true, group: 'Chat', run: compareLocalAndClaude },
+  { id: 'tandem.resetLearning', title: 'Reset Router Learning', icon: 'discard', needsEngine: true, group: 'Claude', run: resetLearning },
   { id: 'tandem.toggleInlineCompletions', title: 'Toggle Inline Completions', icon: 'eye', needsEngine: false, group: 'Local model', run: toggleInlineCompletions },
   { id: 'tandem.selectLocalModel', title: 'Select Local Model', icon: 'server-environment', needsEngine: false, group: 'Local model', run: selectLocalModel },
   { id: 'tandem.downloadRecommendedModel', title: 'Download Recommended Model', icon: 'cloud-download', needsEngine: true, group: 'Local model', run: downloadRecommendedModel },

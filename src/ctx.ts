@@ -6,6 +6,7 @@ import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { engineSettings, planChange } from './config';
 import { completionBlock } from './client/completion-gate';
 import { ConsentStore } from './ui/consent';
+import { CompletionFeedbackWiring } from './client/completion-feedback-wiring';
 import { CrashPolicy } from './client/crash-policy';
 import { documentBlock } from './client/document-gate';
 import { EngineClient } from './client/engine';
@@ -19,6 +20,7 @@ import { firstRun } from './ui/first-run';
 import { NoModelNotice } from './ui/no-model';
 import { chatAbilities } from './views/abilities';
 import { ChatViewProvider } from './views/chat-view';
+import { ComparePanel } from './views/compare-panel';
 
 /** SecretStorage key of the Anthropic API key (never in settings, never logged). */
 export const API_KEY_SECRET = 'tandem.anthropicApiKey';
@@ -41,6 +43,7 @@ export class Ctx {
   readonly status: StatusBar;
   readonly consent: ConsentStore;
   readonly chatView: ChatViewProvider;
+  readonly completionFeedback: CompletionFeedbackWiring;
   private client: LanguageClient | undefined;
   private readonly clientLifetime: vscode.Disposable[] = [];
   private generation = 0;
@@ -67,7 +70,10 @@ export class Ctx {
     this.engine = new EngineClient(log, (ask, token) => this.consent.ask(ask, token));
     this.status = new StatusBar();
     this.chatView = new ChatViewProvider(extension.extensionUri, this.engine, extension.workspaceState, log);
+    this.completionFeedback = new CompletionFeedbackWiring(this.engine);
+    this.chatView.onCompare = (request) => ComparePanel.run(extension.extensionUri, this.engine, log, request);
     this.extension.subscriptions.push(
+      this.completionFeedback,
       this.engine,
       this.status,
       this.chatView,
@@ -169,6 +175,7 @@ export class Ctx {
       settings: () => this.settings,
       completionBlock: (document) => documentBlock(document, this.settings),
       onCompletionShown: (ms) => this.onCompletionShown(ms),
+      onInlineCompletions: (document, position, result) => this.completionFeedback.onResult(document, position, result),
       onCrash: () => this.onCrash(generation),
       onConnectionFailure: (message) => this.onConnectionFailure(generation, message),
     });

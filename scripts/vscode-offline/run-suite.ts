@@ -30,7 +30,8 @@ async function main(): Promise<number> {
   const server = await startVscodeServer({
     vscodeDir,
     dirs,
-    env: { TANDEM_VSCODE_TEST_RESULTS: resultsFile, TANDEM_DATA_DIR: join(run.base, 'tandem-data') },
+    // Retention checks after 2 s and 4 s instead of 30 s and 5 min, so the suite can see them.
+    env: { TANDEM_VSCODE_TEST_RESULTS: resultsFile, TANDEM_DATA_DIR: join(run.base, 'tandem-data'), TANDEM_RETENTION_MS: '2000,4000' },
   });
   const session = await openBrowser();
   let printed = 0;

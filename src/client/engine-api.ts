@@ -6,8 +6,11 @@ import type {
   ChatDelta,
   ChatParams,
   ChatResult,
+  Feedback,
+  LearnedState,
   EvalReport,
   LedgerEntry,
+  LedgerFeedback,
   LedgerQuery,
   LedgerResult,
   ModelState,
@@ -22,9 +25,14 @@ export interface EngineApi {
   chat(params: ChatParams, onDelta: (delta: ChatDelta) => void, token: vscode.CancellationToken): Promise<ChatResult>;
   route(params: RouteParams): Promise<RouteDecision>;
   ledger(query: LedgerQuery): Promise<LedgerResult>;
+  /** What the user did with an answer or a suggestion; dropped (never queued) while the engine is stopped. */
+  feedback(feedback: Feedback): void;
+  learned(): Promise<LearnedState>;
+  resetLearning(): Promise<LearnedState>;
   /** The report cards saved in the data dir (newest per model and side). */
   evalReports(): Promise<EvalReport[]>;
   onLedgerEntry(listener: (entry: LedgerEntry) => void): vscode.Disposable;
+  onLedgerFeedback(listener: (feedback: LedgerFeedback) => void): vscode.Disposable;
   onModelState(listener: (state: ModelState) => void): vscode.Disposable;
   /** Fires when the engine (re)starts or stops. */
   onDidChangeRunning(listener: (running: boolean) => void): vscode.Disposable;

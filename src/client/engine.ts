@@ -8,14 +8,18 @@ import {
   ChatDeltaNotification,
   ChatRequest,
   DownloadModelRequest,
+  FeedbackNotification,
   EvalReportsRequest,
   GetModelStateRequest,
   GetStatsRequest,
+  LearnedRequest,
   LedgerEntryNotification,
+  LedgerFeedbackNotification,
   LedgerRequest,
   ListPresetsRequest,
   ModelStateNotification,
   ResetConsentNotification,
+  ResetLearningRequest,
   RouteRequest,
   SetApiKeyNotification,
   TestApiKeyRequest,
@@ -26,8 +30,11 @@ import {
   type ConsentChoice,
   type DownloadModelParams,
   type DownloadModelResult,
+  type Feedback,
+  type LearnedState,
   type EvalReport,
   type LedgerEntry,
+  type LedgerFeedback,
   type LedgerQuery,
   type LedgerResult,
   type ModelRole,
@@ -51,6 +58,7 @@ export class EngineClient implements EngineApi, vscode.Disposable {
   private readonly deltas = new Map<string, (delta: ChatDelta) => void>();
   private readonly models = new Map<ModelRole, ModelState>();
   private readonly ledgerEntries = new vscode.EventEmitter<LedgerEntry>();
+  private readonly ledgerFeedback = new vscode.EventEmitter<LedgerFeedback>();
   private readonly modelStates = new vscode.EventEmitter<ModelState>();
   private readonly runningChanges = new vscode.EventEmitter<boolean>();
 
@@ -67,6 +75,7 @@ export class EngineClient implements EngineApi, vscode.Disposable {
     clientLifetime.push(
       client.onNotification(ChatDeltaNotification, (params) => this.deltas.get(params.id)?.(params)),
       client.onNotification(LedgerEntryNotification, (entry) => this.ledgerEntries.fire(entry)),
+      client.onNotification(LedgerFeedbackNotification, (feedback) => this.ledgerFeedback.fire(feedback)),
       client.onNotification(ModelStateNotification, (state) => this.setModelState(state)),
       client.onRequest(AskConsentRequest, async (ask, token) => {
         try {
@@ -130,6 +139,25 @@ export class EngineClient implements EngineApi, vscode.Disposable {
     return this.request(() => client.sendRequest(LedgerRequest, query));
   }
 
+  feedback(feedback: Feedback): void {
+    const client = this.client;
+    if (!client || client.state !== State.Running) {
+      this.log.debug(`Feedback "${feedback.signal}" not sent: the engine is not running.`);
+      return;
+    }
+    client.sendNotification(FeedbackNotification, feedback).catch((error: unknown) => this.log.warn(`Feedback not sent: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  async learned(): Promise<LearnedState> {
+    const client = await this.requireClient();
+    return this.request(() => client.sendRequest(LearnedRequest, undefined));
+  }
+
+  async resetLearning(): Promise<LearnedState> {
+    const client = await this.requireClient();
+    return this.request(() => client.sendRequest(ResetLearningRequest, undefined));
+  }
+
   async evalReports(): Promise<EvalReport[]> {
     const client = await this.requireClient();
     return this.request(() => client.sendRequest(EvalReportsRequest, undefined));
@@ -187,6 +215,10 @@ export class EngineClient implements EngineApi, vscode.Disposable {
     return this.ledgerEntries.event(listener);
   }
 
+  onLedgerFeedback(listener: (feedback: LedgerFeedback) => void): vscode.Disposable {
+    return this.ledgerFeedback.event(listener);
+  }
+
   onModelState(listener: (state: ModelState) => void): vscode.Disposable {
     return this.modelStates.event(listener);
   }
@@ -215,6 +247,7 @@ export class EngineClient implements EngineApi, vscode.Disposable {
   dispose(): void {
     this.attached.dispose();
     this.ledgerEntries.dispose();
+    this.ledgerFeedback.dispose();
     this.modelStates.dispose();
     this.runningChanges.dispose();
   }

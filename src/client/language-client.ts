@@ -27,6 +27,8 @@ export interface ClientSetup {
   completionBlock(document: vscode.TextDocument): CompletionBlock | undefined;
   /** A suggestion with text came back `ms` after the editor asked for it. */
   onCompletionShown(ms: number): void;
+  /** Each inline completion result on its way to VS Code (feedback: which suggestion is on screen). */
+  onInlineCompletions?(document: vscode.TextDocument, position: vscode.Position, result: vscode.InlineCompletionItem[] | vscode.InlineCompletionList | null | undefined): void;
   /** The connection closed unexpectedly: decide (the owner restarts with a fresh client). */
   onCrash(): void;
   /** The connection keeps erroring and is being shut down. */
@@ -76,10 +78,12 @@ export function createLanguageClient(setup: ClientSetup): LanguageClient {
         if (setup.completionBlock(document)) return undefined;
         const asked = performance.now();
         const result = await next(document, position, context, token);
+        if (token.isCancellationRequested) return result;
         const items = Array.isArray(result) ? result : result?.items;
-        if (!token.isCancellationRequested && items?.some((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value).length > 0)) {
+        if (items?.some((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value).length > 0)) {
           setup.onCompletionShown(performance.now() - asked);
         }
+        setup.onInlineCompletions?.(document, position, result);
         return result;
       },
       workspace: {

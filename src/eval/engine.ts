@@ -98,7 +98,8 @@ export class EvalEngine {
         rootUri: null,
         workspaceFolders: null,
         capabilities: { textDocument: { inlineCompletion: { dynamicRegistration: false } } },
-        initializationOptions: { settings, dataDir: options.dataDir },
+        // The evaluation's completions are not the user's work: they stay out of the ledger and its savings.
+        initializationOptions: { settings, dataDir: options.dataDir, completionLedger: false },
       }),
     );
     await connection.sendNotification(InitializedNotification.type, {});

@@ -45,7 +45,16 @@ export interface LocalChat {
     maxTokens: number;
     signal: AbortSignal;
     onText(delta: string): void;
-  }): Promise<{ text: string; promptTokens: number; outputTokens: number; ttftMs: number | null }>;
+  }): Promise<LocalAnswer>;
+}
+
+export interface LocalAnswer {
+  text: string;
+  promptTokens: number;
+  outputTokens: number;
+  ttftMs: number | null;
+  /** Mean natural-log probability of the generated tokens (the local-confidence signal), when the model gave it. */
+  meanLogProb?: number;
 }
 
 /** The local model cannot answer: none configured, missing or corrupt file, failed to load. */

@@ -30,7 +30,7 @@ let ctx: EngineContext | undefined;
 
 connection.onInitialize((raw) => {
   const params = checkParams('initialize', InitializeParamsSchema, raw);
-  const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown };
+  const options = (params.initializationOptions ?? {}) as { settings?: unknown; dataDir?: unknown; completionLedger?: unknown };
   const settings = new SettingsStore(options.settings ?? options);
   settings.apiKey = process.env.ANTHROPIC_API_KEY || undefined;
   settings.enablePull(Boolean(params.capabilities.workspace?.configuration) && !process.env.TANDEM_NO_PULL);
@@ -57,6 +57,8 @@ connection.onInitialize((raw) => {
   };
   const local = registerLocal(ctx);
   const router = registerRouter(ctx, local.chat);
+  // Inline completions enter the router's ledger, per file and minute (not an evaluation's: they are no one's work).
+  if (options.completionLedger !== false) local.completions.setLedger((record, info) => router.completions.add(record, info));
   registerEval(ctx, router.state);
   Object.assign(capabilities, local.capabilities, router.capabilities);
   return { capabilities, serverInfo: { name: 'tandem-engine', version: '0.1.0' } };

@@ -2,6 +2,9 @@
 // Declared once here, documented in docs/protocol.md. Pure types: no `vscode` import.
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import { z } from 'zod';
+import { FEEDBACK_SIGNALS, type Confidence, type Feedback, type LearnedState, type LedgerFeedback } from './feedback';
+
+export type { ArmCounts, CompletionItemRef, Confidence, Feedback, FeedbackSignal, LearnedContext, LearnedState, LedgerFeedback } from './feedback';
 
 // Each message's params have a schema next to their type: the engine checks every message against it before a
 // handler runs (src/server/rpc.ts), so a client that sends the wrong shape gets -32602 naming the field. The
@@ -87,6 +90,10 @@ export interface DownloadModelResult {
 /** Client → engine: download (or resume) a model into the data dir; cancel with $/cancelRequest. Progress
  * arrives as tandem/modelState `downloading`. */
 export const DownloadModelRequest = new RequestType<DownloadModelParams, DownloadModelResult, void>('tandem/downloadModel');
+
+/** Inline completion items carry this command (VS Code runs it when the whole suggestion is accepted) with one
+ * CompletionItemRef argument: the client learns which ledger entry a suggestion belongs to from it. */
+export const COMPLETION_ACCEPTED_COMMAND = 'tandem.completionAccepted';
 
 export const DownloadModelParamsSchema = z.looseObject({
   role: z.enum(['completion', 'chat']),
@@ -200,6 +207,13 @@ export type ReasonCode =
   | 'multi-file-refactor'
   | 'context-exceeds-local'
   | 'no-local-model'
+  // What the router learned from this user's feedback (tandem.routing.policy "learned")
+  | 'learned-local'
+  | 'learned-cloud'
+  | 'explore-cloud'
+  | 'explore-local'
+  /** A compare run: the same prompt on both sides (no fallback to the other side). */
+  | 'compare'
   // After a refusal
   | 'stays-local'
   | 'nothing-sent'
@@ -321,6 +335,9 @@ export interface ChatParams extends RouteParams {
   kind: Exclude<RequestKind, 'completion'>;
   /** Earlier turns of the conversation. */
   history?: ChatMessage[];
+  /** One side of a compare run (same id on both sides, with `prefer` naming the side): no fallback to the other
+   * side, the cloud side only where the gate allows it, and the ledger marks both entries. */
+  compare?: string;
 }
 
 export interface TextEditSpec {
@@ -363,6 +380,8 @@ export interface ChatResult {
   refusedEdits?: RefusedEdit[];
   entry: LedgerEntry;
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
+  /** Local answers: how sure the local model was. */
+  confidence?: Confidence;
 }
 
 /** The `data` of a tandem/chat error: the message to give back to the user, and when the router got that far,
@@ -382,6 +401,7 @@ export const ChatParamsSchema = z.looseObject({
   kind: z.enum(['explain', 'chat', 'refactor'], { error: kindError('explain, chat or refactor') }),
   ...routeFields,
   history: z.array(z.looseObject({ role: z.enum(['user', 'assistant']), content: z.string() })).optional(),
+  compare: z.string().min(1, 'a compare run needs an id').optional(),
 }) satisfies z.ZodType<ChatParams>;
 
 /** Engine → client: streamed answer text for a tandem/chat request. */
@@ -456,7 +476,33 @@ export interface LedgerEntry {
   cloudAttempt?: { model: string; tokens: TokenCounts; costUsd: number };
   manifest?: EgressManifest;
   error?: string;
+  /** Requests this entry stands for (inline completions are ledgered per file and minute); absent: 1. */
+  count?: number;
+  /** Inline completions: the file they were made in. */
+  uri?: string;
+  /** The context the router learns in (kind, language, files, size, selection); feedback on this entry updates it. */
+  context?: string;
+  /** Local answers: the mean token log-probability of the answer and its level. */
+  confidence?: { meanLogProb: number; level: Confidence['level'] };
+  /** One side of a compare run: it never counts as savings (both sides ran). */
+  compare?: { id: string; side: 'local' | 'cloud' };
 }
+
+/** Client → engine: what the user did with an answer or a suggestion. Validated: a malformed one is logged and
+ * dropped. */
+export const FeedbackNotification = new NotificationType<Feedback>('tandem/feedback');
+
+export const FeedbackSchema = z.looseObject({
+  entryId: z.string().min(1).max(100),
+  signal: z.enum(FEEDBACK_SIGNALS),
+  count: z.number().int().min(1).max(10_000).optional(),
+  chars: UINT.optional(),
+  applied: UINT.optional(),
+  proposed: UINT.optional(),
+}) satisfies z.ZodType<Feedback>;
+
+/** Engine → client: feedback was written to the ledger. */
+export const LedgerFeedbackNotification = new NotificationType<LedgerFeedback>('tandem/ledgerFeedback');
 
 export interface LedgerTotals {
   costUsd: number;
@@ -483,6 +529,8 @@ export interface LedgerResult {
   budget: { dailyUsd: number; monthlyUsd: number; reservedUsd: number };
   /** Entries skipped because a line was torn or corrupt. */
   skippedLines: number;
+  /** The feedback lines about the entries returned, oldest first. */
+  feedback: LedgerFeedback[];
 }
 
 /** Client → engine: ledger entries and totals. */
@@ -495,6 +543,15 @@ export const LedgerQuerySchema = z
 
 /** Engine → client: a new ledger entry was written. */
 export const LedgerEntryNotification = new NotificationType<LedgerEntry>('tandem/ledgerEntry');
+
+// ---------------------------------------------------------------------------------------------------
+// What the router learned
+
+/** Client → engine: what the router has learned. */
+export const LearnedRequest = new RequestType<void, LearnedState, void>('tandem/learned');
+
+/** Client → engine: forget everything learned (the ledger and its feedback are kept). */
+export const ResetLearningRequest = new RequestType<void, LearnedState, void>('tandem/resetLearning');
 
 // ---------------------------------------------------------------------------------------------------
 // Model report card (HumanEval-Infilling, see docs/protocol.md and `npm run eval`)

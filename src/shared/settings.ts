@@ -62,7 +62,17 @@ export interface TandemSettings {
     dailyUsd: number;
     monthlyUsd: number;
   };
+  routing: {
+    /** learned: the rules, then what this user's feedback taught (within privacy, consent and budget); fixed: the
+     * rules only. */
+    policy: RoutingPolicy;
+    /** Share (0-1) of the questions the rules would keep local that the user is willing to send to Claude when the
+     * learner expects a better answer there. */
+    cloudShare: number;
+  };
 }
+
+export type RoutingPolicy = 'learned' | 'fixed';
 
 export interface ModelPriceOverride {
   input: number;
@@ -96,6 +106,7 @@ export const DEFAULT_SETTINGS: TandemSettings = {
     prices: {},
   },
   budget: { dailyUsd: 2, monthlyUsd: 20 },
+  routing: { policy: 'learned', cloudShare: 0.2 },
 };
 
 /** Setting sections whose change needs the engine to reload its local model. */

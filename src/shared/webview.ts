@@ -2,7 +2,7 @@
 // and shared by both sides. Pure types: no `vscode` import, no DOM.
 // Conventions: a request carries a webview-chosen `id`; the reply carries the same `id`; an answer streams
 // as {type:'delta', id, delta} ... {type:'done', id, turn}.
-import type { BlockedBy, EgressManifest, EvalReport, Fallback, LedgerEntry, LedgerResult, Reason, Route } from './protocol';
+import type { BlockedBy, Confidence, EgressManifest, EvalReport, Fallback, LearnedState, LedgerEntry, LedgerFeedback, LedgerResult, Reason, Route } from './protocol';
 
 export type ChatKind = 'chat' | 'explain' | 'refactor';
 
@@ -70,6 +70,8 @@ export interface RefactorProposal {
   message?: string;
   /** After Apply: per file, the edits its document really holds. */
   applied?: AppliedFile[];
+  /** The applied edits were undone (within 5 minutes). */
+  undone?: boolean;
 }
 
 /** Everything the route badge and its manifest need, copied from the ChatResult and its ledger entry. */
@@ -84,6 +86,12 @@ export interface AnswerRoute {
   fallback?: Fallback;
   /** What left the machine; absent for a local answer. */
   manifest?: EgressManifest;
+  /** The ledger entry of the answer: feedback on it is linked there. */
+  entryId?: string;
+  /** Local answers: how sure the local model was. */
+  confidence?: Confidence;
+  /** The rule that refused the cloud for this question, if one did: the cloud is not offered then. */
+  blockedBy?: BlockedBy;
 }
 
 export interface AssistantTurn {
@@ -102,6 +110,8 @@ export interface AssistantTurn {
   refactor?: RefactorProposal;
   /** `noLocal`: the local model cannot do this request (edits across files, too much context). */
   error?: { message: string; blockedBy?: ErrorCause; noLocal?: boolean };
+  /** The user's thumbs on this answer. */
+  rating?: 'up' | 'down';
 }
 
 /** Why an answer failed: the router's refusal, the engine not running, the cloud unreachable, or the cloud call
@@ -124,8 +134,12 @@ export type ChatToHost =
    * it was asked. */
   | { type: 'retry'; id: string; of: string; prefer?: 'cloud' | 'local' }
   | { type: 'stop'; id: string }
-  | { type: 'copy'; text: string }
-  | { type: 'insert'; text: string }
+  /** `from`: the answer copied from (a code block, or the whole answer). */
+  | { type: 'copy'; text: string; from?: string; what?: 'code' | 'answer' }
+  | { type: 'insert'; text: string; from?: string }
+  | { type: 'rate'; id: string; rating: 'up' | 'down' }
+  /** Run the question answered by `of` on both sides, side by side. */
+  | { type: 'compare'; of: string }
   | { type: 'mentionQuery'; id: string; query: string }
   /** Open VS Code's refactor preview again for the edits of answer `id`. */
   | { type: 'applyEdits'; id: string }
@@ -153,6 +167,8 @@ export type HostToChat =
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'refresh' }
+  /** Runs "Tandem: Reset Router Learning" (it asks first). */
+  | { type: 'resetLearning' }
   | { type: 'exportCsv'; id: string; csv: string; rows: number; suggestedName: string }
   /** Run "Tandem: Evaluate Local Model" (the report card's button). */
   | { type: 'evaluate' };
@@ -161,10 +177,48 @@ export type PanelToHost =
 export type HostToPanel =
   | { type: 'ledger'; result: LedgerResult }
   | { type: 'entry'; entry: LedgerEntry }
+  | { type: 'feedback'; feedback: LedgerFeedback }
+  | { type: 'learned'; state: LearnedState }
   | { type: 'exported'; id: string; outcome: 'saved' | 'cancelled' | 'failed'; message: string }
   | { type: 'engine'; running: boolean; message?: string }
   /** The saved report cards, newest first; `error` when they could not be read. */
   | { type: 'reportCards'; reports: EvalReport[]; error?: string };
+
+/** One side of a compare run. */
+export interface CompareSide {
+  route: 'local' | 'cloud';
+  state: 'waiting' | 'streaming' | 'done' | 'stopped' | 'error';
+  text: string;
+  model?: string;
+  answer?: AnswerRoute;
+  error?: { message: string; blockedBy?: ErrorCause };
+}
+
+/** The same question on both sides, side by side. */
+export interface CompareRun {
+  id: string;
+  kind: 'chat' | 'explain';
+  prompt: string;
+  /** What went with the question, in words ("greet.ts:3-9"). */
+  context: string[];
+  local: CompareSide;
+  cloud: CompareSide;
+  picked?: 'local' | 'cloud';
+}
+
+/** Compare webview → extension. */
+export type CompareToHost =
+  | { type: 'ready' }
+  | { type: 'pick'; id: string; side: 'local' | 'cloud' }
+  | { type: 'stop'; id: string }
+  | { type: 'copy'; text: string };
+
+/** Extension → compare webview. */
+export type HostToCompare =
+  | { type: 'run'; run: CompareRun }
+  | { type: 'delta'; id: string; side: 'local' | 'cloud'; delta: string; model?: string; reset?: boolean }
+  | { type: 'notice'; message: string }
+  | { type: 'engine'; running: boolean };
 
 /** Ids for requests and turns; unique enough within one window. */
 export function newId(prefix = 't'): string {

@@ -1,10 +1,11 @@
 // Runs chat questions against the engine and keeps the thread: streaming, stop, "ask Claude instead" /
-// "answer locally", refactor previews, and the per-workspace history (workspaceState, survives a reload).
+// "answer locally", refactor previews, the per-workspace history (workspaceState, survives a reload), and the
+// feedback the user gives on answers (thumbs, copies, inserts, asking the other side, applying, undoing).
 // Editor access comes in through ChatSessionDeps, so this file has no runtime `vscode` import and unit tests
 // drive it with a fake engine.
 import type * as vscode from 'vscode';
 import type { EngineApi } from '../client/engine-api';
-import type { ContextFile } from '../shared/protocol';
+import type { ContextFile, FeedbackSignal } from '../shared/protocol';
 import type { AssistantTurn, ChatKind, ContextChip, HostToChat, RefusedFile, Turn, UserTurn } from '../shared/webview';
 import { newId } from '../shared/webview';
 import type { ApplyReport } from './refactor-edits';
@@ -33,6 +34,8 @@ export interface ChatSessionDeps {
   describe(uri: string): { label: string; description: string };
   /** Checks the edits again, opens the Refactor Preview and reports what the documents hold afterwards. */
   applyRefactor(pending: PendingRefactor): Promise<ApplyReport>;
+  /** Calls `onUndone` when an undo soon after brings one of the changed files back. */
+  watchUndo(changed: ApplyReport['changed'], onUndone: () => void): vscode.Disposable;
 }
 
 export class ChatSession implements vscode.Disposable {
@@ -42,6 +45,7 @@ export class ChatSession implements vscode.Disposable {
   private readonly sentFiles = new Map<string, ContextFile[]>();
   /** Validated edits per answer, for "Review edits again" (not kept across reloads). */
   private readonly edits = new Map<string, PendingRefactor>();
+  private readonly undoWatches = new Map<string, vscode.Disposable>();
 
   private readonly engine: EngineApi;
   private readonly post: (message: HostToChat) => void;
@@ -112,6 +116,7 @@ export class ChatSession implements vscode.Disposable {
       this.post({ type: 'notice', message: 'That question is no longer in the history.' });
       return;
     }
+    if (!this.busy) this.feedback(of, 'asked-other-side');
     await this.ask(question.text, question.kind, question.chips, {
       id,
       prefer: prefer ?? question.prefer,
@@ -124,16 +129,36 @@ export class ChatSession implements vscode.Disposable {
     this.running.get(id)?.cancel();
   }
 
+  /** The question of answer `of` with the files it was sent with (for a compare run). */
+  questionOf(of: string): { text: string; kind: UserTurn['kind']; chips: ContextChip[]; files: ContextFile[] } | undefined {
+    const question = questionOf(this.turns, of);
+    if (!question) return undefined;
+    return { text: question.text, kind: question.kind, chips: question.chips, files: this.sentFiles.get(question.id) ?? this.deps.resolveFiles(question.chips) };
+  }
+
+  /** Thumbs on an answer: kept on the turn and sent to the engine. */
+  rate(id: string, rating: 'up' | 'down'): void {
+    const turn = this.assistant(id);
+    if (!turn?.answer?.entryId || turn.rating === rating) return;
+    this.replace({ ...turn, rating });
+    this.feedback(id, rating === 'up' ? 'thumbs-up' : 'thumbs-down');
+  }
+
+  /** A code block (or the whole answer) was copied or inserted. */
+  used(id: string | undefined, signal: 'code-copied' | 'code-inserted' | 'answer-copied'): void {
+    if (id) this.feedback(id, signal);
+  }
+
   /** Opens VS Code's Refactor Preview for an answer's edits and records the outcome in the thread. */
   async preview(id: string): Promise<void> {
-    const turn = this.turns.find((t): t is AssistantTurn => t.id === id && t.role === 'assistant');
+    const turn = this.assistant(id);
     const pending = this.edits.get(id);
     if (!turn?.refactor) return;
     if (!pending) {
       this.post({ type: 'notice', message: 'These edits are no longer available (the window was reloaded). Ask again to get fresh edits.' });
       return;
     }
-    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'previewing', message: undefined, applied: undefined } });
+    this.replace({ ...turn, refactor: { ...turn.refactor, outcome: 'previewing', message: undefined, applied: undefined, undone: undefined } });
     let report: ApplyReport;
     try {
       report = await this.deps.applyRefactor(pending);
@@ -147,6 +172,7 @@ export class ChatSession implements vscode.Disposable {
     const refused: RefusedFile[] = [...(turn.refactor.refused ?? [])];
     for (const r of report.refused) if (!refused.some((x) => x.description === r.description)) refused.push(r);
     this.replace({ ...turn, refactor: { ...turn.refactor, outcome: report.outcome, message: report.message, applied: report.applied, refused } });
+    this.refactorFeedback(id, report);
   }
 
   clear(): void {
@@ -160,6 +186,40 @@ export class ChatSession implements vscode.Disposable {
 
   dispose(): void {
     for (const source of this.running.values()) source.cancel();
+    for (const watch of this.undoWatches.values()) watch.dispose();
+  }
+
+  /** What the user did in the preview, as the documents show it (a stale or refused apply says nothing about the
+   * answer); an undo of what was written within 5 minutes takes it back. */
+  private refactorFeedback(id: string, report: ApplyReport): void {
+    if (report.outcome !== 'applied' && report.outcome !== 'discarded') return;
+    // A file changed beyond the edits (null) counts as written: the user kept it.
+    const written = report.applied.reduce((n, f) => n + (f.applied ?? f.of), 0);
+    const proposed = report.applied.reduce((n, f) => n + f.of, 0);
+    const signal: FeedbackSignal = report.outcome === 'discarded' || written === 0 ? 'refactor-discarded' : written >= proposed ? 'refactor-applied' : 'refactor-partly-applied';
+    this.feedback(id, signal, { applied: written, proposed });
+    this.undoWatches.get(id)?.dispose();
+    this.undoWatches.delete(id);
+    if (written === 0 || report.changed.length === 0) return;
+    this.undoWatches.set(
+      id,
+      this.deps.watchUndo(report.changed, () => {
+        this.undoWatches.delete(id);
+        const now = this.assistant(id);
+        if (now?.refactor) this.replace({ ...now, refactor: { ...now.refactor, undone: true } });
+        this.feedback(id, 'edits-undone');
+      }),
+    );
+  }
+
+  private assistant(id: string): AssistantTurn | undefined {
+    return this.turns.find((t): t is AssistantTurn => t.id === id && t.role === 'assistant');
+  }
+
+  /** Sends feedback on answer `id` to the engine (answers without a ledger entry have none to link). */
+  private feedback(id: string, signal: FeedbackSignal, extra: { applied?: number; proposed?: number } = {}): void {
+    const entryId = this.assistant(id)?.answer?.entryId;
+    if (entryId) this.engine.feedback({ entryId, signal, ...extra });
   }
 
   private add(turn: Turn): void {

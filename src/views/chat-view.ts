@@ -5,11 +5,12 @@ import * as vscode from 'vscode';
 import type { EngineApi } from '../client/engine-api';
 import { lineSpan } from '../shared/lines';
 import type { ChatAbilities, ChatToHost, HostToChat } from '../shared/webview';
+import type { CompareRequest } from './compare-session';
 import { chipsToFiles, describeUri, editorChips, MentionIndex, selectionLines } from './chat-context';
 import { ChatSession } from './chat-session';
 import { buildWebviewHtml, webviewOptions } from './html';
 import { linkDecision } from './link-policy';
-import { applyRefactor } from './refactor-edits';
+import { applyRefactor, watchUndo } from './refactor-edits';
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = 'tandem.chat';
@@ -22,6 +23,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private viewDisposables: vscode.Disposable[] = [];
   private contextTimer: ReturnType<typeof setTimeout> | undefined;
   private abilities: ChatAbilities = {};
+  /** Opens a compare run (set by the owner: the compare panel lives outside the chat view). */
+  onCompare: ((request: CompareRequest) => Promise<void>) | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -38,6 +41,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       resolveFiles: chipsToFiles,
       describe: describeUri,
       applyRefactor,
+      watchUndo,
     });
     this.disposables.push(
       this.session,
@@ -138,10 +142,19 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.session.stop(message.id);
         return;
       case 'copy':
-        void vscode.env.clipboard.writeText(message.text).then(() => this.post({ type: 'notice', message: 'Copied.' }));
+        void vscode.env.clipboard.writeText(message.text).then(() => {
+          this.post({ type: 'notice', message: 'Copied.' });
+          this.session.used(message.from, message.what === 'answer' ? 'answer-copied' : 'code-copied');
+        });
         return;
       case 'insert':
-        void this.insert(message.text);
+        void this.insert(message.text, message.from);
+        return;
+      case 'rate':
+        this.session.rate(message.id, message.rating);
+        return;
+      case 'compare':
+        void this.compare(message.of);
         return;
       case 'mentionQuery':
         void this.mentionQuery(message.id, message.query);
@@ -158,7 +171,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     }
   }
 
-  private async insert(text: string): Promise<void> {
+  private async insert(text: string, from?: string): Promise<void> {
     const editor = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
     if (!editor) {
       this.post({ type: 'notice', message: 'Open an editor to insert the code into.' });
@@ -168,6 +181,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       for (const sel of editor.selections) b.replace(sel, text);
     });
     this.post({ type: 'notice', message: ok ? `Inserted into ${describeUri(editor.document.uri).label}.` : 'The editor did not accept the insert.' });
+    if (ok) this.session.used(from, 'code-inserted');
+  }
+
+  /** "Compare local and Claude" on an answer: the same question with the same context, on both sides. */
+  private async compare(of: string): Promise<void> {
+    const question = this.session.questionOf(of);
+    if (!question) {
+      this.post({ type: 'notice', message: 'That question is no longer in the history.' });
+      return;
+    }
+    await this.onCompare?.({ prompt: question.text, kind: question.kind === 'explain' ? 'explain' : 'chat', files: question.files, context: question.chips.map((c) => c.label) });
   }
 
   private async mentionQuery(id: string, query: string): Promise<void> {

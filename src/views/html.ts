@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type * as vscode from 'vscode';
 
-export type WebviewEntry = 'chat' | 'panel';
+export type WebviewEntry = 'chat' | 'panel' | 'compare';
 
 export interface HtmlParts {
   /** The webview's cspSource (origin of its own resources). */
@@ -30,6 +30,9 @@ export function entryFiles(entry: WebviewEntry): { styles: string[]; scripts: st
   const common = ['dist/webview/codicon.css', 'media/common.css'];
   if (entry === 'chat') {
     return { styles: [...common, 'media/chat.css', 'media/highlight.css'], scripts: ['dist/webview/chat.js'] };
+  }
+  if (entry === 'compare') {
+    return { styles: [...common, 'media/chat.css', 'media/highlight.css', 'media/compare.css'], scripts: ['dist/webview/compare.js'] };
   }
   return { styles: [...common, 'dist/webview/panel.css', 'media/panel.css'], scripts: ['dist/webview/panel.js'] };
 }

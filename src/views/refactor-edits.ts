@@ -1,7 +1,8 @@
 // Refactors from chat: right before applying, each file is checked again (real path inside a workspace folder,
 // text unchanged since the edits were made: refactor-plan.ts), then VS Code's Refactor Preview opens with the
 // edits ticked, so one click on Apply writes them. Edits to files that run code start unticked and say why.
-// Afterwards the documents are read back: the chat reports what they really hold, not what was asked for.
+// Afterwards the documents are read back: the chat reports what they really hold, not what was asked for, and
+// an undo that brings a file back within 5 minutes is noticed.
 import { realpath, stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { EditTargetChecker } from '../shared/edit-targets';
@@ -14,7 +15,12 @@ export interface ApplyReport {
   applied: AppliedFile[];
   refused: RefusedFile[];
   message?: string;
+  /** Files the apply changed, with their text before: an undo that brings one back takes the refactor back. */
+  changed: { uri: string; before: string }[];
 }
+
+/** An undo this soon after applying counts as taking the refactor back. */
+export const UNDO_WINDOW_MS = 5 * 60_000;
 
 /** "Tandem: rename" for a rename request, "Tandem: refactor" otherwise. */
 export function refactorLabel(prompt: string): string {
@@ -68,8 +74,8 @@ export async function applyRefactor(pending: PendingRefactor): Promise<ApplyRepo
   const states = new Map<string, TargetState>();
   for (const uri of new Set(pending.specs.map((s) => s.uri))) states.set(uri, await currentState(uri, checker));
   const plan = planApply(pending, states);
-  if (plan.stop) return { outcome: 'stale', applied: [], refused: plan.refused, message: plan.stop };
-  if (plan.edits.length === 0) return { outcome: 'failed', applied: [], refused: plan.refused, message: 'Every proposed edit is to a file Tandem does not edit; no file was changed.' };
+  if (plan.stop) return { outcome: 'stale', applied: [], refused: plan.refused, message: plan.stop, changed: [] };
+  if (plan.edits.length === 0) return { outcome: 'failed', applied: [], refused: plan.refused, message: 'Every proposed edit is to a file Tandem does not edit; no file was changed.', changed: [] };
 
   const ok = await vscode.workspace.applyEdit(toWorkspaceEdit(plan, refactorLabel(pending.prompt), pending.prompt), { isRefactoring: true });
   const after = new Map<string, { text: string; saved: boolean }>();
@@ -79,5 +85,28 @@ export async function applyRefactor(pending: PendingRefactor): Promise<ApplyRepo
   }
   const applied = appliedFiles(plan, states, after);
   const written = applied.some((f) => f.applied === null || f.applied > 0);
-  return { outcome: ok && written ? 'applied' : 'discarded', applied, refused: plan.refused };
+  const changed: ApplyReport['changed'] = [];
+  for (const [uri, now] of after) {
+    const before = states.get(uri)?.text;
+    if (before !== undefined && before !== now.text) changed.push({ uri, before });
+  }
+  return { outcome: ok && written ? 'applied' : 'discarded', applied, refused: plan.refused, changed };
+}
+
+/** Calls `onUndone` once if, within UNDO_WINDOW_MS, an undo brings one of the files back to its text before. */
+export function watchUndo(files: readonly { uri: string; before: string }[], onUndone: () => void): vscode.Disposable {
+  const wanted = new Map(files.map((f) => [f.uri, f.before]));
+  const stop = (): void => {
+    clearTimeout(timer);
+    sub.dispose();
+  };
+  const sub = vscode.workspace.onDidChangeTextDocument((event) => {
+    if (event.reason !== vscode.TextDocumentChangeReason.Undo) return;
+    const before = wanted.get(event.document.uri.toString());
+    if (before === undefined || event.document.getText() !== before) return;
+    stop();
+    onUndone();
+  });
+  const timer = setTimeout(stop, UNDO_WINDOW_MS);
+  return { dispose: stop };
 }

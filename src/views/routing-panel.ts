@@ -59,6 +59,10 @@ export class RoutingPanel implements vscode.Disposable {
         this.post({ type: 'entry', entry });
         this.scheduleRefresh();
       }),
+      engine.onLedgerFeedback((feedback) => {
+        this.post({ type: 'feedback', feedback });
+        this.scheduleRefresh();
+      }),
       engine.onDidChangeRunning((running) => {
         this.post({ type: 'engine', running });
         if (running) {
@@ -90,6 +94,9 @@ export class RoutingPanel implements vscode.Disposable {
       case 'evaluate':
         void vscode.commands.executeCommand('tandem.evaluateLocalModel');
         return;
+      case 'resetLearning':
+        void Promise.resolve(vscode.commands.executeCommand('tandem.resetLearning')).then(() => this.load());
+        return;
       case 'exportCsv':
         void this.exportCsv(message.id, message.csv, message.rows, message.suggestedName);
         return;
@@ -116,8 +123,9 @@ export class RoutingPanel implements vscode.Disposable {
       }
       try {
         const since = new Date(Date.now() - HISTORY_DAYS * 86_400_000).toISOString();
-        const result = await this.engine.ledger({ since, limit: ENTRY_LIMIT });
+        const [result, learned] = await Promise.all([this.engine.ledger({ since, limit: ENTRY_LIMIT }), this.engine.learned()]);
         this.post({ type: 'ledger', result });
+        this.post({ type: 'learned', state: learned });
         this.post({ type: 'engine', running: true, message: result.entries.length >= ENTRY_LIMIT ? `Showing the newest ${ENTRY_LIMIT} decisions of the last ${HISTORY_DAYS} days.` : '' });
       } catch (error) {
         this.post({ type: 'engine', running: this.engine.isRunning(), message: `Could not read the ledger: ${error instanceof Error ? error.message : String(error)}` });

@@ -22,6 +22,9 @@ export function answerFromResult(result: ChatResult): AnswerRoute {
     totalMs: entry.totalMs,
     fallback: result.fallback ?? entry.fallback,
     manifest: entry.manifest ?? decision.manifest,
+    entryId: entry.id,
+    ...(result.confidence ? { confidence: result.confidence } : {}),
+    ...(decision.blockedBy ? { blockedBy: decision.blockedBy } : {}),
   };
 }
 

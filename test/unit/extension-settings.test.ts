@@ -38,8 +38,8 @@ void test('every setting in settings.ts is contributed with its default, and not
   }
 });
 
-void test('settings come in the five titled sections, enums fully described', () => {
-  assert.deepEqual(sections.map((s) => s.title), ['Model', 'Completions', 'Privacy', 'Cloud', 'Budget']);
+void test('settings come in the six titled sections, enums fully described', () => {
+  assert.deepEqual(sections.map((s) => s.title), ['Model', 'Completions', 'Privacy', 'Cloud', 'Budget', 'Routing']);
   for (const section of sections) {
     const prefix = `tandem.${section.title.toLowerCase()}.`;
     for (const key of Object.keys(section.properties)) assert.ok(key.startsWith(prefix), `${key} is in ${section.title}`);

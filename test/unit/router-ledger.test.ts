@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LedgerEntry } from '../../src/shared/protocol.js';
@@ -149,4 +149,36 @@ void test('reservations of an engine that died, or whose lease ran out, are drop
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+void test('a lock left by an engine killed while holding it is taken over: the next reservation waits, it is not refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-reserve-'));
+  try {
+    // What proper-lockfile leaves when its holder is killed: the lock folder, as fresh as the moment of the kill.
+    mkdirSync(join(dir, `${RESERVATIONS_FILE}.lock`));
+    const started = Date.now();
+    const refusal = await new SharedReservations(dir, new Ledger(dir), () => undefined).tryReserve('after-crash', 0.1, { dailyUsd: 1, monthlyUsd: 10 });
+    assert.equal(refusal, undefined);
+    assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('feedback lines are their own record: never requests, never money; completion entries count their requests', () => {
+  const completions = entry({ kind: 'completion', route: 'local', costUsd: 0, counterfactualUsd: 0.004, count: 37 });
+  const chat = entry({ costUsd: 0.25 });
+  const feedback = { type: 'feedback', id: 'f1', time: new Date().toISOString(), entryId: chat.id, signal: 'thumbs-up', count: 1 };
+  const parsed = parseLedger([completions, chat, feedback].map((e) => JSON.stringify(e) + '\n').join(''));
+  assert.equal(parsed.skipped, 0);
+  assert.equal(parsed.entries.length, 2);
+  assert.deepEqual(parsed.feedback.map((f) => f.signal), ['thumbs-up']);
+  const totals = totalsOf(parsed.entries, new Date());
+  assert.equal(totals.today.requests, 38);
+  assert.equal(totals.today.local, 37);
+  assert.equal(totals.today.costUsd, 0.25);
+  assert.equal(totals.byKind.completion?.counterfactualUsd, 0.004);
+  // A bad count reads as one request.
+  const odd = parseLedger(JSON.stringify({ ...completions, count: -3 }) + '\n');
+  assert.equal(totalsOf(odd.entries, new Date()).today.requests, 1);
 });

@@ -173,3 +173,32 @@ void test('a refused cloud route falls back to the local model only where it can
   // Asking for the local model explicitly is honoured.
   assert.equal(decide(input({ kind: 'refactor', fileCount: 3, prefer: 'local', hasApiKey: false })).route, 'local');
 });
+
+void test('learned advice moves only the open choice; privacy, consent and budget still refuse the cloud', () => {
+  const learnedCloud = { route: 'cloud' as const, reason: { code: 'learned-cloud' as const, text: 'Local explanations of Rust were accepted 1 of 9 times, so this goes to Claude.' } };
+  const moved = decide(input({ kind: 'explain', learned: learnedCloud }));
+  assert.equal(moved.route, 'cloud');
+  assert.deepEqual(moved.reasons.map((r) => r.code).slice(0, 2), ['learned-cloud', 'tier']);
+  const cases: [Partial<PolicyInput>, object, string][] = [
+    [{ localOnlyFiles: [{ where: '.env', glob: '**/.env' }] }, {}, 'local-only-file'],
+    [{ consent: 'never' }, {}, 'consent'],
+    [{}, { privacy: { localOnly: true } }, 'local-only-mode'],
+    [{}, { budget: { dailyUsd: 0, monthlyUsd: 20 } }, 'budget'],
+    [{ hasApiKey: false }, {}, 'no-api-key'],
+  ];
+  for (const [over, settings, blockedBy] of cases) {
+    const d = decide(input({ kind: 'explain', learned: learnedCloud, ...over }, settings));
+    assert.equal(d.route, 'local', `learned cloud advice overrode ${blockedBy}`);
+    assert.equal(d.blockedBy, blockedBy);
+    assert.equal(d.reasons[0]?.code, 'learned-cloud', 'the refusal still says what was learned');
+  }
+  // Forced routes are not the learner's: the user's choice, a context too large, a completion.
+  assert.equal(decide(input({ kind: 'explain', prefer: 'local', learned: learnedCloud })).route, 'local');
+  assert.equal(decide(input({ kind: 'completion', learned: learnedCloud })).route, 'local');
+  const learnedLocal = { route: 'local' as const, reason: { code: 'learned-local' as const, text: 'Local multi-file refactors were accepted 9 of 10 times.' } };
+  const kept = decide(input({ kind: 'refactor', fileCount: 3, learned: learnedLocal }));
+  assert.equal(kept.route, 'local');
+  assert.deepEqual(kept.reasons.map((r) => r.code), ['learned-local']);
+  assert.equal(decide(input({ kind: 'refactor', fileCount: 3, prefer: 'cloud', learned: learnedLocal })).route, 'cloud', 'an explicit "ask Claude" wins over what was learned');
+  assert.equal(decide(input({ kind: 'chat', localTokens: 9000, learned: learnedLocal })).route, 'cloud', 'a context larger than the local window is not a learned choice');
+});

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { EngineNotRunningError, type EngineApi } from '../../src/client/engine-api';
-import type { ChatDelta, ChatParams, ChatResult, ContextFile, TextEditSpec } from '../../src/shared/protocol';
+import type { ChatDelta, ChatParams, ChatResult, ContextFile, Feedback, TextEditSpec } from '../../src/shared/protocol';
 import type { AssistantTurn, ContextChip, HostToChat } from '../../src/shared/webview';
 import { ChatSession, HISTORY_KEY } from '../../src/views/chat-session';
 import type { ApplyReport } from '../../src/views/refactor-edits';
@@ -59,11 +59,14 @@ function result(params: ChatParams, text: string, extra: Partial<ChatResult> = {
 function setup(script: Script, options: { memento?: Memento; report?: (pending: PendingRefactor) => ApplyReport } = {}) {
   const posted: HostToChat[] = [];
   const calls: ChatParams[] = [];
+  const feedback: Feedback[] = [];
+  const undo: (() => void)[] = [];
   const previews: PendingRefactor[] = [];
   const memento = options.memento ?? new Memento();
   let files: ContextFile[] = [{ uri: 'file:///a.ts', text: 'const a = 1;' }];
   const engine = {
     isRunning: () => true,
+    feedback: (f: Feedback) => feedback.push(f),
     chat: (params: ChatParams, onDelta: (d: ChatDelta) => void, token: vscode.CancellationToken) => {
       calls.push(structuredClone(params));
       return script(params, onDelta, token);
@@ -81,10 +84,21 @@ function setup(script: Script, options: { memento?: Memento; report?: (pending: 
       previews.push(structuredClone(pending));
       const all = (uri: string) => pending.specs.filter((s) => s.uri === uri).length;
       const uris = [...new Set(pending.specs.map((s) => s.uri))];
-      return options.report?.(pending) ?? { outcome: 'applied', applied: uris.map((uri) => ({ uri, label: uri.slice(8), applied: all(uri), of: all(uri), saved: false })), refused: [] };
+      return (
+        options.report?.(pending) ?? {
+          outcome: 'applied',
+          applied: uris.map((uri) => ({ uri, label: uri.slice(8), applied: all(uri), of: all(uri), saved: false })),
+          refused: [],
+          changed: uris.map((uri) => ({ uri, before: 'x' })),
+        }
+      );
+    },
+    watchUndo: (_changed, onUndone) => {
+      undo.push(onUndone);
+      return { dispose: () => undefined };
     },
   });
-  return { session, posted, calls, previews, memento, setFiles: (f: ContextFile[]) => (files = f) };
+  return { session, posted, calls, previews, memento, feedback, undo, setFiles: (f: ContextFile[]) => (files = f) };
 }
 
 const chip: ContextChip = { key: 'file:file:///a.ts', kind: 'file', uri: 'file:///a.ts', label: 'a.ts', description: 'a.ts' };
@@ -183,7 +197,7 @@ void describe('chat session', () => {
     const targets = [{ uri: 'file:///a.ts', sha256: 'aa' }, { uri: 'file:///c.ts', sha256: 'cc', runsCode: 'the build runs it as code' }];
     const refusedEdits = [{ path: 'src/linked.ts', uri: 'file:///src/linked.ts', edits: 2, reason: 'it is a link to /etc/x, outside the workspace folders' }];
     let busyWhilePreviewing: boolean | undefined;
-    const discarded = () => ({ outcome: 'discarded' as const, applied: [], refused: [] });
+    const discarded = () => ({ outcome: 'discarded' as const, applied: [], refused: [], changed: [] });
     const t = setup(async (params) => result(params, 'Renamed.', { edits, editErrors: ['d.ts: range outside the file'], editTargets: targets, refusedEdits }), {
       report: () => {
         busyWhilePreviewing = t.session.busy;
@@ -222,5 +236,40 @@ void describe('chat session', () => {
     b.session.clear();
     assert.deepEqual(b.session.all, []);
     assert.deepEqual(b.memento.get(HISTORY_KEY), []);
+  });
+
+  void it('feedback reaches the engine linked to the answer: thumbs, copies, asking the other side, partial applies, undo', async () => {
+    const edits: TextEditSpec[] = [
+      { uri: 'file:///a.ts', range: { start: { line: 0, character: 6 }, end: { line: 0, character: 7 } }, newText: 'b' },
+      { uri: 'file:///c.ts', range: { start: { line: 2, character: 0 }, end: { line: 2, character: 1 } }, newText: 'b' },
+    ];
+    // The user unticked c.ts's edit in the preview: the documents hold one of the two edits.
+    const partly: ApplyReport = {
+      outcome: 'applied',
+      applied: [{ uri: 'file:///a.ts', label: 'a.ts', applied: 1, of: 1, saved: false }, { uri: 'file:///c.ts', label: 'c.ts', applied: 0, of: 1, saved: true }],
+      refused: [],
+      changed: [{ uri: 'file:///a.ts', before: 'const a = 1;' }],
+    };
+    const t = setup(async (params) => result(params, 'Answer', params.kind === 'refactor' ? { edits, entry: { ...result(params, '').entry, id: 'entry-refactor' } } : { entry: { ...result(params, '').entry, id: 'entry-chat' } }), { report: () => partly });
+    await t.session.ask('What is a?', 'chat', []);
+    const answer = done(t.posted)[0] as AssistantTurn;
+    assert.equal(answer.answer?.entryId, 'entry-chat');
+    t.session.rate(answer.id, 'down');
+    t.session.rate(answer.id, 'down');
+    t.session.used(answer.id, 'code-copied');
+    await t.session.retry(answer.id, 'cloud');
+    assert.deepEqual(t.feedback, [
+      { entryId: 'entry-chat', signal: 'thumbs-down' },
+      { entryId: 'entry-chat', signal: 'code-copied' },
+      { entryId: 'entry-chat', signal: 'asked-other-side' },
+    ]);
+    assert.equal((t.session.all.find((x) => x.id === answer.id) as AssistantTurn).rating, 'down', 'the thumbs is kept on the turn');
+
+    t.feedback.length = 0;
+    await t.session.ask('rename a to b', 'refactor', []);
+    assert.deepEqual(t.feedback, [{ entryId: 'entry-refactor', signal: 'refactor-partly-applied', applied: 1, proposed: 2 }]);
+    t.undo[0]?.();
+    assert.deepEqual(t.feedback.at(-1), { entryId: 'entry-refactor', signal: 'edits-undone' });
+    assert.equal((t.session.all.at(-1) as AssistantTurn).refactor?.undone, true);
   });
 });

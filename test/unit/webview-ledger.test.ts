@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LedgerEntry, LedgerTotals } from '../../src/shared/protocol';
-import { dailySeries, filterEntries, NO_FILTER, periodTotals, tokenCell, totalsView } from '../../webview/panel/ledger-model';
+import { cloudShareSeries, dailySeries, feedbackSummary, filterEntries, NO_FILTER, periodTotals, tokenCell, totalsView } from '../../webview/panel/ledger-model';
 
 const base: LedgerEntry = {
   id: 'a',
@@ -57,5 +57,30 @@ void describe('routing panel model', () => {
 
   void it('token cell reads in / out / cached', () => {
     assert.equal(tokenCell(base), '1.5k / 20 / 0');
+  });
+});
+
+void describe('what the router learned, in the panel', () => {
+  void it('the share of questions sent to Claude per day, and the part of it that was learned; compare runs and completions left out', () => {
+    const day = (d: number, h: number) => new Date(2026, 10, d, h).toISOString();
+    const list: LedgerEntry[] = [
+      { ...base, id: '1', time: day(20, 9) },
+      { ...base, id: '2', time: day(20, 10), route: 'cloud' },
+      { ...base, id: '3', time: day(22, 9), route: 'cloud', reasons: [{ code: 'learned-cloud', text: 'learned' }] },
+      { ...base, id: '4', time: day(22, 10) },
+      { ...base, id: '5', time: day(22, 11), route: 'cloud', compare: { id: 'x', side: 'cloud' } },
+      { ...base, id: '6', time: day(22, 12), kind: 'completion', count: 40 },
+    ];
+    const s = cloudShareSeries(list, '2026-11-22');
+    assert.deepEqual(s.questions, [2, 0, 2]);
+    assert.deepEqual(s.cloudPct, [50, null, 50]);
+    assert.deepEqual(s.learnedPct, [0, null, 50]);
+  });
+
+  void it('feedback per decision in words, counts added up', () => {
+    const f = (signal: string, count = 1) => ({ type: 'feedback' as const, id: signal, time: '', entryId: 'e', signal: signal as never, count });
+    assert.equal(feedbackSummary([f('completion-shown', 5), f('completion-shown', 7), f('completion-accepted', 3), f('completion-retained-5m')]), '12 shown · 3 accepted · 1 kept 5 min');
+    assert.equal(feedbackSummary([f('code-copied'), f('code-copied'), f('thumbs-down')]), 'code copied ×2 · thumbs down');
+    assert.equal(feedbackSummary(undefined), '');
   });
 });

@@ -21,7 +21,7 @@ void describe('chat turns', () => {
     const t = finishedTurn(streaming, result(), []);
     assert.equal(t.state, 'done');
     assert.equal(t.text, 'answer');
-    assert.deepEqual(t.answer, { route: 'local', model: 'qwen', reasons: [{ code: 'note', text: 'local first' }], costUsd: 0, tokens: entry.tokens, ttftMs: 100, totalMs: 900, fallback: undefined, manifest: undefined });
+    assert.deepEqual(t.answer, { route: 'local', model: 'qwen', reasons: [{ code: 'note', text: 'local first' }], costUsd: 0, tokens: entry.tokens, ttftMs: 100, totalMs: 900, fallback: undefined, manifest: undefined, entryId: 'e' });
     assert.equal(t.refactor, undefined);
   });
 

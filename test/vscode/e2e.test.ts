@@ -38,12 +38,16 @@ let run: { base: string; workspace: string };
 /** A copy of the sample workspace whose settings name no model (the engine finds none). */
 let noModelWorkspace: string;
 
-/** One user-visible step: on failure, a screenshot and the end of Tandem's log go with the error. */
+/**
+ * One user-visible step: on failure, a screenshot and the end of Tandem's log go with the error, and what the
+ * step left open (a dialog, the Refactor Preview) is closed so the next step starts from a usable window.
+ */
 async function step(name: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (error) {
     const shot = await wb.screenshot(`FAILED-${name}`);
+    await wb.dismissLeftovers();
     const log = tandemLog(dirs).split('\n').slice(-25).join('\n');
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`${message}\n  screenshot: ${shot}\n  Tandem log (last lines):\n${log}`, { cause: error });
@@ -72,6 +76,20 @@ function activations(): number {
 /** The workspace's files, for "nothing was written there" checks. */
 function workspaceFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' });
+}
+
+/** The ledger file the engine writes (TANDEM_DATA_DIR of this run): entries and feedback lines. */
+function ledgerLines(): { type?: string; id: string; kind?: string; route?: string; entryId?: string; signal?: string; count?: number; compare?: unknown; counterfactualUsd?: number }[] {
+  const file = join(run.base, 'tandem-data', 'ledger.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ReturnType<typeof ledgerLines>[number]);
+}
+
+/** The signals given on entries of `kind` so far. */
+function signalsOn(kind: string): string[] {
+  const lines = ledgerLines();
+  const ids = new Set(lines.filter((l) => l.type !== 'feedback' && l.kind === kind).map((l) => l.id));
+  return lines.filter((l) => l.type === 'feedback' && ids.has(l.entryId ?? '')).map((l) => l.signal ?? '');
 }
 
 void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_000 }, () => {
@@ -269,6 +287,11 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       });
       console.log(`explain route: "${(await badge.innerText()).trim()}"`);
       assert.equal(fake.requests().length, 0, 'Explain Selection sent a request to the cloud');
+      // The user likes the answer: the thumbs goes to the ledger, linked to the explain entry.
+      const up = view.locator('article.turn.assistant').last().locator('button[aria-label="Good answer"]');
+      await (await wb.waitVisible(up, 'the thumbs-up button under the answer')).click();
+      await waitUntil('the thumbs up to show as pressed', 10_000, async () => ((await up.getAttribute('aria-pressed')) === 'true' ? true : undefined));
+      await waitUntil('the thumbs up in the ledger on the explain entry', 15_000, () => (signalsOn('explain').includes('thumbs-up') ? true : undefined));
       await wb.screenshot('explain-local');
     });
   });
@@ -331,6 +354,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       // Leave the files as they are for the next step: discard the preview.
       const discard = wb.page.locator('.bulk-edit-panel .monaco-button', { hasText: /^Discard$/ });
       await (await wb.waitVisible(discard, 'the Refactor Preview with a Discard button', 30_000)).click();
+      await waitUntil('"refactor-discarded" in the ledger', 15_000, () => (signalsOn('refactor').includes('refactor-discarded') ? true : undefined));
     });
   });
 
@@ -374,6 +398,55 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       );
       assert.ok(!read('pricing.ts').includes('computeTotal') && !read('invoice.ts').includes('computeTotal'), 'computeTotal is still used');
       await wb.screenshot('refactor-applied');
+      await waitUntil('"refactor-applied" in the ledger', 15_000, () => (signalsOn('refactor').includes('refactor-applied') ? true : undefined));
+      // Changing one's mind within 5 minutes: Ctrl+Z takes the rename back, and the router hears it.
+      await wb.openFile('invoice.ts');
+      await wb.page.keyboard.press('Control+Z');
+      const across = wb.page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Undo/ });
+      await waitUntil('the rename to be undone in the editor', 20_000, async () => {
+        if (await across.first().isVisible()) await across.first().click();
+        return (await wb.editorText()).includes('computeTotal') ? true : undefined;
+      });
+      await waitUntil('"edits-undone" in the ledger', 15_000, () => (signalsOn('refactor').includes('edits-undone') ? true : undefined));
+      await wb.runCommand('File: Save All');
+      await wb.screenshot('refactor-undone');
+    });
+  });
+
+  void it('Compare Local and Claude answers the selection on both sides, side by side; the pick reaches the ledger', async () => {
+    await step('compare', async () => {
+      await wb.openFile('pricing.ts');
+      await wb.goToLine(10);
+      for (let i = 0; i < 7; i++) await wb.page.keyboard.press('Shift+ArrowDown');
+      await wb.runCommand('Tandem: Compare Local and Claude');
+      const input = await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-box input'), 'the question box of the compare command');
+      assert.equal(await input.inputValue(), 'Explain the selected code.');
+      await input.press('Enter');
+      // The only editor webview open in this run at this point (the routing panel opens later).
+      const view = wb.webview('panel');
+      const sent = fake.requests().length;
+      for (const side of ['local', 'cloud']) {
+        await wb.waitVisible(view.locator(`[data-side="${side}"] button.pick:not([disabled])`), `the ${side} answer complete with its pick button`, 120_000);
+        assert.match(await view.locator(`[data-side="${side}"] .stats`).innerText(), /first token .* · total .* · .* in \/ .* out · <?\$/);
+      }
+      const [left, right] = [await view.locator('[data-side="local"]').boundingBox(), await view.locator('[data-side="cloud"]').boundingBox()];
+      assert.ok(left && right && left.x < right.x, 'the local and Claude answers are side by side');
+      assert.equal(fake.requests().length, sent + 1, 'the cloud side asked Claude once');
+      await wb.screenshot('compare');
+      await view.locator('[data-side="local"] button.pick').click();
+      await waitUntil('the local answer marked as preferred', 10_000, async () =>
+        (await view.locator('[data-side="local"] button.pick').getAttribute('aria-pressed')) === 'true' ? true : undefined,
+      );
+      const compared = await waitUntil('both compare entries and the pick in the ledger', 15_000, () => {
+        const lines = ledgerLines();
+        const runs = lines.filter((l) => l.compare);
+        const picks = lines.filter((l) => l.type === 'feedback' && (l.signal === 'compare-preferred' || l.signal === 'compare-not-preferred'));
+        return runs.length >= 2 && picks.length >= 2 ? { runs, picks } : undefined;
+      });
+      const preferred = compared.picks.find((p) => p.signal === 'compare-preferred');
+      assert.equal(compared.runs.find((r) => r.id === preferred?.entryId)?.route, 'local');
+      await wb.screenshot('compare-picked');
+      await wb.runCommand('View: Close Editor');
     });
   });
 
@@ -400,6 +473,17 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       const text = (await rows.allInnerTexts()).join('\n');
       console.log(`routing panel rows:\n${text}`);
       assert.doesNotMatch(text, /\d\.\d{5,}/, 'a time or cost is printed with float noise');
+      // Opening the panel wrote the completion minutes and the suggestion feedback: every signal is in the ledger.
+      const completionSignals = await waitUntil('inline-suggestion feedback in the ledger', 15_000, () => {
+        const got = signalsOn('completion');
+        return ['completion-shown', 'completion-accepted', 'completion-retained-30s'].every((s) => got.includes(s)) ? got : undefined;
+      });
+      console.log(`feedback on inline suggestions: ${[...new Set(completionSignals)].join(', ')}`);
+      const completionEntry = ledgerLines().find((l) => l.type !== 'feedback' && l.kind === 'completion');
+      assert.ok((completionEntry?.count ?? 0) >= 1 && (completionEntry?.counterfactualUsd ?? 0) > 0, `completions are ledgered with their cloud cost: ${JSON.stringify(completionEntry)}`);
+      await wb.waitVisible(rows.filter({ has: panel.locator('td.feedback', { hasText: 'thumbs up' }) }), 'the thumbs up next to the explain decision', 10_000);
+      const learned = await wb.waitVisible(panel.locator('section.learned'), 'the "What the router learned" section', 10_000);
+      assert.match(await learned.innerText(), /What the router learned[\s\S]*feedback events used/);
       await cloudRow.click();
       const details = panel.locator('section.details');
       await wb.waitVisible(details.locator('h3'), 'the details of the clicked decision');
@@ -432,12 +516,12 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_
       fake.stop();
       await wb.webview('chat').locator('textarea.input').waitFor();
       await wb.auxiliaryBar().locator('.title-actions [aria-label="Clear Conversation"]').click();
-      const answer = await chat.ask('rename sumLineItems to computeTotal', { refactor: true, consent: 'Allow Once' });
+      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true, consent: 'Allow Once' });
       assert.ok(chat.lastConsent, 'after the reset the next cloud request asks again');
       await wb.waitVisible(answer.locator('[role="alert"]', { hasText: 'Claude is unreachable' }), 'the answer to say Claude is unreachable', 60_000);
       assert.match(await answer.innerText(), /cannot write edits across several files/);
       assert.deepEqual((await answer.locator('.turn-actions button').allInnerTexts()).map((b) => b.trim()).filter(Boolean), ['Retry']);
-      assert.ok(!readFileSync(join(run.workspace, 'src', 'pricing.ts'), 'utf8').includes('computeTotal'), 'a file changed');
+      assert.ok(!readFileSync(join(run.workspace, 'src', 'pricing.ts'), 'utf8').includes('sumLineItems'), 'a file changed');
       await wb.screenshot('claude-unreachable');
     });
   });

@@ -426,5 +426,38 @@ void describe('chat webview', () => {
     assert.equal(await page.locator('.turn-actions button', { hasText: 'Answer locally' }).count(), 0);
     await page.close();
   });
+
+  void it('thumbs, copies and Compare post what the user did; an unsure local answer offers Claude unless the cloud is ruled out', async () => {
+    const page = await chat();
+    const unsure = { ...localAnswer, entryId: 'entry-1', confidence: { meanLogProb: -1.9, level: 'low' as const, suggestCloud: true, text: 'The local model was unsure of this answer (mean token log-probability -1.90).' } };
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'What does parse() do?') });
+    await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text: 'It parses:\n\n```ts\nparse(x)\n```\n', state: 'done', answer: unsure }) });
+    const offer = page.locator('[data-id="a1"] .low-confidence');
+    assert.match((await offer.textContent()) ?? '', /unsure of this answer \(mean token log-probability -1\.90\)/);
+    await offer.locator('button', { hasText: 'Ask Claude' }).click();
+    assert.deepEqual(await waitPosted<{ of: string; prefer: string }>(page, 'retry').then((m) => [m.of, m.prefer]), ['a1', 'cloud']);
+
+    const up = page.locator('[data-id="a1"] button[aria-label="Good answer"]');
+    assert.equal(await up.getAttribute('aria-pressed'), 'false');
+    await up.click();
+    assert.deepEqual(await waitPosted<{ id: string; rating: string }>(page, 'rate').then((m) => [m.id, m.rating]), ['a1', 'up']);
+    await hostPost(page, { type: 'turn', turn: answerTurn('a1', 'u1', { text: 'It parses.', state: 'done', answer: unsure, rating: 'up' }) });
+    assert.equal(await page.locator('[data-id="a1"] button[aria-label="Good answer"]').getAttribute('aria-pressed'), 'true');
+
+    await page.locator('[data-id="a1"] button', { hasText: 'Compare' }).click();
+    assert.equal((await waitPosted<{ of: string }>(page, 'compare')).of, 'a1');
+    await page.locator('[data-id="a1"] button[aria-label="Copy answer"]').click();
+    assert.deepEqual(await waitPosted<{ from: string; what: string }>(page, 'copy').then((m) => [m.from, m.what]), ['a1', 'answer']);
+
+    // A secret kept this question local: no offer of Claude, no compare.
+    await hostPost(page, { type: 'done', id: 'a2', turn: answerTurn('a2', 'u1', { text: 'Local only.', state: 'done', answer: { ...unsure, blockedBy: 'secret' } }) });
+    await page.locator('[data-id="a2"] .answer-body', { hasText: 'Local only.' }).waitFor();
+    assert.equal(await page.locator('[data-id="a2"] .low-confidence').count(), 0);
+    assert.equal(await page.locator('[data-id="a2"] button', { hasText: 'Compare' }).count(), 0);
+    assert.equal(await page.locator('[data-id="a2"] button', { hasText: 'Ask Claude instead' }).count(), 0);
+    await screenshot(page, 'chat-feedback');
+    assert.deepEqual(pageErrors(page), []);
+    await page.close();
+  });
 });
 

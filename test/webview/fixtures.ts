@@ -106,6 +106,7 @@ export function ledgerResult(entries: LedgerEntry[] = ENTRIES): LedgerResult {
     byKind: {},
     budget: { dailyUsd: 2, monthlyUsd: 40, reservedUsd: 0 },
     skippedLines: 0,
+    feedback: [],
   };
 }
 

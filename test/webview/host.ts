@@ -30,7 +30,7 @@ export interface Host {
 }
 
 export function requireBuild(): void {
-  for (const f of ['dist/webview/chat.js', 'dist/webview/panel.js', 'dist/webview/codicon.css']) {
+  for (const f of ['dist/webview/chat.js', 'dist/webview/panel.js', 'dist/webview/compare.js', 'dist/webview/codicon.css']) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run "npm run build" first.`);
   }
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-system-deps.sh first.`);
@@ -41,7 +41,7 @@ export async function startHost(): Promise<Host> {
   let origin = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const page = /^\/(chat|panel)\.html$/.exec(url.pathname);
+    const page = /^\/(chat|panel|compare)\.html$/.exec(url.pathname);
     if (page) {
       const entry = page[1] as WebviewEntry;
       const files = entryFiles(entry);
@@ -84,7 +84,7 @@ export async function startHost(): Promise<Host> {
     origin,
     browser,
     async open(entry, options = {}) {
-      const page = await browser.newPage({ viewport: { width: options.width ?? (entry === 'chat' ? 420 : 1280), height: options.height ?? 860 } });
+      const page = await browser.newPage({ viewport: { width: options.width ?? (entry === 'chat' ? 420 : entry === 'compare' ? 1000 : 1280), height: options.height ?? 860 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(String(e)));
       page.on('response', (r) => {

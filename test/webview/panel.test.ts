@@ -29,7 +29,7 @@ void describe('routing panel webview', () => {
     const page = await panel();
     assert.equal(await rows(page).count(), ENTRIES.length);
     assert.equal(await page.locator('table.decisions').getAttribute('role'), 'table');
-    assert.equal(await page.locator('table.decisions th[role="columnheader"]').count(), 10);
+    assert.equal(await page.locator('table.decisions th[role="columnheader"]').count(), 11);
     // Newest first: the cloud refactor and the completion are today's, at the same time; the oldest is last.
     const last = rows(page).last();
     assert.equal(await last.getAttribute('data-id'), 'e6');
@@ -215,6 +215,41 @@ void describe('routing panel webview', () => {
     assert.match((await page.locator('.payback-result').textContent()) ?? '', /needs 3 days of use; 1 measured so far/);
     assert.doesNotMatch((await page.locator('.payback-result').textContent()) ?? '', /weeks to break even|years/);
     await screenshot(page, 'panel-one-day');
+    await page.close();
+  });
+
+  void it('what the router learned: per-context records, the policy, a reset, the share sent to Claude, and feedback per decision', async () => {
+    const page = await host.open('panel');
+    const learnedEntry = { ...ENTRIES[5]!, id: 'e7', reasons: [{ code: 'learned-cloud' as const, text: 'Local chat answers of Rust were accepted 1 of 6 times, so this goes to Claude.' }] };
+    const result = { ...ledgerResult([...ENTRIES, learnedEntry]), feedback: [
+      { type: 'feedback' as const, id: 'f1', time: new Date().toISOString(), entryId: 'e4', signal: 'thumbs-up' as const, count: 1 },
+      { type: 'feedback' as const, id: 'f2', time: new Date().toISOString(), entryId: 'e1', signal: 'completion-shown' as const, count: 12 },
+      { type: 'feedback' as const, id: 'f3', time: new Date().toISOString(), entryId: 'e1', signal: 'completion-accepted' as const, count: 3 },
+    ] };
+    await hostPost(page, { type: 'ledger', result });
+    await hostPost(page, { type: 'learned', state: {
+      policy: 'learned', cloudShare: 0.2, events: 27,
+      contexts: [
+        { key: 'explain|typescript', label: 'explanations of TypeScript', level: 2, local: { accepted: 18, rejected: 2 }, cloud: { accepted: 0, rejected: 0 }, estimate: { local: 0.87, cloud: 0.8 } },
+        { key: 'chat|rust', label: 'chat answers of Rust', level: 2, local: { accepted: 1, rejected: 5 }, cloud: { accepted: 4, rejected: 0 }, estimate: { local: 0.27, cloud: 0.88 } },
+      ],
+    } });
+    const learned = page.locator('section.learned');
+    await learned.locator('tbody tr').first().waitFor();
+    assert.match((await learned.locator('.learned-summary').textContent()) ?? '', /up to 20% of the questions the rules keep local may go to Claude .* 27 feedback events used/);
+    assert.deepEqual(await learned.locator('tbody tr[data-key="explain|typescript"] td').allTextContents(), ['explanations of TypeScript', '18 of 20 (90%)', '—', '87% / 80%']);
+    assert.deepEqual(await learned.locator('tbody tr[data-key="chat|rust"] td').allTextContents(), ['chat answers of Rust', '1 of 6 (17%)', '4 of 4 (100%)', '27% / 88%']);
+    assert.equal(await learned.locator('figure.share-chart').isVisible(), true);
+    assert.match((await learned.locator('figure.share-chart').getAttribute('aria-label')) ?? '', /Share of questions answered by Claude per day/);
+    assert.equal(await page.locator('tr[data-id="e4"] td.feedback').textContent(), 'thumbs up');
+    assert.equal(await page.locator('tr[data-id="e1"] td.feedback').textContent(), '12 shown · 3 accepted');
+    await learned.locator('button', { hasText: 'Reset learning' }).click();
+    await waitPosted(page, 'resetLearning');
+    // Live feedback lands on its decision.
+    await hostPost(page, { type: 'feedback', feedback: { type: 'feedback', id: 'f4', time: new Date().toISOString(), entryId: 'e2', signal: 'refactor-applied', count: 1 } });
+    await page.locator('tr[data-id="e2"] td.feedback', { hasText: 'applied' }).waitFor();
+    await screenshot(page, 'panel-learned');
+    assert.deepEqual(pageErrors(page), []);
     await page.close();
   });
 

@@ -11,10 +11,13 @@ import { LINK_CLASS, sanitizedMarkdown } from './sanitize';
 export interface AnswerActions {
   /** Ask again: on the other route, or (no `prefer`) as it was asked. */
   retry(of: string, prefer?: 'cloud' | 'local'): void;
-  copy(text: string): void;
-  insert(text: string): void;
+  /** `from`: the answer copied from; `what`: a code block or the whole answer. */
+  copy(text: string, from?: string, what?: 'code' | 'answer'): void;
+  insert(text: string, from?: string): void;
   applyEdits(id: string): void;
   openFile(uri: string, line?: number): void;
+  rate(id: string, rating: 'up' | 'down'): void;
+  compare(of: string): void;
   /** A link in an answer: the extension shows the full URL and asks before opening anything but plain docs. */
   openLink(href: string, text: string): void;
 }
@@ -35,7 +38,7 @@ function wireLinks(body: HTMLElement, actions: AnswerActions): void {
 }
 
 /** Fills `body` with the sanitized answer and gives each code block Copy / Insert buttons. */
-export function renderBody(body: HTMLElement, text: string, actions: AnswerActions): void {
+export function renderBody(body: HTMLElement, text: string, actions: AnswerActions, from?: string): void {
   body.replaceChildren(sanitizedMarkdown(text));
   wireLinks(body, actions);
   for (const block of Array.from(body.querySelectorAll<HTMLElement>('.code-block'))) {
@@ -43,8 +46,8 @@ export function renderBody(body: HTMLElement, text: string, actions: AnswerActio
     const source = (): string => code?.textContent ?? '';
     const bar = h('div', { class: 'code-actions' },
       h('span', { class: 'code-lang', text: /\blanguage-(\S+)/.exec(code?.className ?? '')?.[1] ?? 'text' }),
-      button('Copy code', 'copy', undefined, () => actions.copy(source()), 'icon-btn'),
-      button('Insert code at cursor', 'insert', undefined, () => actions.insert(source()), 'icon-btn'));
+      button('Copy code', 'copy', undefined, () => actions.copy(source(), from, 'code'), 'icon-btn'),
+      button('Insert code at cursor', 'insert', undefined, () => actions.insert(source(), from), 'icon-btn'));
     block.prepend(bar);
   }
 }
@@ -103,11 +106,20 @@ export function renderAnswer(turn: AssistantTurn, actions: AnswerActions, abilit
   const el = h('article', { class: `turn assistant state-${turn.state}`, 'data-id': turn.id, 'aria-label': 'Tandem answer' });
   if (turn.answer) el.append(badge(turn, turn.answer, actions));
   else if (turn.streamingFrom) el.append(h('div', { class: 'route' }, h('span', { class: `route-badge route-${turn.streamingFrom.route}`, text: `${turn.streamingFrom.route} · ${turn.streamingFrom.model}` })));
+  // Only what can work now: no "Ask Claude" without a key, consent or connection, no "Answer locally" without a
+  // model that can do the job.
+  const offered = offeredActions(turn, abilities);
+  const confidence = turn.answer?.confidence;
+  if (turn.answer?.route === 'local' && confidence?.suggestCloud && offered.askClaude && turn.state === 'done') {
+    // The local model was unsure: offer Claude before the user has to ask.
+    el.append(h('div', { class: 'low-confidence', role: 'note' }, icon('question'), h('span', { text: ` ${confidence.text} ` }),
+      button('Ask Claude: the local model was unsure of this answer', 'cloud', 'Ask Claude', () => actions.retry(turn.id, 'cloud'), 'primary')));
+  }
   if (turn.error) {
     el.append(h('div', { class: 'error', role: 'alert' }, icon('error'), h('strong', { text: ` ${errorTitle(turn.error.blockedBy)}` }), h('p', { text: turn.error.message })));
   }
   const body = h('div', { class: 'answer-body', 'aria-live': 'polite', 'aria-busy': turn.state === 'streaming' ? 'true' : 'false' });
-  if (turn.text) renderBody(body, turn.text, actions);
+  if (turn.text) renderBody(body, turn.text, actions, turn.id);
   else if (turn.state === 'streaming') body.append(h('span', { class: 'thinking', text: 'Thinking…' }));
   el.append(body);
   if (turn.stopped) {
@@ -121,13 +133,21 @@ export function renderAnswer(turn: AssistantTurn, actions: AnswerActions, abilit
   }
   if (turn.state !== 'streaming') {
     const bar = h('div', { class: 'turn-actions' });
-    // Only what can work now: no "Ask Claude" without a key, consent or connection, no "Answer locally" without a
-    // model that can do the job.
-    const offered = offeredActions(turn, abilities);
+    if (turn.answer?.entryId && turn.text) {
+      for (const [rating, name, label] of [['up', 'thumbsup', 'Good answer'], ['down', 'thumbsdown', 'Bad answer']] as const) {
+        const on = turn.rating === rating;
+        const b = button(label, on ? `${name}-filled` : name, undefined, () => actions.rate(turn.id, rating), `icon-btn rate rate-${rating}${on ? ' on' : ''}`);
+        b.setAttribute('aria-pressed', String(on));
+        bar.append(b);
+      }
+    }
     if (offered.retry) bar.append(button('Retry this request as it was asked', 'refresh', 'Retry', () => actions.retry(turn.id)));
     if (offered.askClaude) bar.append(button('Ask Claude instead', 'cloud', 'Ask Claude instead', () => actions.retry(turn.id, 'cloud')));
     if (offered.answerLocally) bar.append(button('Answer locally', 'vm', 'Answer locally', () => actions.retry(turn.id, 'local')));
-    if (turn.text) bar.append(button('Copy answer', 'copy', undefined, () => actions.copy(turn.text), 'icon-btn'));
+    if (offered.compare) {
+      bar.append(button('Compare the local model and Claude on this question, side by side', 'split-horizontal', 'Compare', () => actions.compare(turn.id)));
+    }
+    if (turn.text) bar.append(button('Copy answer', 'copy', undefined, () => actions.copy(turn.text, turn.id, 'answer'), 'icon-btn'));
     el.append(bar);
   }
   return el;

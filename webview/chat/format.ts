@@ -84,19 +84,27 @@ export interface OfferedActions {
   retry: boolean;
   askClaude: boolean;
   answerLocally: boolean;
+  /** Both sides side by side: only where both can answer. */
+  compare: boolean;
 }
 
 /** The actions under a finished answer: only those that can work now. */
 export function offeredActions(turn: AssistantTurn, abilities: ChatAbilities): OfferedActions {
-  if (turn.state === 'streaming') return { retry: false, askClaude: false, answerLocally: false };
+  if (turn.state === 'streaming') return { retry: false, askClaude: false, answerLocally: false, compare: false };
   const route = turn.answer?.route;
   const cause = turn.error?.blockedBy;
+  // A local answer the router kept off the cloud (privacy, budget, no key) says why in `answer.blockedBy`.
+  const ruledOut = (c: ErrorCause | undefined): boolean => c !== undefined && CLOUD_RULED_OUT.has(c);
+  const cloudRuledOut = ruledOut(cause) || ruledOut(turn.answer?.blockedBy);
   // Claude could not be reached for this question (it failed, or the local model answered instead): asking Claude
   // "instead" would fail the same way; Retry asks again as it was asked, once the connection is back.
   const unreachable = cause === 'cloud-unreachable' || turn.answer?.fallback?.reason.code === 'cloud-unreachable';
   const retry = unreachable || (cause !== undefined && RETRYABLE.has(cause));
   // A cloud failure is retried as asked rather than "asked again" on the same side.
-  const askClaude = route !== 'cloud' && !abilities.cloudUnavailable && !retry && !(cause !== undefined && CLOUD_RULED_OUT.has(cause));
-  const answerLocally = route !== 'local' && !abilities.localUnavailable && cause !== 'local-unavailable' && !turn.error?.noLocal;
-  return { retry, askClaude, answerLocally };
+  const cloudPossible = !abilities.cloudUnavailable && !unreachable && !cloudRuledOut;
+  const localPossible = !abilities.localUnavailable && cause !== 'local-unavailable' && !turn.error?.noLocal;
+  const askClaude = route !== 'cloud' && !retry && cloudPossible;
+  const answerLocally = route !== 'local' && localPossible;
+  const compare = turn.kind !== 'refactor' && turn.answer !== undefined && cloudPossible && localPossible;
+  return { retry, askClaude, answerLocally, compare };
 }

@@ -19,8 +19,10 @@ const thread = new ThreadView({
     if (busyId) return;
     vscode.post({ type: 'retry', id: newId(), of, ...(prefer ? { prefer } : {}) });
   },
-  copy: (text) => vscode.post({ type: 'copy', text }),
-  insert: (text) => vscode.post({ type: 'insert', text }),
+  copy: (text, from, what) => vscode.post({ type: 'copy', text, from, what }),
+  insert: (text, from) => vscode.post({ type: 'insert', text, from }),
+  rate: (id, rating) => vscode.post({ type: 'rate', id, rating }),
+  compare: (of) => vscode.post({ type: 'compare', of }),
   applyEdits: (id) => vscode.post({ type: 'applyEdits', id }),
   openFile: (uri, line) => vscode.post({ type: 'openFile', uri, line }),
   openLink: (href, text) => vscode.post({ type: 'openLink', href, text }),

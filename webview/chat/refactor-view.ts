@@ -55,7 +55,8 @@ export function refactorView(turn: AssistantTurn, proposal: RefactorProposal, ac
     box.append(h('ul', { class: 'refactor-refused' }, ...refused.map((r) => h('li', { title: r.description }, icon('circle-slash'), ` ${r.description} (${edits(r.edits)}): ${r.reason}`))));
   }
   const outcome = proposal.outcome === 'applied' && proposal.applied ? appliedText(proposal.applied) : OUTCOME[proposal.outcome];
-  const text = [outcome, proposal.message].filter(Boolean).join(' ');
+  // An undo within 5 minutes took the applied edits back: say so instead of what was applied.
+  const text = proposal.undone ? 'You undid these edits.' : [outcome, proposal.message].filter(Boolean).join(' ');
   if (text) box.append(h('p', { class: `refactor-outcome outcome-${proposal.outcome}`, role: 'status', text }));
   if (proposal.files.length && (proposal.outcome === 'discarded' || proposal.outcome === 'failed')) {
     box.append(button('Review the proposed edits again', 'diff', 'Review edits again', () => actions.applyEdits(turn.id)));

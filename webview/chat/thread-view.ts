@@ -81,7 +81,7 @@ export class ThreadView {
     for (const id of this.pending) {
       const turn = this.turns.get(id);
       const body = this.element.querySelector<HTMLElement>(`[data-id="${CSS.escape(id)}"] .answer-body`);
-      if (turn && body) renderBody(body, turn.text, this.actions);
+      if (turn && body) renderBody(body, turn.text, this.actions, id);
     }
     this.pending.clear();
     this.scrollToEnd();

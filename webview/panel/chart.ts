@@ -6,7 +6,27 @@ import 'uplot/dist/uPlot.min.css';
 import { formatUsd } from '../shared/format';
 import { periodTotals, type DailySeries, type PeriodTotals } from './ledger-model';
 
-function themeColor(name: string, fallbackVar: string): string {
+/** The x axis of a daily chart: one tick per day (thinned to about 10), labelled "Nov 21". */
+export function dailyAxis(fg: string, grid: string): uPlot.Axis {
+  return {
+    stroke: fg,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1 },
+    splits: (u) => {
+      const days = (u.data[0] ?? []) as number[];
+      const step = Math.max(1, Math.ceil(days.length / 10));
+      return days.filter((_d, i) => (days.length - 1 - i) % step === 0);
+    },
+    values: (_u, splits) => splits.map((v) => dayLabel(v)),
+  };
+}
+
+/** "Nov 21" for unix seconds. */
+export function dayLabel(seconds: number): string {
+  return new Date(seconds * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
+}
+
+export function themeColor(name: string, fallbackVar: string): string {
   const style = getComputedStyle(document.body);
   return style.getPropertyValue(name).trim() || style.getPropertyValue(fallbackVar).trim() || 'gray';
 }
@@ -46,7 +66,6 @@ export class SpendChart {
       const value = totals[key];
       return typeof value === 'string' ? value : key === 'localShare' ? (value === undefined ? 'no requests' : `${value}%`) : formatUsd(value ?? 0);
     };
-    const day = (v: number): string => new Date(v * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
     const fg = themeColor('--vscode-charts-foreground', '--vscode-foreground');
     const grid = themeColor('--vscode-charts-lines', '--vscode-panel-border');
     const axis = (scale: string, side: 0 | 1, values: (v: number) => string): uPlot.Axis => ({
@@ -65,23 +84,12 @@ export class SpendChart {
         cursor: { drag: { x: false, y: false } },
         scales: { x: { time: true }, usd: { range: (_u, _min, max) => [0, Math.max(max, 0.01) * 1.1] }, pct: { range: [0, 100] } },
         axes: [
-          {
-            stroke: fg,
-            grid: { stroke: grid, width: 1 },
-            ticks: { stroke: grid, width: 1 },
-            // One tick per day (thinned to about 10), labelled "Nov 21": the data is daily.
-            splits: (u) => {
-              const days = (u.data[0] ?? []) as number[];
-              const step = Math.max(1, Math.ceil(days.length / 10));
-              return days.filter((_d, i) => (days.length - 1 - i) % step === 0);
-            },
-            values: (_u, splits) => splits.map((v) => new Date(v * 1000).toLocaleDateString('en-US', { month: 'short', day: 'numeric' })),
-          },
+          dailyAxis(fg, grid),
           axis('usd', 0, (v) => formatUsd(v)),
           axis('pct', 1, (v) => `${Math.round(v)}%`),
         ],
         series: [
-          { label: 'Day', value: (_u, v, _s, i) => (i == null ? idle('days') : v == null ? '—' : day(v)) },
+          { label: 'Day', value: (_u, v, _s, i) => (i == null ? idle('days') : v == null ? '—' : dayLabel(v)) },
           { label: 'Spent', scale: 'usd', stroke: themeColor('--vscode-charts-orange', '--vscode-foreground'), width: 2, value: (_u, v, _s, i) => (i == null ? idle('spentUsd') : formatUsd(v ?? 0)) },
           {
             label: 'All-cloud would cost',

@@ -1,12 +1,14 @@
-// Routing and cost panel: totals, payback, daily chart, filterable decisions table, CSV export, report card.
-import type { LedgerEntry, LedgerResult } from '../../src/shared/protocol';
+// Routing and cost panel: totals, payback, daily chart, what the router learned, report card, filterable
+// decisions table, CSV export.
+import type { LedgerEntry, LedgerFeedback, LedgerResult } from '../../src/shared/protocol';
 import type { HostToPanel, PanelToHost } from '../../src/shared/webview';
 import { newId } from '../../src/shared/webview';
 import { button, connect, h, icon } from '../shared/dom';
 import { dayKey } from '../shared/format';
 import { SpendChart } from './chart';
 import { buildCsv, csvFileName } from './csv';
-import { dailySeries, filterEntries, NO_FILTER, type LedgerFilter } from './ledger-model';
+import { LearnedView } from './learned';
+import { cloudShareSeries, dailySeries, feedbackByEntry, filterEntries, NO_FILTER, type LedgerFilter } from './ledger-model';
 import { DecisionsTable } from './table';
 import { ReportCard } from './report-card';
 import { Summary } from './summary';
@@ -20,6 +22,7 @@ const vscode = connect<PanelToHost, PanelState>();
 const state: PanelState = { filter: { ...NO_FILTER }, gpuPrice: 1600, ...vscode.getState() };
 let ledger: LedgerResult | undefined;
 let entries: LedgerEntry[] = [];
+let feedback: LedgerFeedback[] = [];
 
 const summary = new Summary(state.gpuPrice, (price) => {
   state.gpuPrice = price;
@@ -27,6 +30,7 @@ const summary = new Summary(state.gpuPrice, (price) => {
 });
 const chart = new SpendChart();
 const table = new DecisionsTable();
+const learned = new LearnedView(() => vscode.post({ type: 'resetLearning' }));
 const reportCard = new ReportCard(() => vscode.post({ type: 'evaluate' }));
 const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite', text: 'Loading the ledger…' });
 
@@ -48,7 +52,7 @@ const filters = h('div', { class: 'filters', role: 'search', 'aria-label': 'Filt
 
 document.getElementById('app')?.append(h('main', { class: 'panel' },
   h('h1', {}, icon('pulse'), h('span', { text: ' Routing and cost' })),
-  status, summary.element, chart.element, reportCard.element,
+  status, summary.element, chart.element, learned.element, reportCard.element,
   h('h2', { text: 'Decisions' }), filters, table.element));
 
 function setFilter(change: Partial<LedgerFilter>): void {
@@ -58,7 +62,7 @@ function setFilter(change: Partial<LedgerFilter>): void {
 }
 
 function renderTable(): void {
-  table.render(filterEntries(entries, state.filter), entries.length);
+  table.render(filterEntries(entries, state.filter), entries.length, feedbackByEntry(feedback));
 }
 
 function exportCsv(): void {
@@ -77,13 +81,22 @@ window.addEventListener('message', (event: MessageEvent<HostToPanel>) => {
       if (!ledger && status.textContent === 'Loading the ledger…') status.textContent = '';
       ledger = msg.result;
       entries = [...msg.result.entries];
+      feedback = [...msg.result.feedback];
       summary.update(ledger);
       chart.update(dailySeries(ledger.byDay, dayKey(new Date())));
+      learned.updateShare(cloudShareSeries(entries, dayKey(new Date())));
       renderTable();
       break;
     case 'entry':
       if (!entries.some((e) => e.id === msg.entry.id)) entries.push(msg.entry);
       renderTable();
+      break;
+    case 'feedback':
+      if (!feedback.some((f) => f.id === msg.feedback.id)) feedback.push(msg.feedback);
+      renderTable();
+      break;
+    case 'learned':
+      learned.update(msg.state);
       break;
     case 'exported':
       status.textContent = msg.message;

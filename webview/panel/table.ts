@@ -1,15 +1,15 @@
 // The decisions table: one row per ledger entry, newest first; a row opens its details (reasons, manifest) beside
 // the table on a wide panel, below it (scrolled into view) on a narrow one.
-import type { LedgerEntry } from '../../src/shared/protocol';
+import type { LedgerEntry, LedgerFeedback } from '../../src/shared/protocol';
 import { baseName, formatBytes, formatMs, formatTime, formatTokens, formatUsd } from '../shared/format';
 import { h } from '../shared/dom';
-import { tokenCell } from './ledger-model';
+import { feedbackSummary, tokenCell } from './ledger-model';
 import { lineSpan } from '../../src/shared/lines';
 
 /** Rows rendered at once; the CSV export has all matching rows. */
 export const MAX_ROWS = 500;
 
-const HEADERS = ['Time', 'Kind', 'Route', 'Model', 'Reasons', 'Tokens in / out / cached', 'Cost', 'First token', 'Total', 'Fallback'];
+const HEADERS = ['Time', 'Kind', 'Route', 'Model', 'Reasons', 'Tokens in / out / cached', 'Cost', 'First token', 'Total', 'Fallback', 'Feedback'];
 
 export class DecisionsTable {
   readonly element: HTMLElement;
@@ -18,6 +18,7 @@ export class DecisionsTable {
   private readonly details = h('section', { class: 'details', 'aria-label': 'Selected decision', 'aria-live': 'polite' });
   private selected: string | undefined;
   private entries: LedgerEntry[] = [];
+  private feedback: ReadonlyMap<string, LedgerFeedback[]> = new Map();
 
   constructor() {
     const head = h('thead', {}, h('tr', { role: 'row' }, ...HEADERS.map((t) => h('th', { scope: 'col', role: 'columnheader', text: t }))));
@@ -26,8 +27,9 @@ export class DecisionsTable {
     this.details.hidden = true;
   }
 
-  render(entries: LedgerEntry[], total: number): void {
+  render(entries: LedgerEntry[], total: number, feedback: ReadonlyMap<string, LedgerFeedback[]> = new Map()): void {
     this.entries = entries;
+    this.feedback = feedback;
     const shown = entries.slice(0, MAX_ROWS);
     this.caption.textContent = entries.length > shown.length
       ? `Showing the newest ${shown.length} of ${entries.length} matching decisions (${total} loaded); export CSV for all.`
@@ -47,7 +49,7 @@ export class DecisionsTable {
   private row(e: LedgerEntry): HTMLTableRowElement {
     const cells = [
       h('td', { role: 'cell', title: e.time, text: formatTime(e.time) }),
-      h('td', { role: 'cell', text: e.kind }),
+      h('td', { role: 'cell', text: kindCell(e) }),
       h('td', { role: 'cell' }, h('span', { class: `route-pill route-${e.route}`, text: e.route })),
       h('td', { role: 'cell', class: 'model', text: e.model }),
       h('td', { role: 'cell', class: 'reasons', title: e.reasons.map((r) => r.text).join('\n'), text: reasonSummary(e) }),
@@ -56,6 +58,7 @@ export class DecisionsTable {
       h('td', { role: 'cell', class: 'num', text: formatMs(e.ttftMs) }),
       h('td', { role: 'cell', class: 'num', text: formatMs(e.totalMs) }),
       h('td', { role: 'cell', class: 'fallback', text: e.fallback ? `${e.fallback.from} → ${e.route}: ${e.fallback.reason.text}` : '' }),
+      h('td', { role: 'cell', class: 'feedback', text: feedbackSummary(this.feedback.get(e.id)) }),
     ];
     const selected = e.id === this.selected;
     const tr = h('tr', { role: 'row', tabindex: 0, 'data-id': e.id, 'aria-selected': String(selected), class: selected ? 'selected' : '' }, ...cells);
@@ -93,6 +96,10 @@ export class DecisionsTable {
     const parts: HTMLElement[] = [h('h3', { text: title })];
     parts.push(h('p', { text: 'Why this route:' }), h('ul', {}, ...e.reasons.map((r) => h('li', { 'data-code': r.code, text: r.text }))));
     if (e.error) parts.push(h('p', { class: 'error-text', text: `Error: ${e.error}` }));
+    if (e.compare) parts.push(h('p', { text: `One side of a compare run (${e.compare.side}): both sides ran, so it counts no savings.` }));
+    if (e.confidence) parts.push(h('p', { text: `Local confidence: ${e.confidence.level} (mean token log-probability ${e.confidence.meanLogProb.toFixed(2)}).` }));
+    const said = feedbackSummary(this.feedback.get(e.id));
+    if (said) parts.push(h('p', { text: `Your feedback: ${said}.` }));
     if (e.fallback) parts.push(h('p', { text: `Fell back from ${e.fallback.from}: ${e.fallback.reason.text}` }));
     parts.push(h('p', { class: 'muted', text: `Tokens ${formatTokens(e.tokens.input)} in, ${formatTokens(e.tokens.output)} out, ${formatTokens(e.tokens.cacheRead)} cache read, ${formatTokens(e.tokens.cacheWrite)} cache write · cost ${formatUsd(e.costUsd)} · all-cloud ${formatUsd(e.counterfactualUsd)}` }));
     if (e.route === 'cloud' && m) {
@@ -117,6 +124,12 @@ export class DecisionsTable {
   get matching(): LedgerEntry[] {
     return this.entries;
   }
+}
+
+/** "completion ×37" for a minute of inline completions; "explain (compare)" for a compare run. */
+function kindCell(e: LedgerEntry): string {
+  if (e.count !== undefined && e.count !== 1) return `${e.kind} ×${e.count}`;
+  return e.compare ? `${e.kind} (compare)` : e.kind;
 }
 
 /** The most important reason, with a count of the others (all of them are in the tooltip and the details). */

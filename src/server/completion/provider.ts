@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CancellationToken, InlineCompletionList, InlineCompletionParams } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { CompletionRecord } from '../../shared/protocol.js';
+import { COMPLETION_ACCEPTED_COMMAND, type CompletionItemRef, type CompletionRecord } from '../../shared/protocol.js';
 import type { EngineContext } from '../context.js';
 import type { LoadedModel, ModelManager } from '../local/models.js';
 import type { CompletionStatsRecorder } from '../stats.js';
@@ -27,6 +27,9 @@ interface LastRequest {
   line: number;
 }
 
+/** Counts an answered request in the ledger; returns the entry id the suggestion shown belongs to. */
+export type CompletionLedgerHook = (record: CompletionRecord, info: { languageId?: string; model?: string }) => string | undefined;
+
 export class CompletionProvider {
   private readonly cache = new TypedAheadCache();
   private readonly ring = new ContextRing({ maxChunks: MAX_CHUNKS, quietMs: QUIET_MS });
@@ -37,6 +40,7 @@ export class CompletionProvider {
   private quietTimer: NodeJS.Timeout | undefined;
   private counter = 0;
   private lastSkipMessage = '';
+  private ledger: CompletionLedgerHook | undefined;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -54,6 +58,11 @@ export class CompletionProvider {
     });
   }
 
+  /** Where answered requests are counted (the router's ledger). */
+  setLedger(hook: CompletionLedgerHook): void {
+    this.ledger = hook;
+  }
+
   async provide(params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList | null> {
     const started = performance.now();
     const record: CompletionRecord = {
@@ -62,9 +71,18 @@ export class CompletionProvider {
     };
     const finish = (result: InlineCompletionList | null): InlineCompletionList | null => {
       record.totalMs = performance.now() - started;
-      const shown = result?.items[0]?.insertText ?? '';
-      record.chars = typeof shown === 'string' ? shown.length : shown.value.length;
+      const first = result?.items[0];
+      const shown = first?.insertText ?? '';
+      const text = typeof shown === 'string' ? shown : shown.value;
+      record.chars = text.length;
       this.stats.record(record);
+      const state = this.models.state('completion');
+      const entryId = this.ledger?.(record, { languageId: this.ctx.documents.get(record.uri)?.languageId, model: 'name' in state ? state.name : undefined });
+      // VS Code runs the item's command when the whole suggestion is accepted; the client reads the entry from it.
+      if (first && entryId) {
+        const ref: CompletionItemRef = { entryId, text };
+        first.command = { title: 'Tandem: suggestion accepted', command: COMPLETION_ACCEPTED_COMMAND, arguments: [ref] };
+      }
       return result;
     };
     this.ring.touch(Date.now());

@@ -1,6 +1,6 @@
 // LocalChat for the router: chat with the chat model on its own context sequence (the completion
 // sequence's KV cache is never touched). The chat template comes from the model (ChatML for Qwen).
-import type { ChatHistoryItem } from 'node-llama-cpp';
+import type { ChatHistoryItem, LlamaContextSequence, Token } from 'node-llama-cpp';
 import { LocalUnavailableError, type LocalChat } from '../context.js';
 import { errorText, modelName } from './gguf-check.js';
 import type { LoadedModel, ModelManager } from './models.js';
@@ -66,7 +66,7 @@ export class LocalChatService implements LocalChat {
     const meter = loaded.seq.tokenMeter;
     const outputBefore = meter.usedOutputTokens;
     try {
-      const result = await chat.generateResponse(history, {
+      const { result, logProbs } = await withTokenConfidence(loaded.seq, () => chat.generateResponse(history, {
         maxTokens: options.maxTokens,
         signal: options.signal,
         stopOnAbortSignal: true,
@@ -76,16 +76,52 @@ export class LocalChatService implements LocalChat {
           ttftMs ??= performance.now() - started;
           options.onText(delta);
         },
-      });
+      }));
       const promptText = [options.system, ...options.messages.map((m) => m.content)].join('\n');
       return {
         text: result.response,
         promptTokens: this.countTokens(promptText) + 4 * (options.messages.length + 1),
         outputTokens: Math.max(0, meter.usedOutputTokens - outputBefore) || this.countTokens(result.response),
         ttftMs,
+        ...(logProbs.length > 0 ? { meanLogProb: logProbs.reduce((a, b) => a + b, 0) / logProbs.length } : {}),
       };
     } finally {
       chat.dispose({ disposeSequence: false });
     }
+  }
+}
+
+type Evaluate = LlamaContextSequence['evaluate'];
+
+/**
+ * Runs one generation with this sequence reporting each generated token's probability (the local-confidence
+ * signal). LlamaChat samples through `sequence.evaluate`, which is `evaluateWithMetadata` with the metadata left
+ * out; for the length of this generation the sequence's own `evaluate` asks for the confidence too. Same sampler,
+ * same options, same tokens: only the probabilities are kept.
+ */
+export async function withTokenConfidence<T>(seq: LlamaContextSequence, generate: () => Promise<T>): Promise<{ result: T; logProbs: number[] }> {
+  const logProbs: number[] = [];
+  if (typeof seq.evaluateWithMetadata !== 'function') return { result: await generate(), logProbs };
+  const own = Object.getOwnPropertyDescriptor(seq, 'evaluate');
+  const evaluate = async function* (tokens: Token[], options?: Parameters<Evaluate>[1]): AsyncGenerator<Token, void, void | Token | Token[]> {
+    const iterator = seq.evaluateWithMetadata(tokens, { confidence: true }, options);
+    let input: void | Token | Token[] = undefined;
+    try {
+      while (true) {
+        const { value, done } = await iterator.next(input);
+        if (done) return;
+        if (typeof value.confidence === 'number' && value.confidence > 0) logProbs.push(Math.log(value.confidence));
+        input = yield value.token;
+      }
+    } finally {
+      await iterator.return();
+    }
+  };
+  Object.defineProperty(seq, 'evaluate', { value: evaluate, configurable: true, writable: true });
+  try {
+    return { result: await generate(), logProbs };
+  } finally {
+    if (own) Object.defineProperty(seq, 'evaluate', own);
+    else delete (seq as { evaluate?: Evaluate }).evaluate;
   }
 }

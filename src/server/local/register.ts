@@ -27,7 +27,7 @@ import { onRequest } from '../rpc.js';
 import { PRESETS, findPreset } from './presets.js';
 import { modelsDir, writeSelected } from './source.js';
 
-export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabilities; chat: LocalChat } {
+export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabilities; chat: LocalChat; completions: CompletionProvider } {
   const models = new ModelManager(ctx);
   const stats = new CompletionStatsRecorder();
   const completions = new CompletionProvider(ctx, models, stats);
@@ -57,7 +57,7 @@ export function registerLocal(ctx: EngineContext): { capabilities: ServerCapabil
   });
   ctx.onShutdown(() => models.unload('shutdown', true));
 
-  return { capabilities: { inlineCompletionProvider: true }, chat };
+  return { capabilities: { inlineCompletionProvider: true }, chat, completions };
 }
 
 async function download(ctx: EngineContext, models: ModelManager, params: DownloadModelParams, signal: AbortSignal): Promise<DownloadModelResult> {

@@ -3,7 +3,7 @@
 // policy allows; otherwise a clear error that carries the prompt back.
 import { randomUUID } from 'node:crypto';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver';
-import type { BlockedBy, ChatErrorData, ChatParams, ChatResult, Fallback, LedgerEntry, Reason, Route, RouteDecision } from '../../shared/protocol.js';
+import type { BlockedBy, ChatErrorData, ChatParams, ChatResult, Confidence, Fallback, LedgerEntry, Reason, Route, RouteDecision } from '../../shared/protocol.js';
 import { LocalUnavailableError } from '../context.js';
 import { fmt } from './budget.js';
 import { CloudError, describeFailure, unreachable } from './errors.js';
@@ -11,7 +11,7 @@ import { EDITS_TOOL, LOCAL_REFACTOR_SUFFIX, buildMessages, systemPrompt } from '
 import { costOf, priceFor, roundUsd, tokenCounts, type Usage } from './prices.js';
 import { LOCAL_ANSWER_TOKENS, localCannot, type Decision } from './policy.js';
 import { filesForRefactor, outcomeFromText, outcomeFromTool, type RefactorOutcome } from './refactor.js';
-import type { Prepared, RouterService } from './service.js';
+import type { LearnedDecision, Prepared, RouterService } from './service.js';
 import { redact } from './secrets.js';
 
 export type Emit = (delta: { id: string; delta: string; route: Route; model: string; reset?: boolean }) => void;
@@ -25,6 +25,8 @@ interface Run {
   /** When the request's clock started; moved forward by the time the consent question waited for the user. */
   started: number;
   onEntry(entry: LedgerEntry): void;
+  /** The learning context of the request (kept on its ledger entries). */
+  context?: string;
   /** Set when a cloud attempt failed after the API billed something: recorded with whatever answers instead. */
   cloudAttempt?: LedgerEntry['cloudAttempt'];
 }
@@ -35,9 +37,14 @@ type CloudOutcome = { result: ChatResult } | { failed: Reason; blockedBy?: Block
 const ZERO: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
 
 export function publicDecision(d: Decision): RouteDecision {
-  const { redact: _r, needsConsent: _n, ...rest } = d;
+  const { redact: _r, needsConsent: _n, context: _c, advice: _a, ...rest } = d as LearnedDecision;
   return rest;
 }
+
+const COMPARE_REASON: Reason = {
+  code: 'compare',
+  text: 'A compare run: the same question goes to both sides, neither falls back to the other, and it does not count as savings.',
+};
 
 function counterfactual(run: Run, usage: Usage): number {
   const s = run.state.ctx.settings.value;
@@ -59,6 +66,7 @@ function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usa
     counterfactualUsd: counterfactual(run, usage),
     ttftMs: null,
     totalMs: Math.round(performance.now() - run.started),
+    ...(run.context ? { context: run.context } : {}),
     ...rest,
   };
   // Whole milliseconds: sub-millisecond digits are noise in the panel and the CSV.
@@ -68,6 +76,11 @@ function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usa
   if (run.cloudAttempt && fields.costUsd === undefined) {
     entry.cloudAttempt = run.cloudAttempt;
     entry.costUsd = roundUsd(entry.costUsd + run.cloudAttempt.costUsd);
+  }
+  if (run.params.compare) {
+    // Both sides ran, so neither saved anything: the local side counts nothing, the cloud side its real cost only.
+    entry.compare = { id: run.params.compare, side: run.params.prefer === 'cloud' ? 'cloud' : 'local' };
+    entry.counterfactualUsd = entry.costUsd;
   }
   // An entry that cannot be written still counts (in memory) and is written again later; meanwhile the
   // router keeps cloud requests back (the ledger's problem is a routing reason).
@@ -99,8 +112,15 @@ async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<Cha
   });
   const usage = { ...ZERO, input: r.promptTokens, output: r.outputTokens };
   const outcome = params.kind === 'refactor' && !run.signal.aborted ? await outcomeFromText(state.ctx, r.text, prepared) : undefined;
-  const entry = record(run, decision, { usage, ttftMs: r.ttftMs, ...(fallback ? { fallback } : {}) });
+  const confidence = r.meanLogProb !== undefined && !run.signal.aborted ? localConfidence(run, model, r.meanLogProb) : undefined;
+  const entry = record(run, decision, {
+    usage,
+    ttftMs: r.ttftMs,
+    ...(fallback ? { fallback } : {}),
+    ...(confidence ? { confidence: { meanLogProb: confidence.meanLogProb, level: confidence.level } } : {}),
+  });
   return {
+    ...(confidence ? { confidence } : {}),
     id: params.id,
     text: outcome ? outcome.summary : r.text,
     decision,
@@ -109,6 +129,14 @@ async function runLocal(run: Run, d: Decision, fallback?: Fallback): Promise<Cha
     ...(outcome ? refactorFields(outcome) : {}),
     ...(run.signal.aborted ? { stopped: 'cancelled' as const } : {}),
   };
+}
+
+/** How sure the local model was, against its own recent answers and what the learner knows about such answers. */
+function localConfidence(run: Run, model: string, meanLogProb: number): Confidence {
+  const { learner } = run.state;
+  const view = learner.confidence(model, meanLogProb, run.context ?? run.params.kind);
+  learner.noteConfidence(model, meanLogProb);
+  return { meanLogProb: Math.round(meanLogProb * 1000) / 1000, ...view };
 }
 
 async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<CloudOutcome> {
@@ -232,8 +260,21 @@ export async function runChat(state: RouterService, params: ChatParams, signal: 
   const prepared = await state.prepare(params, extra);
   const run: Run = { state, params, prepared, signal, emit, started, onEntry };
   const d = state.decide(prepared);
-  if (d.route === 'blocked') failure(run, publicDecision(d), texts(d.reasons));
+  run.context = d.context;
+  let route: Route = 'blocked';
+  try {
+    const result = params.compare ? await runCompareSide(run, d) : await runDecided(run, d);
+    route = result.decision.route;
+    return result;
+  } finally {
+    // The calibration and the share of learned cloud routes count questions that ran, never dry runs.
+    if (d.advice) state.learner.noteDecision(d.advice, route);
+  }
+}
 
+async function runDecided(run: Run, d: LearnedDecision): Promise<ChatResult> {
+  const { state } = run;
+  if (d.route === 'blocked') failure(run, publicDecision(d), texts(d.reasons));
   if (d.route === 'cloud') {
     const cloud = await runCloud(run, d);
     if ('result' in cloud) return cloud.result;
@@ -245,6 +286,28 @@ export async function runChat(state: RouterService, params: ChatParams, signal: 
     return runLocalOr(run, { ...d, blockedBy: cloud.blockedBy }, { from: 'cloud', reason: cloud.failed });
   }
   return runLocalOr(run, d);
+}
+
+/** One side of a compare run: that side or nothing. The cloud side runs only where the gate lets content leave. */
+async function runCompareSide(run: Run, decided: LearnedDecision): Promise<ChatResult> {
+  const side = run.params.prefer;
+  const d: LearnedDecision = { ...decided, reasons: [COMPARE_REASON, ...decided.reasons] };
+  if (side === 'cloud') {
+    if (d.route !== 'cloud') {
+      const why = d.reasons.filter((r) => r.code !== 'compare' && r.code !== 'asked-cloud' && r.code !== 'stays-local' && r.code !== 'nothing-sent');
+      failure(run, { ...publicDecision(d), route: 'blocked' }, `Claude was not asked: ${texts(why)}`);
+    }
+    const cloud = await runCloud(run, d);
+    if ('result' in cloud) return cloud.result;
+    failure(run, publicDecision(withFailure(d, cloud.failed, cloud.spentUsd)), `Claude could not answer: ${cloud.failed.text}`);
+  }
+  if (d.route === 'blocked') failure(run, publicDecision(d), texts(d.reasons));
+  try {
+    return await runLocal(run, d);
+  } catch (error) {
+    if (!(error instanceof LocalUnavailableError)) throw error;
+    failure(run, publicDecision(d), `The local model is unavailable: ${error.message}`);
+  }
 }
 
 /** The local model answers; if it cannot, the cloud answers where the policy allows. */

@@ -1,9 +1,11 @@
 // Parsing the ledger's JSONL and adding up its totals. Pure: text and entries in, numbers out.
-import type { LedgerEntry, LedgerTotals, Reason, TokenCounts } from '../../shared/protocol.js';
+import type { LedgerEntry, LedgerFeedback, LedgerTotals, Reason, TokenCounts } from '../../shared/protocol.js';
 import { roundUsd } from './prices.js';
 
 export interface ParsedLedger {
   entries: LedgerEntry[];
+  /** Feedback lines (their own record type: never requests, never money). */
+  feedback: LedgerFeedback[];
   /** Complete lines that were not valid entries (a torn line, once a newline followed it). */
   skipped: number;
   /** Text after the last newline: a line still being written, or torn by a crash. */
@@ -33,6 +35,23 @@ export function isEntry(value: unknown): value is LedgerEntry {
   );
 }
 
+export function isFeedback(value: unknown): value is LedgerFeedback {
+  const f = value as Record<string, unknown>;
+  return (
+    !!f &&
+    typeof f === 'object' &&
+    f.type === 'feedback' &&
+    typeof f.id === 'string' &&
+    typeof f.entryId === 'string' &&
+    typeof f.signal === 'string' &&
+    typeof f.time === 'string' &&
+    !Number.isNaN(Date.parse(f.time)) &&
+    typeof f.count === 'number' &&
+    Number.isFinite(f.count) &&
+    f.count > 0
+  );
+}
+
 /** A reason as an older version wrote it (plain text) or as written now ({code, text}). */
 function reasonOf(value: unknown): Reason | undefined {
   if (typeof value === 'string') return { code: 'note', text: value };
@@ -45,12 +64,15 @@ function upgrade(entry: LedgerEntry): LedgerEntry {
   const raw = entry as unknown as { reasons?: unknown; fallback?: { from?: unknown; reason?: unknown } };
   const reasons = Array.isArray(raw.reasons) ? raw.reasons.map(reasonOf).filter((r): r is Reason => r !== undefined) : [];
   const fallbackReason = raw.fallback ? reasonOf(raw.fallback.reason) : undefined;
-  const { fallback: _f, ...rest } = entry;
-  return { ...rest, reasons, ...(entry.fallback && fallbackReason ? { fallback: { from: entry.fallback.from, reason: fallbackReason } } : {}) };
+  const { fallback: _f, count, ...rest } = entry;
+  // A count that is not a positive whole number reads as one request.
+  const n = typeof count === 'number' && Number.isInteger(count) && count >= 0 ? { count } : {};
+  return { ...rest, ...n, reasons, ...(entry.fallback && fallbackReason ? { fallback: { from: entry.fallback.from, reason: fallbackReason } } : {}) };
 }
 
 export function parseLedger(text: string): ParsedLedger {
   const entries: LedgerEntry[] = [];
+  const feedback: LedgerFeedback[] = [];
   let skipped = 0;
   const end = text.lastIndexOf('\n');
   const complete = end === -1 ? '' : text.slice(0, end);
@@ -58,13 +80,14 @@ export function parseLedger(text: string): ParsedLedger {
     if (!line.trim()) continue;
     try {
       const value: unknown = JSON.parse(line);
-      if (isEntry(value)) entries.push(upgrade(value));
+      if (isFeedback(value)) feedback.push(value);
+      else if (isEntry(value)) entries.push(upgrade(value));
       else skipped++;
     } catch {
       skipped++;
     }
   }
-  return { entries, skipped, rest: text.slice(end + 1) };
+  return { entries, feedback, skipped, rest: text.slice(end + 1) };
 }
 
 export function emptyTotals(): LedgerTotals {
@@ -74,10 +97,12 @@ export function emptyTotals(): LedgerTotals {
 export function addTo(totals: LedgerTotals, e: LedgerEntry): void {
   totals.costUsd = roundUsd(totals.costUsd + e.costUsd);
   totals.counterfactualUsd = roundUsd(totals.counterfactualUsd + e.counterfactualUsd);
-  totals.requests++;
+  // Inline completions are ledgered per file and minute: one entry stands for `count` requests.
+  const n = e.count ?? 1;
+  totals.requests += n;
   // An answer counts where it came from: a cloud request that fell back to local is a local answer.
-  if (e.route === 'local') totals.local++;
-  else if (e.route === 'cloud') totals.cloud++;
+  if (e.route === 'local') totals.local += n;
+  else if (e.route === 'cloud') totals.cloud += n;
   totals.tokens.input += e.tokens.input;
   totals.tokens.output += e.tokens.output;
   totals.tokens.cacheRead += e.tokens.cacheRead;

@@ -1,4 +1,5 @@
-// The cost ledger: append-only JSONL in the data dir, one entry per request. Other engine processes
+// The cost ledger: append-only JSONL in the data dir, one entry per request, and feedback lines about them (their own
+// record type: never a request, never money). Other engine processes
 // (other windows) may append too, so reads pick up new bytes since the last read. A line torn by a crash
 // is closed with a newline before the next append and counted as skipped, never as money.
 // Totals by day, month and kind are kept running as entries arrive (from this engine or another), so a routing
@@ -7,21 +8,24 @@
 // why cloud requests must wait.
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { LedgerEntry, LedgerTotals } from '../../shared/protocol.js';
+import type { LedgerEntry, LedgerFeedback, LedgerTotals } from '../../shared/protocol.js';
 import { addTo, dayKey, emptyTotals, monthKey, parseLedger, type Totals } from './ledger-math.js';
 
 export const LEDGER_FILE = 'ledger.jsonl';
 
+const isFeedbackLine = (e: LedgerEntry | LedgerFeedback): e is LedgerFeedback => (e as Partial<LedgerFeedback>).type === 'feedback';
+
 export class Ledger {
   readonly file: string;
   private readonly all: LedgerEntry[] = [];
+  private readonly notes: LedgerFeedback[] = [];
   private byDay: Record<string, LedgerTotals> = {};
   private byMonth: Record<string, LedgerTotals> = {};
   private byKind: Record<string, LedgerTotals> = {};
   private offset = 0;
   private pending = Buffer.alloc(0);
-  /** Entries counted here but not yet in the file: written again before the next one. */
-  private readonly unwritten: LedgerEntry[] = [];
+  /** Records counted here but not yet in the file: written again before the next one. */
+  private readonly unwritten: (LedgerEntry | LedgerFeedback)[] = [];
   /** Ids counted so far: an entry counted before it reached the file, or written twice by a retry after a partial
    * write, is not counted again when read back. */
   private readonly seen = new Set<string>();
@@ -70,6 +74,7 @@ export class Ledger {
 
   private reset(): void {
     this.all.length = 0;
+    this.notes.length = 0;
     this.byDay = {};
     this.byMonth = {};
     this.byKind = {};
@@ -94,21 +99,26 @@ export class Ledger {
     const lastNewline = bytes.lastIndexOf(0x0a);
     const parsed = parseLedger(bytes.subarray(0, lastNewline + 1).toString('utf8'));
     for (const e of parsed.entries) if (!this.seen.has(e.id)) this.count(e);
+    for (const f of parsed.feedback) if (!this.seen.has(f.id)) this.count(f);
     this.skipped += parsed.skipped;
     this.pending = Buffer.from(bytes.subarray(lastNewline + 1));
   }
 
-  private count(e: LedgerEntry): void {
+  private count(e: LedgerEntry | LedgerFeedback): void {
     this.seen.add(e.id);
+    if (isFeedbackLine(e)) {
+      this.notes.push(e);
+      return;
+    }
     this.all.push(e);
     addTo((this.byDay[dayKey(e.time)] ??= emptyTotals()), e);
     addTo((this.byMonth[monthKey(e.time)] ??= emptyTotals()), e);
     addTo((this.byKind[e.kind] ??= emptyTotals()), e);
   }
 
-  /** Appends one entry as one write (after any that could not be written before). A torn last line is closed first
-   * so it cannot swallow this entry. Never throws: false when the entry is counted but not yet in the file. */
-  append(entry: LedgerEntry): boolean {
+  /** Appends one entry or feedback line as one write (after any that could not be written before). A torn last line
+   * is closed first so it cannot swallow it. Never throws: false when it is counted but not yet in the file. */
+  append(entry: LedgerEntry | LedgerFeedback): boolean {
     this.sync();
     this.count(entry);
     this.unwritten.push(entry);
@@ -135,6 +145,12 @@ export class Ledger {
   entries(): LedgerEntry[] {
     this.sync();
     return this.all;
+  }
+
+  /** Feedback lines, oldest first. */
+  feedback(): LedgerFeedback[] {
+    this.sync();
+    return this.notes;
   }
 
   /** Skipped lines, counting a torn tail that no newline has closed yet. */

@@ -38,6 +38,14 @@ export interface PolicyInput {
   ledgerProblem?: string;
   spent: Spent;
   reservedUsd: number;
+  /** What the learner advises (tandem.routing.policy "learned"); weighed only where the rules leave the choice
+   * open (softRoute), and always before the hard rules, which can still refuse the cloud. */
+  learned?: LearnedAdvice;
+}
+
+export interface LearnedAdvice {
+  route: 'local' | 'cloud';
+  reason?: Reason;
 }
 
 export interface Decision extends RouteDecision {
@@ -75,6 +83,24 @@ function why(code: ReasonCode, text: string): Reason {
   return { code, text };
 }
 
+/**
+ * Where the rules alone would send a question when nothing forces the route: 'local' (explanations, chat,
+ * single-file refactors) or 'cloud' (multi-file refactors). Undefined when the route is forced: a completion, the
+ * user's explicit choice, a rejected local answer, a context too large for the local model, no local model. Only
+ * these open choices are learned.
+ */
+export function softRoute(input: Pick<PolicyInput, 'kind' | 'prefer' | 'rejectedLocal' | 'fileCount' | 'localTokens' | 'local'>): 'local' | 'cloud' | undefined {
+  if (input.kind === 'completion' || input.prefer || input.rejectedLocal || !input.local.name) return undefined;
+  const window = input.local.contextSize;
+  if (window && input.localTokens + LOCAL_ANSWER_TOKENS > window) return undefined;
+  return input.kind === 'refactor' && input.fileCount >= 2 ? 'cloud' : 'local';
+}
+
+export const COMPLETION_REASON: Reason = why(
+  'completion-local',
+  'Inline completions always run on the local model: they must be instant and your code stays on this machine.',
+);
+
 export function decide(input: PolicyInput): Decision {
   const localName = input.local.name;
   const base = { promptTokens: input.localTokens, worstCaseUsd: 0, redact: false, needsConsent: false };
@@ -83,7 +109,7 @@ export function decide(input: PolicyInput): Decision {
       ...base,
       route: localName ? 'local' : 'blocked',
       model: localName ?? 'none',
-      reasons: [why('completion-local', 'Inline completions always run on the local model: they must be instant and your code stays on this machine.')],
+      reasons: [COMPLETION_REASON],
       ...(localName ? {} : { blockedBy: 'local-unavailable' as const }),
     };
   }
@@ -104,6 +130,15 @@ export function decide(input: PolicyInput): Decision {
       );
     if (!localName) wants.push(why('no-local-model', 'No local chat model is available.'));
   }
+  // What was learned, inside the open choice only.
+  const soft = softRoute(input);
+  const learned = soft ? input.learned : undefined;
+  let learnedLocal: Reason | undefined;
+  if (learned?.route === 'cloud' && soft === 'local' && learned.reason) wants.push(learned.reason);
+  else if (learned?.route === 'local') {
+    if (soft === 'cloud') wants.length = 0;
+    learnedLocal = learned.reason;
+  }
   const local = (reasons: Reason[]): Decision =>
     localName
       ? { ...base, route: 'local', model: localName, reasons }
@@ -122,6 +157,7 @@ export function decide(input: PolicyInput): Decision {
         : input.kind === 'refactor'
           ? why('single-file-refactor', 'A single-file refactor fits the local model; your code stays on this machine.')
           : why('kind-local', `${LABEL[input.kind]} stay on the local model by default; your code stays on this machine.`);
+    if (learnedLocal) return local(soft === 'cloud' ? [learnedLocal] : [learnedLocal, reason]);
     return local([reason]);
   }
 

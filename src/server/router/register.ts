@@ -1,24 +1,33 @@
 // Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/setApiKey, tandem/testApiKey,
-// tandem/resetConsent, tandem/ledger, and the tandem/askConsent, tandem/chatDelta and tandem/ledgerEntry messages it
-// sends, all typed by src/shared.
+// tandem/resetConsent, tandem/ledger, tandem/feedback, tandem/learned, tandem/resetLearning, and the
+// tandem/askConsent, tandem/chatDelta, tandem/ledgerEntry and tandem/ledgerFeedback messages it sends, all typed by
+// src/shared.
 import { CancellationTokenSource, LSPErrorCodes, ResponseError, type CancellationToken, type ServerCapabilities } from 'vscode-languageserver';
 import {
   AskConsentRequest,
   ChatDeltaNotification,
   ChatParamsSchema,
   ChatRequest,
+  FeedbackNotification,
+  FeedbackSchema,
+  LearnedRequest,
   LedgerEntryNotification,
+  LedgerFeedbackNotification,
   LedgerQuerySchema,
   LedgerRequest,
   NO_PARAMS,
   ResetConsentNotification,
+  ResetLearningRequest,
   RouteParamsSchema,
   RouteRequest,
   SetApiKeyNotification,
   SetApiKeyParamsSchema,
   TestApiKeyRequest,
+  type ChatParams,
   type ChatResult,
   type ConsentChoice,
+  type LearnedState,
+  type LedgerEntry,
   type LedgerResult,
   type RouteDecision,
   type RouteParams,
@@ -26,9 +35,13 @@ import {
 import { onNotification, onRequest, signalOf } from '../rpc.js';
 import type { EngineContext, LocalChat } from '../context.js';
 import { publicDecision, runChat } from './chat.js';
+import { CompletionLedger } from './completion-ledger.js';
+import { FeedbackService } from './feedback.js';
 import { testApiKey } from './key-test.js';
 import { RouterService } from './service.js';
 
+/** Completion entries and batched suggestion feedback are written at least this often. */
+const FLUSH_MS = 60_000;
 
 function tokenOf(signal: AbortSignal): CancellationToken {
   const source = new CancellationTokenSource();
@@ -41,7 +54,15 @@ function checkPrompt(params: RouteParams): void {
   if (!params.prompt.trim()) throw new ResponseError(LSPErrorCodes.RequestFailed, 'The request has no prompt: type a question or an instruction.', { prompt: params.prompt });
 }
 
-export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterService } {
+/** A compare run names its side and compares answers, not edits. */
+function checkCompare(params: ChatParams): void {
+  if (params.compare === undefined) return;
+  const bad = (m: string) => new ResponseError(LSPErrorCodes.RequestFailed, m, { prompt: params.prompt });
+  if (params.prefer !== 'local' && params.prefer !== 'cloud') throw bad('A compare run names its side with prefer: "local" or "cloud".');
+  if (params.kind === 'refactor') throw bad('Refactors cannot be compared: compare explain or chat questions.');
+}
+
+export function registerRouter(ctx: EngineContext, local: LocalChat): { capabilities: ServerCapabilities; state: RouterService; completions: CompletionLedger } {
   const { connection } = ctx;
   const state = new RouterService(
     ctx,
@@ -54,6 +75,21 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     (m) => ctx.log.info(`Egress: ${m.files.length} file(s), ~${m.tokens} tokens, ${m.redactions.length} redaction(s): ${m.files.map((f) => f.uri).join(', ') || 'message only'}`),
   );
 
+  const entryWritten = (entry: LedgerEntry) => void connection.sendNotification(LedgerEntryNotification, entry);
+  const completions = new CompletionLedger(state, entryWritten);
+  const feedback = new FeedbackService(state, (id) => completions.pending(id), (f) => void connection.sendNotification(LedgerFeedbackNotification, f));
+  const flush = (all: boolean) => {
+    completions.flush(all);
+    feedback.flush();
+  };
+  const timer = setInterval(() => flush(false), FLUSH_MS);
+  timer.unref();
+  ctx.onShutdown(() => {
+    clearInterval(timer);
+    flush(true);
+    state.learner.dispose();
+  });
+
   onRequest(connection, RouteRequest, RouteParamsSchema, async (params): Promise<RouteDecision> => {
     checkPrompt(params);
     const prepared = await state.prepare(params);
@@ -62,13 +98,8 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
 
   onRequest(connection, ChatRequest, ChatParamsSchema, async (params, token): Promise<ChatResult> => {
     checkPrompt(params);
-    return runChat(
-      state,
-      params,
-      signalOf(token),
-      (delta) => void connection.sendNotification(ChatDeltaNotification, delta),
-      (entry) => void connection.sendNotification(LedgerEntryNotification, entry),
-    );
+    checkCompare(params);
+    return runChat(state, params, signalOf(token), (delta) => void connection.sendNotification(ChatDeltaNotification, delta), entryWritten);
   });
 
   onNotification(
@@ -95,25 +126,52 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     ctx.log.warn,
   );
 
-  onRequest(connection, TestApiKeyRequest, NO_PARAMS, (_params, token) =>
-    testApiKey(state, signalOf(token), (entry) => void connection.sendNotification(LedgerEntryNotification, entry)),
+  onNotification(
+    connection,
+    FeedbackNotification,
+    FeedbackSchema,
+    (params) => {
+      const problem = feedback.handle(params);
+      if (problem) ctx.log.warn(`Feedback dropped: ${problem}`);
+    },
+    ctx.log.warn,
   );
 
+  onRequest(connection, TestApiKeyRequest, NO_PARAMS, (_params, token) =>
+    testApiKey(state, signalOf(token), entryWritten),
+  );
+
+  const learned = (): LearnedState => {
+    const routing = ctx.settings.value.routing;
+    return state.learner.state(routing.policy, Math.min(1, Math.max(0, routing.cloudShare)));
+  };
+  onRequest(connection, LearnedRequest, NO_PARAMS, learned);
+  onRequest(connection, ResetLearningRequest, NO_PARAMS, (): LearnedState => {
+    state.learner.reset();
+    ctx.log.info('Router learning reset: routes follow the rules until new feedback comes in.');
+    return learned();
+  });
+
   onRequest(connection, LedgerRequest, LedgerQuerySchema, (query): LedgerResult => {
+    // Completion minutes and suggestion feedback in progress are written first, so the reader sees them.
+    flush(true);
     const entries = state.ledger.entries();
     const totals = state.ledger.totals();
     const since = query.since ? Date.parse(query.since) : NaN;
     let list = Number.isNaN(since) ? entries : entries.filter((e) => Date.parse(e.time) >= since);
     const limit = query.limit ?? 500;
     list = list.slice(Math.max(0, list.length - limit));
+    const returned = new Set(list.map((e) => e.id));
     const budget = ctx.settings.value.budget;
     return {
       entries: list,
       ...totals,
       budget: { dailyUsd: budget.dailyUsd, monthlyUsd: budget.monthlyUsd, reservedUsd: state.reservations.total },
       skippedLines: state.ledger.skippedLines(),
+      // Only the feedback on the entries returned: the panel shows it next to them.
+      feedback: state.ledger.feedback().filter((f) => returned.has(f.entryId)),
     };
   });
 
-  return { capabilities: {}, state };
+  return { capabilities: {}, state, completions };
 }

@@ -15,6 +15,8 @@ import { roundUsd } from './prices.js';
 export const RESERVATIONS_FILE = 'reservations.json';
 /** How long a reservation lives without being renewed; renewed every third of it while its request runs. */
 export const LEASE_MS = 30_000;
+/** A lock not refreshed for this long belongs to a dead engine (proper-lockfile's smallest allowed value). */
+const LOCK_STALE_MS = 2000;
 
 interface Held {
   id: string;
@@ -77,8 +79,10 @@ export class SharedReservations {
   /** Runs `fn` holding the lock; a lock that cannot be had (another engine stuck, a read-only data dir) throws. */
   private async locked<T>(fn: () => T): Promise<T> {
     mkdirSync(this.dataDir, { recursive: true });
-    // A lock whose holder died is taken over after `stale`; the holder refreshes it while alive.
-    const release = await lockfile.lock(this.file, { realpath: false, stale: 5000, retries: { retries: 40, minTimeout: 5, maxTimeout: 100 } });
+    // A lock whose holder died is taken over once it is `stale` (the holder refreshes it while alive; it holds it for
+    // milliseconds). The retries outlast `stale`, so an engine killed while holding the lock (kill -9 in the middle
+    // of a reservation) delays the next request by about two seconds instead of refusing it.
+    const release = await lockfile.lock(this.file, { realpath: false, stale: LOCK_STALE_MS, retries: { retries: 70, factor: 1, minTimeout: 50, maxTimeout: 50 } });
     try {
       return fn();
     } finally {

@@ -6,10 +6,13 @@ import { Consent, type Asker } from './consent.js';
 import { CircuitBreaker } from './errors.js';
 import { EgressGate } from './gate.js';
 import { readContextFile, type ReadFile } from './gather.js';
+import { contextKey, languageOf } from './learn-context.js';
+import { Learner } from './learner-store.js';
+import type { Advice } from './learner.js';
 import { Ledger } from './ledger.js';
 import { SharedReservations } from './reservations.js';
 import { createLocalOnlyMatcher, displayPath, type LocalOnlyMatcher } from './local-only.js';
-import { decide, type Decision, type SecretHit } from './policy.js';
+import { decide, softRoute, type Decision, type PolicyInput, type SecretHit } from './policy.js';
 import { cloudTokenBound, EDITS_TOOL, estimateCloudTokens, systemPrompt, type PromptFile } from './prompts.js';
 import { linesOf, redact, SecretScanner, type Finding } from './secrets.js';
 
@@ -43,11 +46,20 @@ export interface Prepared {
   problems: string[];
 }
 
+/** A decision with what the learner needs once the request runs. */
+export interface LearnedDecision extends Decision {
+  /** The context the request is learned in (kept on its ledger entry). */
+  context: string;
+  /** The learner's advice, when it was asked (policy "learned" and an open choice). */
+  advice?: Advice;
+}
+
 export class RouterService {
   readonly scanner = new SecretScanner();
   readonly reservations: SharedReservations;
   readonly breaker = new CircuitBreaker();
   readonly ledger: Ledger;
+  readonly learner: Learner;
   readonly consent: Consent;
   readonly gate: EgressGate;
   private readonly tokenCache = new Map<string, number>();
@@ -61,6 +73,7 @@ export class RouterService {
     onManifest?: (m: EgressManifest) => void,
   ) {
     this.ledger = new Ledger(ctx.dataDir);
+    this.learner = new Learner(ctx.dataDir, ctx.log);
     this.reservations = new SharedReservations(ctx.dataDir, this.ledger, (m) => ctx.log.warn(m));
     this.consent = new Consent(ask);
     this.gate = new EgressGate({
@@ -135,7 +148,7 @@ export class RouterService {
     }));
   }
 
-  decide(p: Prepared, localAvailable = true): Decision {
+  decide(p: Prepared, localAvailable = true): LearnedDecision {
     const params = p.params;
     const settings = this.ctx.settings.value;
     const secrets: SecretHit[] = [];
@@ -162,11 +175,12 @@ export class RouterService {
     // An entry that could not be written is tried again first: the cloud stays closed until it is.
     this.ledger.flush();
     const ledger = this.ledger.totals();
-    const decision = decide({
+    const fileCount = new Set(p.files.map((f) => f.uri)).size;
+    const input: PolicyInput = {
       kind: params.kind,
       prefer: params.prefer,
       rejectedLocal: params.rejectedLocal,
-      fileCount: new Set(p.files.map((f) => f.uri)).size,
+      fileCount,
       localTokens,
       cloudTokens: estimateCloudTokens(chars),
       cloudTokensBound: tokensBound,
@@ -180,7 +194,19 @@ export class RouterService {
       ledgerProblem: this.ledger.problem,
       spent: { today: ledger.today.costUsd, month: ledger.month.costUsd },
       reservedUsd: this.reservations.total,
+    };
+    const first = p.files[0];
+    const context = contextKey({
+      kind: params.kind,
+      language: first ? languageOf(first.uri, first.languageId) : 'none',
+      files: fileCount,
+      tokens: localTokens,
+      selection: (Array.isArray(params.files) ? params.files : []).some((f) => f?.range),
     });
+    // The learner is asked only where the rules leave the choice open; the hard rules run after it.
+    const soft = settings.routing.policy === 'learned' ? softRoute(input) : undefined;
+    const advice = soft ? this.learner.advise(context, soft, settings.routing.cloudShare) : undefined;
+    const decision: LearnedDecision = { ...decide({ ...input, learned: advice }), context, ...(advice ? { advice } : {}) };
     for (const problem of p.problems) decision.reasons.push({ code: 'file-left-out', text: problem });
     if (decision.route === 'cloud') decision.manifest = this.manifest(p, decision);
     return decision;

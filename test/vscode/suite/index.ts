@@ -4,6 +4,7 @@
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerCompletionTests } from './completion.test';
+import { registerFeedbackTests } from './feedback.test';
 import { registerEvalTests } from './eval.test';
 import { registerRouterTests } from './router.test';
 import { SuiteReporter } from './reporter';
@@ -14,6 +15,7 @@ export async function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'tandem-suite', mocha);
   registerActivationTests();
   registerCompletionTests();
+  registerFeedbackTests();
   registerRouterTests();
   registerEvalTests();
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
