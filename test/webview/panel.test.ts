@@ -181,7 +181,7 @@ void describe('routing panel webview', () => {
       await page.locator('section.details h3').waitFor();
       assert.ok(await inView(page), `at ${width} px the details of the clicked row are out of view`);
       if (width === 1600) {
-        const [table, details] = await Promise.all([page.locator('.table-scroll').boundingBox(), page.locator('section.details').boundingBox()]);
+        const [table, details] = await Promise.all([page.locator('.table-area .table-scroll').boundingBox(), page.locator('section.details').boundingBox()]);
         assert.ok(table && details && details.x >= table.x + table.width - 1, 'on a wide panel the details sit beside the table');
         await screenshot(page, 'panel-details-beside');
       }
