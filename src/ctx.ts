@@ -12,9 +12,13 @@ import { documentBlock } from './client/document-gate';
 import { EngineClient } from './client/engine';
 import type { EngineApi } from './client/engine-api';
 import { createLanguageClient } from './client/language-client';
+import { LatencyRing, LATENCY_WINDOW, summarizeLatency } from './client/latency';
 import type { TandemSettings } from './shared/settings';
 import { StatusBar } from './status';
 import type { EngineStatus } from './status-text';
+import { firstRun } from './ui/first-run';
+import { NoModelNotice } from './ui/no-model';
+import { chatAbilities } from './views/abilities';
 import { ChatViewProvider } from './views/chat-view';
 import { ComparePanel } from './views/compare-panel';
 
@@ -55,6 +59,9 @@ export class Ctx {
   private readonly timers = new Set<NodeJS.Timeout>();
   private spendTimer: NodeJS.Timeout | undefined;
   private gateTimer: NodeJS.Timeout | undefined;
+  private latencyTimer: NodeJS.Timeout | undefined;
+  /** Editor request → suggestion shown, per suggestion that showed text. */
+  private readonly shownMs = new LatencyRing();
   private disposed = false;
 
   constructor(
@@ -83,7 +90,7 @@ export class Ctx {
       }),
       vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChanged(event)),
       extension.secrets.onDidChange((event) => {
-        if (event.key === API_KEY_SECRET) void this.sendApiKey(true);
+        if (event.key === API_KEY_SECRET) void this.pushApiKey(true);
         if (event.key === SERVER_API_KEY_SECRET) void this.sendServerApiKey(true);
       }),
       vscode.window.onDidChangeActiveTextEditor(() => this.refreshGate()),
@@ -94,11 +101,17 @@ export class Ctx {
       vscode.workspace.onDidChangeTextDocument((event) => {
         if (event.document === vscode.window.activeTextEditor?.document) this.scheduleGateRefresh();
       }),
+      // The chat offers the other route only where it can work (a key, consent, a model that can run).
+      this.status.onDidUpdate((input) =>
+        this.chatView.setAbilities(chatAbilities({ ...input, engineRunning: input.engine === 'running' })),
+      ),
+      new NoModelNotice(this),
       { dispose: () => this.clearTimers() },
     );
     this.applySettingsToStatus();
     this.refreshGate();
-    void this.sendApiKey(false);
+    void this.pushApiKey(false);
+    firstRun(extension, ChatViewProvider.viewType, log).catch((error: unknown) => log.warn(`First run: ${errorText(error)}`));
   }
 
   get extensionUri(): vscode.Uri {
@@ -166,6 +179,7 @@ export class Ctx {
       dataDir: this.extension.globalStorageUri.fsPath,
       settings: () => this.settings,
       completionBlock: (document) => documentBlock(document, this.settings),
+      onCompletionShown: (ms) => this.onCompletionShown(ms),
       onInlineCompletions: (document, position, result) => this.completionFeedback.onResult(document, position, result),
       onCrash: () => this.onCrash(generation),
       onConnectionFailure: (message) => this.onConnectionFailure(generation, message),
@@ -279,7 +293,7 @@ export class Ctx {
       this.status.update({ completion: undefined, chat: undefined });
       return;
     }
-    void this.sendApiKey(false);
+    void this.pushApiKey(false);
     void this.sendServerApiKey(false);
     this.engine.refreshModelStates().then(
       (states) => this.log.info(`Local models: ${states.map((s) => `${s.role} ${s.state}`).join(', ') || 'none reported'}`),
@@ -288,7 +302,8 @@ export class Ctx {
     void this.refreshSpend();
   }
 
-  private async sendApiKey(changed: boolean): Promise<void> {
+  /** Sends the stored API key to the engine (`changed`: also when it was removed, and say so in the log). */
+  async pushApiKey(changed: boolean): Promise<void> {
     try {
       const key = await this.extension.secrets.get(API_KEY_SECRET);
       this.status.update({ hasApiKey: Boolean(key || process.env.ANTHROPIC_API_KEY) });
@@ -355,7 +370,26 @@ export class Ctx {
 
   private applySettingsToStatus(): void {
     const { budget, privacy, model } = this.settings;
-    this.status.update({ dailyBudgetUsd: budget.dailyUsd, localOnly: privacy.localOnly, configuredCompletion: model.completion });
+    this.status.update({ dailyBudgetUsd: budget.dailyUsd, localOnly: privacy.localOnly, cloudConsent: privacy.cloudConsent, configuredCompletion: model.completion });
+  }
+
+  /** A suggestion showed text after `ms`: the status bar's hover gets fresh latency figures soon after. */
+  private onCompletionShown(ms: number): void {
+    this.shownMs.add(ms);
+    this.latencyTimer ??= this.later(1500, () => {
+      this.latencyTimer = undefined;
+      void this.refreshLatency();
+    });
+  }
+
+  private async refreshLatency(): Promise<void> {
+    if (!this.engine.isRunning()) return;
+    try {
+      const stats = await this.engine.stats(LATENCY_WINDOW * 2);
+      this.status.update({ latency: summarizeLatency(this.shownMs.values, stats.recent) });
+    } catch (error) {
+      this.log.warn(`Completion statistics: ${errorText(error)}`);
+    }
   }
 
   private refreshGate(): void {
@@ -390,5 +424,6 @@ export class Ctx {
     this.timers.clear();
     this.spendTimer = undefined;
     this.gateTimer = undefined;
+    this.latencyTimer = undefined;
   }
 }

@@ -1,7 +1,9 @@
 // What the Tandem status bar item says: local model state, why suggestions cannot appear, today's cloud spend.
 // Pure (no `vscode` import) so the texts are unit-tested; src/status.ts puts them on screen.
 import type { CompletionBlock } from './client/completion-gate';
+import type { LatencySummary } from './client/latency';
 import type { BackendInfo, BackendProblem, Device, ModelState } from './shared/protocol';
+import type { CloudConsent } from './shared/settings';
 
 export type EngineStatus = 'starting' | 'running' | 'stopped';
 
@@ -21,12 +23,19 @@ export interface StatusInput {
   dailyBudgetUsd: number;
   localOnly: boolean;
   hasApiKey: boolean;
+  /** This workspace's cloud consent (the setting with the stored answer applied). */
+  cloudConsent?: CloudConsent;
+  /** The latest suggestions' timings; undefined until the first one. */
+  latency?: LatencySummary;
 }
 
 export type StatusKind = 'normal' | 'warning' | 'error';
 
 export interface StatusView {
+  /** The whole state in one line: the item's accessible name and the hover's first line. */
   text: string;
+  /** What the status bar shows: an icon and a word or two (details are in the hover). */
+  short: string;
   /** Markdown with theme icons. */
   tooltip: string;
   kind: StatusKind;
@@ -92,36 +101,47 @@ function idleName(state: Extract<ModelState, { state: 'idle' }>, configured?: st
 }
 
 /** The main part of the text for a model state, with its icon. */
-export function modelText(state: ModelState | undefined, configured?: string): { text: string; kind: StatusKind; blocks?: string } {
-  if (!state) return { text: '$(loading~spin) Tandem: checking model', kind: 'normal', blocks: 'the engine is still checking the local model' };
+interface MainText {
+  text: string;
+  short: string;
+  kind: StatusKind;
+  blocks?: string;
+}
+
+export function modelText(state: ModelState | undefined, configured?: string): MainText {
+  if (!state) return { text: '$(loading~spin) Tandem: checking model', short: '$(loading~spin) Tandem', kind: 'normal', blocks: 'the engine is still checking the local model' };
   switch (state.state) {
     case 'idle':
       return {
         text: `$(circle-large-outline) Tandem: ${idleName(state, configured)} (${state.next === 'download' ? 'downloads and loads' : 'loads'} on first use)`,
+        short: '$(circle-large-outline) Tandem',
         kind: 'normal',
       };
     case 'ready':
-      return { text: `$(check) Tandem: ${state.name} (${whereLabel(state.device, state.backend)})`, kind: 'normal' };
-    case 'downloading':
+      return { text: `$(check) Tandem: ${state.name} (${whereLabel(state.device, state.backend)})`, short: '$(check) Tandem', kind: 'normal' };
+    case 'downloading': {
+      const percent = `${Math.floor(clampPercent(state.percent))}%`;
       return {
-        text: `$(cloud-download) Tandem: downloading ${state.name} ${Math.floor(clampPercent(state.percent))}%`,
+        text: `$(cloud-download) Tandem: downloading ${state.name} ${percent}`,
+        short: `$(cloud-download) ${percent}`,
         kind: 'normal',
         blocks: `the model ${state.name} is downloading`,
       };
+    }
     case 'loading':
       if (state.backend) {
         const server = serverLabel(state.backend);
-        return { text: `$(loading~spin) Tandem: checking ${server}`, kind: 'normal', blocks: `Tandem is still checking what ${server} at ${state.backend.url} can do` };
+        return { text: `$(loading~spin) Tandem: checking ${server}`, short: '$(loading~spin) Tandem', kind: 'normal', blocks: `Tandem is still checking what ${server} at ${state.backend.url} can do` };
       }
-      return { text: `$(loading~spin) Tandem: loading ${state.name}`, kind: 'normal', blocks: `the model ${state.name} is loading` };
+      return { text: `$(loading~spin) Tandem: loading ${state.name}`, short: '$(loading~spin) Tandem', kind: 'normal', blocks: `the model ${state.name} is loading` };
     case 'error':
       if (state.problem) {
         const p = PROBLEM_TEXT[state.problem];
-        return { text: `$(${p.icon}) Tandem: ${p.text}`, kind: p.kind, blocks: `completions are off: ${state.message}` };
+        return { text: `$(${p.icon}) Tandem: ${p.text}`, short: `$(${p.icon}) Tandem`, kind: p.kind, blocks: `completions are off: ${state.message}` };
       }
-      return { text: '$(error) Tandem: model error', kind: 'error', blocks: `the local model failed: ${state.message}` };
+      return { text: '$(error) Tandem: model error', short: '$(error) Model error', kind: 'error', blocks: `the local model failed: ${state.message}` };
     case 'none':
-      return { text: '$(circle-slash) Tandem: no model', kind: 'warning', blocks: `no local model is available: ${state.message}` };
+      return { text: '$(circle-slash) Tandem: no model', short: '$(circle-slash) No model', kind: 'warning', blocks: `no local model is available: ${state.message}` };
   }
 }
 
@@ -166,6 +186,7 @@ export function describeServer(backend: BackendInfo): string {
 
 function budgetLine(input: StatusInput): string {
   if (input.localOnly) return 'Cloud: off (local-only mode)';
+  if (input.cloudConsent === 'never') return 'Cloud: off in this workspace (you chose never to use it here)';
   const spent = input.todayUsd === undefined ? 'unknown' : formatUsd(input.todayUsd);
   const budget =
     input.dailyBudgetUsd < 0 ? 'no daily limit' : input.dailyBudgetUsd === 0 ? 'no cloud spend allowed' : `of ${formatUsd(input.dailyBudgetUsd)} daily budget`;
@@ -173,37 +194,57 @@ function budgetLine(input: StatusInput): string {
   return `Cloud spend today: ${spent} ${budget}${key}`;
 }
 
+/** "keystroke → ghost text p50 180 ms, p90 420 ms · model p50 120 ms, p90 300 ms · 52 tokens/s on CPU". */
+export function latencyLine(latency: LatencySummary | undefined, where: string | undefined): string {
+  const parts: string[] = [];
+  if (latency?.shown) parts.push(`keystroke → ghost text p50 ${latency.shown.p50} ms, p90 ${latency.shown.p90} ms`);
+  if (latency?.model) parts.push(`model p50 ${latency.model.p50} ms, p90 ${latency.model.p90} ms`);
+  if (latency?.tokensPerSecond !== undefined) parts.push(`${latency.tokensPerSecond} tokens/s`);
+  const on = where ? ` on ${where}` : '';
+  if (parts.length === 0) return `Latency: no suggestions measured yet${on ? ` (the model runs${on})` : ''}`;
+  const count = Math.max(latency?.shown?.count ?? 0, latency?.model?.count ?? 0);
+  return `Latency of the last ${count} suggestion${count === 1 ? '' : 's'}: ${parts.join(' · ')}${on}`;
+}
+
+function runsOn(state: ModelState | undefined): string | undefined {
+  if (state?.state !== 'ready') return undefined;
+  return `${whereLabel(state.device, state.backend)}${state.gpuLayers > 0 ? ` (${state.gpuLayers} GPU layers)` : ''}`;
+}
+
 /** The status bar text, tooltip and colour for the current state. */
 export function statusView(input: StatusInput): StatusView {
-  let main: { text: string; kind: StatusKind; blocks?: string };
+  let main: MainText;
   if (input.engine === 'stopped') {
-    main = { text: '$(error) Tandem: engine stopped', kind: 'error', blocks: 'the Tandem engine is not running' };
+    main = { text: '$(error) Tandem: engine stopped', short: '$(error) Tandem', kind: 'error', blocks: 'the Tandem engine is not running' };
   } else if (input.engine === 'starting') {
-    main = { text: '$(sync~spin) Tandem: starting', kind: 'normal', blocks: 'the Tandem engine is starting' };
+    main = { text: '$(sync~spin) Tandem: starting', short: '$(sync~spin) Tandem', kind: 'normal', blocks: 'the Tandem engine is starting' };
   } else if (input.block?.reason === 'disabled') {
-    main = { text: '$(circle-slash) Tandem: completions off', kind: 'normal', blocks: 'inline completions are turned off' };
+    main = { text: '$(circle-slash) Tandem: completions off', short: '$(eye-closed) Tandem', kind: 'normal', blocks: 'inline completions are turned off' };
   } else {
     main = modelText(input.completion, input.configuredCompletion);
     // A chat model download is long and worth seeing, but it does not stop suggestions.
     if (!main.blocks && input.chat?.state === 'downloading') main = { ...modelText(input.chat), blocks: undefined };
     if (!main.blocks && input.block) {
-      main = { text: `$(eye-closed) Tandem: ${input.block.label}`, kind: 'normal', blocks: input.block.detail };
+      main = { text: `$(eye-closed) Tandem: ${input.block.label}`, short: '$(eye-closed) Tandem', kind: 'normal', blocks: input.block.detail };
     }
   }
   const spend = input.engine === 'stopped' ? { text: '', kind: 'normal' as StatusKind } : spendSuffix(input);
   const kind: StatusKind = main.kind === 'error' || spend.kind === 'error' ? 'error' : main.kind === 'warning' || spend.kind === 'warning' ? 'warning' : 'normal';
 
-  const lines = ['**Tandem**', ''];
+  const text = `${main.text}${spend.text}`;
+  const lines = [`**${text.replace(/\$\([^)]*\)\s*/g, '')}**`, ''];
   lines.push(`- Engine: ${input.engine}${input.engineMessage ? ` (${input.engineMessage})` : ''}`);
   lines.push(`- ${describeModel('Completion model', input.completion, input.configuredCompletion)}`);
   lines.push(`- ${describeModel('Chat model', input.chat)}`);
   const because = main.blocks ?? input.block?.detail;
   lines.push(`- Suggestions: ${because ? `$(circle-slash) none, because ${because}` : '$(check) appear as you type'}`);
+  if (input.engine === 'running') lines.push(`- ${latencyLine(input.latency, runsOn(input.completion))}`);
   lines.push(`- ${budgetLine(input)}`);
   lines.push('', 'Click for Tandem actions.');
 
   return {
-    text: `${main.text}${spend.text}`,
+    text,
+    short: main.short,
     tooltip: lines.join('\n'),
     kind,
     noSuggestionsBecause: because,

@@ -1,5 +1,6 @@
-// The Tandem status bar item: local model state, why suggestions cannot appear, today's cloud spend.
-// The texts come from status-text.ts (pure); this file only keeps the inputs and puts them on screen.
+// The Tandem status bar item: an icon and a word on the bar; the model state, why suggestions cannot appear,
+// latency and today's cloud spend in its hover. The texts come from status-text.ts (pure); this file only keeps
+// the inputs, puts them on screen and tells listeners (the chat's offered actions) when they change.
 import * as vscode from 'vscode';
 import { statusView, type StatusInput, type StatusView } from './status-text';
 
@@ -15,6 +16,8 @@ export class StatusBar implements vscode.Disposable {
     hasApiKey: false,
   };
   private view: StatusView = statusView(this.input);
+  private readonly changes = new vscode.EventEmitter<Readonly<StatusInput>>();
+  readonly onDidUpdate = this.changes.event;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Right, 100);
@@ -27,13 +30,14 @@ export class StatusBar implements vscode.Disposable {
   update(change: Partial<StatusInput>): void {
     this.input = { ...this.input, ...change };
     this.render();
+    this.changes.fire(this.input);
   }
 
   get current(): Readonly<StatusInput> {
     return this.input;
   }
 
-  /** The text on screen, e.g. "$(check) Tandem: tiny (CPU) · $0.00 today". */
+  /** The whole state in one line, e.g. "$(check) Tandem: tiny (CPU) · $0.00 today" (the bar shows `short`). */
   get text(): string {
     return this.view.text;
   }
@@ -43,13 +47,14 @@ export class StatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.changes.dispose();
     this.item.dispose();
   }
 
   private render(): void {
     const view = statusView(this.input);
     this.view = view;
-    this.item.text = view.text;
+    this.item.text = view.short;
     const tooltip = new vscode.MarkdownString(view.tooltip, true);
     tooltip.isTrusted = false;
     this.item.tooltip = tooltip;

@@ -13,17 +13,21 @@ import {
   FeedbackNotification,
   EvalReportsRequest,
   GetModelStateRequest,
+  GetStatsRequest,
   LearnedRequest,
   LedgerEntryNotification,
   LedgerFeedbackNotification,
   LedgerRequest,
   ListPresetsRequest,
   ModelStateNotification,
+  ResetConsentNotification,
   ResetLearningRequest,
   RouteRequest,
   SetApiKeyNotification,
   SetServerApiKeyNotification,
+  TestApiKeyRequest,
   type ChatParams,
+  type CompletionStats,
   type ChatResult,
   type ConsentChoice,
   type ConsentQuestion,
@@ -41,12 +45,12 @@ import {
   type PresetsResult,
   type RouteDecision,
   type RouteParams,
+  type TestApiKeyResult,
 } from '../shared/protocol';
 import type { TandemSettings } from '../shared/settings';
 import { EngineNotRunningError, type EngineApi } from './engine-api';
 
-export type ConsentAsk = ConsentQuestion;
-export type ConsentHandler = (ask: ConsentAsk, token: vscode.CancellationToken) => Promise<{ choice: ConsentChoice }>;
+export type ConsentHandler = (ask: ConsentQuestion, token: vscode.CancellationToken) => Promise<{ choice: ConsentChoice }>;
 
 export class EngineClient implements EngineApi, vscode.Disposable {
   private client: LanguageClient | undefined;
@@ -194,6 +198,24 @@ export class EngineClient implements EngineApi, vscode.Disposable {
   async setServerApiKey(apiKey: string): Promise<void> {
     const client = await this.requireClient();
     await client.sendNotification(SetServerApiKeyNotification, { apiKey });
+  }
+
+  /** The engine forgets the cloud consent it remembered (the extension forgets its own stored answer first). */
+  async resetConsent(): Promise<void> {
+    const client = await this.requireClient();
+    await client.sendNotification(ResetConsentNotification);
+  }
+
+  /** One tiny request through the engine's egress gate that shows whether its API key works. */
+  async testApiKey(): Promise<TestApiKeyResult> {
+    const client = await this.requireClient();
+    return this.request(() => client.sendRequest(TestApiKeyRequest, undefined));
+  }
+
+  /** Completion statistics, with the latest `recent` requests. */
+  async stats(recent: number): Promise<CompletionStats> {
+    const client = await this.requireClient();
+    return this.request(() => client.sendRequest(GetStatsRequest, { recent }));
   }
 
   /** Tell the engine the settings changed; it pulls them (workspace/configuration) or uses what is pushed. */

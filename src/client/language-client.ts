@@ -25,6 +25,8 @@ export interface ClientSetup {
   settings(): TandemSettings;
   /** Why completions cannot run for this document, or undefined. */
   completionBlock(document: vscode.TextDocument): CompletionBlock | undefined;
+  /** A suggestion with text came back `ms` after the editor asked for it. */
+  onCompletionShown(ms: number): void;
   /** Each inline completion result on its way to VS Code (feedback: which suggestion is on screen). */
   onInlineCompletions?(document: vscode.TextDocument, position: vscode.Position, result: vscode.InlineCompletionItem[] | vscode.InlineCompletionList | null | undefined): void;
   /** The connection closed unexpectedly: decide (the owner restarts with a fresh client). */
@@ -74,8 +76,14 @@ export function createLanguageClient(setup: ClientSetup): LanguageClient {
     middleware: {
       provideInlineCompletionItems: async (document, position, context, token, next) => {
         if (setup.completionBlock(document)) return undefined;
+        const asked = performance.now();
         const result = await next(document, position, context, token);
-        if (!token.isCancellationRequested) setup.onInlineCompletions?.(document, position, result);
+        if (token.isCancellationRequested) return result;
+        const items = Array.isArray(result) ? result : result?.items;
+        if (items?.some((item) => (typeof item.insertText === 'string' ? item.insertText : item.insertText.value).length > 0)) {
+          setup.onCompletionShown(performance.now() - asked);
+        }
+        setup.onInlineCompletions?.(document, position, result);
         return result;
       },
       workspace: {

@@ -4,7 +4,7 @@
 // with the cursor at column 0 between the code before and the code after: the model writes the line(s),
 // indentation included, as it would for a user who opened a new line. Filling the gap with the canonical
 // solution gives back exactly the reference program (prompt + canonical + suffix).
-import { percentile } from '../server/stats';
+import { percentile } from '../shared/percentile';
 import type { EvalProblemResult, EvalSetName, EvalSetScore } from '../shared/protocol';
 import type { Problem } from './dataset';
 

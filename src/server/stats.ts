@@ -1,18 +1,11 @@
 // Completion statistics: per-stage timings with p50/p90, tokens evaluated, cache hits, skips.
 // Pure bookkeeping (no I/O): the completion handler records, `tandem/stats` reads.
+import { percentile } from '../shared/percentile.js';
 import type { CompletionRecord, CompletionStats, StageStats } from '../shared/protocol.js';
 
 const MAX_RECORDS = 2000;
 
 type StageName = keyof CompletionStats['stages'];
-
-/** Percentile by nearest rank over a copy of the samples. */
-export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return 0;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
-}
 
 function stage(samples: readonly number[]): StageStats {
   return { p50: round(percentile(samples, 50)), p90: round(percentile(samples, 90)), count: samples.length };

@@ -275,14 +275,22 @@ export type ReasonCode =
   // What happened while it ran
   | 'file-left-out'
   | 'cloud-failed'
+  /** The cloud could not be reached (offline, connection refused, no answer in time). */
+  | 'cloud-unreachable'
   /** Claude could not start answering within tandem.cloud.deadlineMs, or asked to wait longer than it leaves. */
   | 'cloud-deadline'
   | 'stopped-budget'
   | 'cancelled'
+  /** A one-token request that checked the API key (tandem/testApiKey). */
+  | 'key-test'
   /** A report card run on a Claude tier, asked for by the user (tandem/evalCloudInfill). */
   | 'model-evaluation'
   /** A reason written by an older version as text only. */
   | 'note';
+
+/** Reasons for the cloud that also say the local model cannot do the request (edits across files, a context
+ * beyond its window): such a request never falls back to the local model, and no client offers "answer locally". */
+export const LOCAL_CANNOT_CODES = ['multi-file-refactor', 'context-exceeds-local'] as const satisfies readonly ReasonCode[];
 
 export interface Reason {
   code: ReasonCode;
@@ -492,11 +500,17 @@ export interface ConsentQuestion {
   worstCaseUsd: number;
   /** Set when the question is about an untrusted inference server on another machine, not the cloud. */
   destination?: Destination;
+  /** What this request would send: the files (with ranges and bytes), tokens and redactions. */
+  manifest?: EgressManifest;
 }
 
 /** Engine → client: the first cloud use (or use of an untrusted server on another machine) in a workspace without
  * consent asks the user. */
 export const AskConsentRequest = new RequestType<ConsentQuestion, { choice: ConsentChoice }, void>('tandem/askConsent');
+
+/** Client → engine: forget the remembered always/never answer, so the next cloud use asks again (the model stays
+ * loaded; nothing restarts). */
+export const ResetConsentNotification = new NotificationType<void>('tandem/resetConsent');
 
 export interface AllowValuesParams {
   /** Salted hashes from RouteDecision.secrets of a blocked or redacted request. */
@@ -524,6 +538,14 @@ export const SetApiKeyParamsSchema = z.looseObject({ apiKey: z.string() }) satis
 /** Client → engine: the inference server's API key from SecretStorage (empty string clears it). Never logged.
  * Params: SetApiKeyParamsSchema. */
 export const SetServerApiKeyNotification = new NotificationType<{ apiKey: string }>('tandem/setServerApiKey');
+export type TestApiKeyResult =
+  | { ok: true; model: string; costUsd: number; ms: number }
+  /** `reason`: what went wrong, in words that say what to do. */
+  | { ok: false; problem: 'no-key' | 'rejected' | 'unreachable' | 'refused' | 'failed'; reason: string };
+
+/** Client → engine: a one-token request to the cheapest cloud tier, through the egress gate and the budget, to
+ * check the API key the engine holds. It carries no workspace content; its cost is ledgered like any other. */
+export const TestApiKeyRequest = new RequestType<void, TestApiKeyResult, void>('tandem/testApiKey');
 
 // ---------------------------------------------------------------------------------------------------
 // Ledger

@@ -110,7 +110,8 @@ export interface AssistantTurn {
   answer?: AnswerRoute;
   stopped?: 'cancelled' | 'budget' | 'max-tokens';
   refactor?: RefactorProposal;
-  error?: { message: string; blockedBy?: ErrorCause };
+  /** `noLocal`: the local model cannot do this request (edits across files, too much context). */
+  error?: { message: string; blockedBy?: ErrorCause; noLocal?: boolean };
   /** What looked like secrets and kept the question off the cloud: "Allow this value" can allow them. */
   blockedSecrets?: SecretFinding[];
   /** The user allowed those values: the cloud is no longer ruled out for this question. */
@@ -119,8 +120,15 @@ export interface AssistantTurn {
   rating?: 'up' | 'down';
 }
 
-/** Why an answer failed: the router's refusal, the engine not running, or the cloud call failing. */
-export type ErrorCause = BlockedBy | 'engine' | 'cloud';
+/** Why an answer failed: the router's refusal, the engine not running, the cloud unreachable, or the cloud call
+ * failing. */
+export type ErrorCause = BlockedBy | 'engine' | 'cloud' | 'cloud-unreachable';
+
+/** Why the other route cannot be offered right now (undefined: it can). */
+export interface ChatAbilities {
+  cloudUnavailable?: string;
+  localUnavailable?: string;
+}
 
 export type Turn = UserTurn | AssistantTurn;
 
@@ -128,8 +136,9 @@ export type Turn = UserTurn | AssistantTurn;
 export type ChatToHost =
   | { type: 'ready' }
   | { type: 'send'; id: string; text: string; kind: ChatKind; chips: ContextChip[] }
-  /** Ask the question answered by `of` again: "Ask Claude instead" / "Answer locally". */
-  | { type: 'retry'; id: string; of: string; prefer: 'cloud' | 'local' }
+  /** Ask the question answered by `of` again: "Ask Claude instead" / "Answer locally", or (no `prefer`) "Retry" as
+   * it was asked. */
+  | { type: 'retry'; id: string; of: string; prefer?: 'cloud' | 'local' }
   | { type: 'stop'; id: string }
   /** `from`: the answer copied from (a code block, or the whole answer). */
   | { type: 'copy'; text: string; from?: string; what?: 'code' | 'answer' }
@@ -144,8 +153,7 @@ export type ChatToHost =
   | { type: 'allowValues'; id: string }
   | { type: 'openFile'; uri: string; line?: number }
   /** A link in an answer was clicked: `text` is what it showed. The extension decides whether to ask first. */
-  | { type: 'openLink'; href: string; text: string }
-  | { type: 'clear' };
+  | { type: 'openLink'; href: string; text: string };
 
 /** Extension → chat webview. */
 export type HostToChat =
@@ -158,6 +166,8 @@ export type HostToChat =
   | { type: 'context'; chips: ContextChip[] }
   | { type: 'mentionResults'; id: string; items: ContextChip[] }
   | { type: 'engine'; running: boolean }
+  /** Which other route the answers may offer now. */
+  | { type: 'abilities'; abilities: ChatAbilities }
   | { type: 'notice'; message: string }
   | { type: 'focus' };
 

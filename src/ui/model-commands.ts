@@ -5,16 +5,34 @@ import { readSettings, updateSetting } from '../config';
 import type { Ctx } from '../ctx';
 import type { DownloadModelParams, DownloadModelResult, ModelPreset, ModelRole, PresetsResult } from '../shared/protocol';
 import { formatBytes } from '../client/completion-gate';
+import { EngineNotRunningError } from '../client/engine-api';
 import { waitForEngine } from './engine-wait';
 
 const ROLE_LABEL: Record<ModelRole, string> = { completion: 'inline completions', chat: 'chat and explanations' };
 
-/** Download with a cancellable notification; resolves undefined when the user cancelled. */
+/** Download with a cancellable notification; resolves undefined when the user cancelled or it failed (the failure,
+ * offline included, is shown with what to do next). */
 export async function downloadWithProgress(
   ctx: Ctx,
   params: DownloadModelParams,
   label: string,
 ): Promise<DownloadModelResult | undefined> {
+  try {
+    return await downloadShowingProgress(ctx, params, label);
+  } catch (error) {
+    if (error instanceof vscode.CancellationError) return undefined;
+    if (error instanceof EngineNotRunningError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.log.error(`Download of ${label} failed: ${message}`);
+    const pick = await vscode.window.showErrorMessage(`Tandem: could not download ${label}. ${message}`, 'Retry', 'Pick GGUF File…', 'Show Log');
+    if (pick === 'Retry') return downloadWithProgress(ctx, params, label);
+    if (pick === 'Pick GGUF File…') await pickModelFile();
+    if (pick === 'Show Log') ctx.log.show(true);
+    return undefined;
+  }
+}
+
+async function downloadShowingProgress(ctx: Ctx, params: DownloadModelParams, label: string): Promise<DownloadModelResult | undefined> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Tandem: downloading ${label}`, cancellable: true },
     async (progress, token) => {
@@ -125,20 +143,33 @@ export async function selectLocalModel(ctx: Ctx): Promise<void> {
     if (result) await useModel([preset.role], result.path, preset.label);
     return;
   }
-  if (pick.action === 'browse') {
-    const files = await vscode.window.showOpenDialog({
-      canSelectMany: false,
-      openLabel: 'Use Model',
-      filters: { 'GGUF models': ['gguf'] },
-      title: 'Tandem: choose a GGUF model',
-    });
-    const file = files?.[0];
-    if (!file) return;
-    const roles = await pickRole(`Use ${file.path.split('/').pop()} for`);
-    if (roles) await useModel(roles, file.fsPath, file.path.split('/').pop() ?? file.fsPath);
-    return;
-  }
+  if (pick.action === 'browse') await pickModelFile();
   if (pick.action === 'url') await enterUrl(ctx);
+}
+
+/** A GGUF file already on this machine, for the roles the user picks. */
+export async function pickModelFile(): Promise<void> {
+  const files = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    openLabel: 'Use Model',
+    filters: { 'GGUF models': ['gguf'] },
+    title: 'Tandem: choose a GGUF model',
+  });
+  const file = files?.[0];
+  if (!file) return;
+  const roles = await pickRole(`Use ${file.path.split('/').pop()} for`);
+  if (roles) await useModel(roles, file.fsPath, file.path.split('/').pop() ?? file.fsPath);
+}
+
+/** The recommended preset of each role for this machine, without repeats. */
+export function recommendedPresets(presets: PresetsResult): { role: ModelRole; preset: ModelPreset }[] {
+  const byId = new Map(presets.presets.map((p) => [p.id, p]));
+  const wanted: { role: ModelRole; preset: ModelPreset }[] = [];
+  for (const role of ['completion', 'chat'] as const) {
+    const preset = byId.get(presets.recommended[role]);
+    if (preset && !wanted.some((w) => w.preset.id === preset.id)) wanted.push({ role, preset });
+  }
+  return wanted;
 }
 
 async function enterUrl(ctx: Ctx): Promise<void> {
@@ -178,13 +209,7 @@ function describeHardware(presets: PresetsResult): string {
 
 export async function downloadRecommendedModel(ctx: Ctx): Promise<void> {
   if (!(await embeddedOrSwitch())) return;
-  const presets = await ctx.engine.listPresets();
-  const byId = new Map(presets.presets.map((p) => [p.id, p]));
-  const wanted: { role: ModelRole; preset: ModelPreset }[] = [];
-  for (const role of ['completion', 'chat'] as const) {
-    const preset = byId.get(presets.recommended[role]);
-    if (preset && !wanted.some((w) => w.preset.id === preset.id)) wanted.push({ role, preset });
-  }
+  const wanted = recommendedPresets(await ctx.engine.listPresets());
   if (!wanted.length) {
     void vscode.window.showWarningMessage('Tandem found no recommended model for this machine. Use "Tandem: Select Local Model" to choose one.');
     return;

@@ -1,6 +1,7 @@
 // Context for chat questions: chips from the active editor (current file, selection), @-mention search over
 // workspace files (bounded), and turning chips into the files sent to the engine.
 import * as vscode from 'vscode';
+import { lineSpan } from '../shared/lines';
 import type { ContextFile } from '../shared/protocol';
 import type { ContextChip } from '../shared/webview';
 import { rankMentions, type MentionCandidate } from './mention-rank';
@@ -32,7 +33,7 @@ export function editorChips(editor: vscode.TextEditor | undefined): ContextChip[
       key: `selection:${uri}:${range.startLine}-${range.endLine}`,
       kind: 'selection',
       uri,
-      label: `${label}:${range.startLine + 1}-${range.endLine + 1}`,
+      label: `${label}:${lineSpan(range.startLine, range.endLine)}`,
       description: `Selection in ${description}`,
       range,
     });

@@ -109,8 +109,8 @@ export class ChatSession implements vscode.Disposable {
     if (this.edits.has(answer.id)) await this.preview(answer.id);
   }
 
-  /** Ask the question answered by `of` again, on the other route. */
-  async retry(of: string, prefer: 'cloud' | 'local', id?: string): Promise<void> {
+  /** Ask the question answered by `of` again: on the other route, or (no `prefer`) as it was asked. */
+  async retry(of: string, prefer: 'cloud' | 'local' | undefined, id?: string): Promise<void> {
     const question = questionOf(this.turns, of);
     if (!question) {
       this.post({ type: 'notice', message: 'That question is no longer in the history.' });
@@ -119,8 +119,8 @@ export class ChatSession implements vscode.Disposable {
     if (!this.busy) this.feedback(of, 'asked-other-side');
     await this.ask(question.text, question.kind, question.chips, {
       id,
-      prefer,
-      rejectedLocal: prefer === 'cloud' ? true : undefined,
+      prefer: prefer ?? question.prefer,
+      rejectedLocal: prefer === 'cloud' ? true : prefer ? undefined : question.rejectedLocal,
       files: this.sentFiles.get(question.id),
     });
   }

@@ -1,8 +1,10 @@
-// The chat view (webview view "tandem.chat" in the "tandem" activity-bar container): wires the webview's
-// messages to the chat session, keeps the editor-context chips current, and offers Explain Selection.
+// The chat view (webview view "tandem.chat", declared in the "tandem" activity-bar container and moved to the
+// secondary side bar on first run): wires the webview's messages to the chat session, keeps the editor-context
+// chips current and the offered routes current, and offers Explain Selection and Clear Conversation.
 import * as vscode from 'vscode';
 import type { EngineApi } from '../client/engine-api';
-import type { ChatToHost, HostToChat } from '../shared/webview';
+import { lineSpan } from '../shared/lines';
+import type { ChatAbilities, ChatToHost, HostToChat } from '../shared/webview';
 import type { CompareRequest } from './compare-session';
 import { chipsToFiles, describeUri, editorChips, MentionIndex, selectionLines } from './chat-context';
 import { ChatSession } from './chat-session';
@@ -20,6 +22,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   private readonly disposables: vscode.Disposable[] = [];
   private viewDisposables: vscode.Disposable[] = [];
   private contextTimer: ReturnType<typeof setTimeout> | undefined;
+  private abilities: ChatAbilities = {};
   /** Opens a compare run (set by the owner: the compare panel lives outside the chat view). */
   onCompare: ((request: CompareRequest) => Promise<void>) | undefined;
 
@@ -83,7 +86,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     const lines = selectionLines(range);
     const uri = doc.uri.toString();
     const { label, description } = describeUri(doc.uri);
-    const where = `${label}:${lines.startLine + 1}-${lines.endLine + 1}`;
+    const where = `${label}:${lineSpan(lines.startLine, lines.endLine)}`;
     await this.reveal();
     await this.session.ask(
       `Explain ${where}`,
@@ -91,6 +94,18 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       [{ key: `selection:${uri}:${lines.startLine}-${lines.endLine}`, kind: 'selection', uri, label: where, description: `Selection in ${description}`, range: lines }],
       { files: [{ uri, text, range: lines, languageId: doc.languageId }] },
     );
+  }
+
+  /** Which other route answers may offer ("Ask Claude instead", "Answer locally"). */
+  setAbilities(abilities: ChatAbilities): void {
+    if (JSON.stringify(abilities) === JSON.stringify(this.abilities)) return;
+    this.abilities = abilities;
+    this.post({ type: 'abilities', abilities });
+  }
+
+  /** "Tandem: Clear Conversation" (the view's title bar). */
+  clear(): void {
+    this.session.clear();
   }
 
   dispose(): void {
@@ -115,6 +130,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'ready':
         this.ready = true;
         this.post({ type: 'init', turns: this.session.all, chips: editorChips(vscode.window.activeTextEditor), running: this.engine.isRunning() });
+        this.post({ type: 'abilities', abilities: this.abilities });
         return;
       case 'send':
         void this.session.ask(message.text, message.kind, message.chips, { id: message.id });
@@ -154,9 +170,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       case 'openLink':
         void this.openLink(message.href, message.text);
-        return;
-      case 'clear':
-        this.session.clear();
         return;
     }
   }

@@ -1,5 +1,8 @@
 // The routing and cost panel (one instance; showing it again focuses it): live decisions from the ledger,
 // totals, savings, chart, payback, manifests, CSV export through a save dialog, and the model report cards.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineApi } from '../client/engine-api';
 import type { HostToPanel, PanelToHost } from '../shared/webview';
@@ -14,6 +17,8 @@ const REFRESH_MS = 750;
 export class RoutingPanel implements vscode.Disposable {
   static readonly viewType = 'tandem.routing';
   private static current: RoutingPanel | undefined;
+  /** The folder of the last export, offered again (for this window's life). */
+  private static exportFolder: vscode.Uri | undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
@@ -139,12 +144,15 @@ export class RoutingPanel implements vscode.Disposable {
   }
 
   private async exportCsv(id: string, csv: string, rows: number, suggestedName: string): Promise<void> {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    // Suggested outside the workspace (a spend report is not part of the project): the last export's folder, else
+    // Downloads, else the home folder. The user confirms or changes it in the save dialog.
+    const downloads = join(homedir(), 'Downloads');
+    const folder = RoutingPanel.exportFolder ?? vscode.Uri.file(existsSync(downloads) ? downloads : homedir());
     const target = await vscode.window.showSaveDialog({
       title: 'Export Tandem decisions as CSV',
       saveLabel: 'Export',
       filters: { 'CSV files': ['csv'] },
-      defaultUri: folder ? vscode.Uri.joinPath(folder, suggestedName) : undefined,
+      defaultUri: vscode.Uri.joinPath(folder, suggestedName),
     });
     if (!target) {
       this.post({ type: 'exported', id, outcome: 'cancelled', message: 'Export cancelled.' });
@@ -152,6 +160,7 @@ export class RoutingPanel implements vscode.Disposable {
     }
     try {
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(csv));
+      RoutingPanel.exportFolder = vscode.Uri.joinPath(target, '..');
       this.post({ type: 'exported', id, outcome: 'saved', message: `Exported ${rows} decision${rows === 1 ? '' : 's'} to ${target.fsPath}.` });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

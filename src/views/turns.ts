@@ -1,7 +1,7 @@
 // Pure logic of the chat thread on the extension side: turning an engine result (or failure) into what the
 // thread shows, the history sent with a question, and cleaning a thread restored after a reload.
 // No `vscode` import.
-import type { ChatErrorData, ChatMessage, ChatResult, EditTarget, TextEditSpec } from '../shared/protocol';
+import { LOCAL_CANNOT_CODES, type ChatErrorData, type ChatMessage, type ChatResult, type EditTarget, type Reason, type TextEditSpec } from '../shared/protocol';
 import type { AnswerRoute, AssistantTurn, ErrorCause, RefactorFile, Turn, UserTurn } from '../shared/webview';
 
 /** Turns kept per workspace; older ones are dropped first. */
@@ -27,6 +27,11 @@ export function answerFromResult(result: ChatResult): AnswerRoute {
     ...(decision.blockedBy ? { blockedBy: decision.blockedBy } : {}),
     ...(entry.destination ? { destination: entry.destination } : {}),
   };
+}
+
+/** The local model cannot do a request with these reasons (a refactor across files, a context beyond its window). */
+function localCannot(reasons: readonly Reason[] | undefined): boolean {
+  return (reasons ?? []).some((r) => (LOCAL_CANNOT_CODES as readonly string[]).includes(r.code));
 }
 
 type Describe = (uri: string) => { label: string; description: string };
@@ -56,7 +61,11 @@ export function finishedTurn(turn: AssistantTurn, result: ChatResult, files: Ref
     return {
       ...done,
       state: 'error',
-      error: { message: result.decision.reasons.map((r) => r.text).join(' ') || 'The router refused this request.', blockedBy: result.decision.blockedBy },
+      error: {
+        message: result.decision.reasons.map((r) => r.text).join(' ') || 'The router refused this request.',
+        blockedBy: result.decision.blockedBy,
+        ...(localCannot(result.decision.reasons) ? { noLocal: true } : {}),
+      },
     };
   }
   if (!done.text && result.entry.error && !result.edits?.length) {
@@ -83,11 +92,21 @@ export function failedTurn(turn: AssistantTurn, error: unknown, cancelled: boole
   const err = error as { name?: string; message?: string; data?: ChatErrorData } | undefined;
   const message = err?.message || String(error);
   const data = err?.data && typeof err.data === 'object' ? err.data : undefined;
+  const reasons = data?.decision?.reasons;
   const blockedBy: ErrorCause | undefined =
-    err?.name === 'EngineNotRunningError' ? 'engine' : (data?.decision?.blockedBy ?? (data?.entry?.route === 'cloud' ? 'cloud' : undefined));
+    err?.name === 'EngineNotRunningError'
+      ? 'engine'
+      : (data?.decision?.blockedBy ??
+        (reasons?.some((r) => r.code === 'cloud-unreachable') ? 'cloud-unreachable' : data?.entry?.route === 'cloud' ? 'cloud' : undefined));
   // "Allow this value" needs the secrets that kept it off the cloud (their salted hashes, never the values).
   const secrets = blockedBy === 'secret' ? data?.decision?.secrets : undefined;
-  return { ...turn, state: 'error', streamingFrom: undefined, error: { message, blockedBy }, ...(secrets?.length ? { blockedSecrets: secrets } : {}) };
+  return {
+    ...turn,
+    state: 'error',
+    streamingFrom: undefined,
+    error: { message, blockedBy, ...(localCannot(reasons) ? { noLocal: true } : {}) },
+    ...(secrets?.length ? { blockedSecrets: secrets } : {}),
+  };
 }
 
 /** Earlier messages for the engine: finished answers with their questions, newest kept, bounded. */

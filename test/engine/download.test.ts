@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DownloadModelRequest, GetStatsRequest, ModelStateNotification } from '../../src/shared/protocol.js';
 import { CancellationTokenSource, delay, startEngine, TINY_MODEL } from '../support/lsp-client.js';
+import { refusedUrl } from '../fake-anthropic/server.js';
 
 const MODEL = readFileSync(TINY_MODEL);
 const SHA = createHash('sha256').update(MODEL).digest('hex');
@@ -207,6 +208,26 @@ void describe('model download', () => {
       assert.equal(hits.length, before, 'no request to any server');
     } finally {
       await second.shutdown();
+    }
+  });
+
+  void it('a host that cannot be reached says the machine looks offline and what to do, not "fetch failed"', async () => {
+    const engine = await startEngine({ dataDir: mkdtempSync(join(tmpdir(), 'tandem-dl-')) });
+    try {
+      // Nothing listens there: the connection is refused, as it is for every host on a machine without a network.
+      const refused = await refusedUrl();
+      const error = await engine.request(DownloadModelRequest, { role: 'chat', url: `${refused}/models/offline.gguf` }).then(
+        () => assert.fail('the download succeeded'),
+        (e: Error) => e,
+      );
+      assert.doesNotMatch(error.message, /^fetch failed$/);
+      assert.match(error.message, new RegExp(`cannot reach ${new URL(refused).host.replaceAll('.', '\\.')} \\(ECONNREFUSED\\): this machine looks offline`));
+      assert.match(error.message, /Connect to the internet and try again/);
+      assert.match(error.message, /"Tandem: Select Local Model"/);
+      const state = await engine.waitFor(ModelStateNotification, (s) => s.role === 'chat' && s.state === 'error');
+      assert.match(state.state === 'error' ? state.message : '', /looks offline/);
+    } finally {
+      await engine.shutdown();
     }
   });
 });

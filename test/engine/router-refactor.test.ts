@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TextEditSpec } from '../../src/shared/protocol.js';
-import { startHarness, workspace, type Harness } from '../fake-anthropic/harness.js';
+import { ChatDeltaNotification } from '../../src/shared/protocol.js';
+import { rejection, startHarness, workspace, type Harness } from '../fake-anthropic/harness.js';
+import { refusedUrl } from '../fake-anthropic/server.js';
 
 const A = 'export function computeTotal(items: number[]) {\n  return items.reduce((a, b) => a + b, 0);\n}\n';
 const B = 'import { computeTotal } from "./a";\nexport const t = computeTotal([1, 2]);\nexport const u = computeTotal([3]);\n';
@@ -16,6 +18,10 @@ const ws = workspace({
   'src/b.ts': B,
   'src/c.ts': C,
   'lib/d.ts': 'import { computeTotal } from "../src/a";\nconsole.log(computeTotal([]));\n',
+  // Files that mention the name but cannot refer to the symbol: a rename does not need them, so they stay here.
+  'README.md': '# Demo\n\nRun `computeTotal` to add up line items.\n',
+  'docs/notes.txt': 'computeTotal is used by invoices.\n',
+  'scripts/report.py': 'print("computeTotal")\n',
   'node_modules/pkg/index.ts': 'export const computeTotal = 0;\n',
   'assets/logo.bin': Buffer.from([0, 1, 2, 99, 111, 109]).toString('latin1') + 'computeTotal',
 });
@@ -50,10 +56,12 @@ void test('a rename gathers every file mentioning the identifier and returns val
   assert.equal(apply(edited, byUri.get(ws.uri('src/a.ts'))!), edited.replaceAll('computeTotal', 'sumAll'));
   assert.equal(apply(B, byUri.get(ws.uri('src/b.ts'))!), B.replaceAll('computeTotal', 'sumAll'));
   assert.match(r.text, /edits in 3 files, ready to preview/);
-  // What left: the three files, not node_modules, not the binary, not c.ts (computeTotalish is another word).
+  // What left: the three files, not node_modules, not the binary, not c.ts (computeTotalish is another word), and
+  // none of the README, notes or Python script that merely mention the name.
   const sent = JSON.stringify(h.fake.requests.at(-1)!.body);
   assert.ok(sent.includes('propose_edits'));
   assert.ok(!sent.includes('node_modules') && !sent.includes('logo.bin') && !sent.includes('src/c.ts'));
+  for (const unrequested of ['README.md', 'notes.txt', 'report.py']) assert.ok(!sent.includes(unrequested), `${unrequested} was sent along with the rename`);
   assert.deepEqual(r.entry.manifest!.files.map((f) => f.uri).sort(), [ws.uri('lib/d.ts'), ws.uri('src/a.ts'), ws.uri('src/b.ts')].sort());
   // The engine writes nothing.
   assert.equal(readFileSync(join(ws.root, 'src/a.ts'), 'utf8'), A);
@@ -103,7 +111,25 @@ void test('edits that do not match the files are reported as errors, and then no
 void test('a local refactor asks the local model for the same JSON; the fixture model fails validation and says so', async () => {
   const r = await h.chat({ kind: 'refactor', prompt: 'Make computeTotal handle an empty list', prefer: 'local', files: [{ uri: ws.uri('src/c.ts') }] });
   assert.equal(r.decision.route, 'local');
+  // The local model's timings are whole milliseconds in the ledger (no 33.46376600000076 in the panel or the CSV).
+  assert.ok(r.entry.ttftMs === null || Number.isInteger(r.entry.ttftMs), `ttftMs ${r.entry.ttftMs}`);
+  assert.ok(Number.isInteger(r.entry.totalMs));
   assert.deepEqual(r.edits, []);
   assert.ok(r.editErrors!.length > 0);
   assert.match(r.editErrors!.join(' '), /local model did not answer with edits|not found|not one of the files|list of edits/);
+});
+
+void test('a multi-file rename while Claude is unreachable says so and does not run the local model, which cannot write it', async () => {
+  const dead = await startHarness({ workspace: ws.root, baseUrl: await refusedUrl() });
+  try {
+    const since = dead.engine.notifications.length;
+    const e = await rejection(dead.chat({ kind: 'refactor', prompt: 'Rename computeTotal to sumAll', files: [{ uri: ws.uri('src/a.ts') }] }));
+    assert.match(e.message, /Cannot reach the Anthropic API: this machine looks offline/);
+    assert.match(e.message, /The local model cannot write edits across several files\. Nothing was sent to it\./);
+    const codes = e.data?.decision?.reasons.map((r) => r.code) ?? [];
+    assert.ok(codes.includes('multi-file-refactor') && codes.includes('cloud-unreachable'), codes.join(', '));
+    assert.deepEqual(dead.engine.received(ChatDeltaNotification, since).filter((d) => d.route === 'local'), [], 'the local model was run anyway');
+  } finally {
+    await dead.close();
+  }
 });

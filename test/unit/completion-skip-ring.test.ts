@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ContextRing, chunkAround } from '../../src/server/completion/context-ring.js';
 import { looksBinary, skipReason, tooLarge } from '../../src/server/completion/skip.js';
-import { CompletionStatsRecorder, percentile } from '../../src/server/stats.js';
+import { CompletionStatsRecorder } from '../../src/server/stats.js';
+import { percentile } from '../../src/shared/percentile.js';
 
 const ok = { enabled: true, maxFileBytes: 1_000_000, exclude: [], relativePath: 'src/a.ts', absolutePath: '/w/src/a.ts', text: 'const a = 1;\n', cursorLine: 'const a = 1;' };
 

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatUsd, statusView, type StatusInput } from '../../src/status-text.js';
 import { completionBlock } from '../../src/client/completion-gate.js';
-import type { ModelState } from '../../src/shared/protocol.js';
+import { LATENCY_WINDOW, LatencyRing, summarizeLatency } from '../../src/client/latency.js';
+import type { CompletionRecord, ModelState } from '../../src/shared/protocol.js';
 
 const ready: ModelState = { role: 'completion', state: 'ready', name: 'tiny', device: 'cpu', gpuLayers: 0, contextSize: 2048, fim: true };
 const base: StatusInput = { engine: 'running', completion: ready, todayUsd: 0, dailyBudgetUsd: 2, localOnly: false, hasApiKey: true };
@@ -139,4 +140,56 @@ void test('each server problem has its own short text, and the tooltip says why 
     assert.equal(view.noSuggestionsBecause, `completions are off: ${message}`);
     assert.match(view.tooltip, /on OpenAI-compatible server at http:\/\/vllm:8000\/v1 \(another machine, trusted\)/);
   }
+});
+void test('the status bar shows an icon and a word; the whole state is its accessible name and the hover', () => {
+  const view = statusView(base);
+  assert.equal(view.short, '$(check) Tandem');
+  assert.match(view.tooltip, /^\*\*Tandem: tiny \(CPU\) · \$0\.00 today\*\*/);
+  const cases: [Partial<StatusInput>, string][] = [
+    [{ engine: 'stopped' }, '$(error) Tandem'],
+    [{ engine: 'starting' }, '$(sync~spin) Tandem'],
+    [{ completion: { role: 'completion', state: 'downloading', name: 'a-very-long-model-name-q8_0', receivedBytes: 1, totalBytes: 3, percent: 33.3 } }, '$(cloud-download) 33%'],
+    [{ completion: { role: 'completion', state: 'none', message: 'none' } }, '$(circle-slash) No model'],
+    [{ completion: { role: 'completion', state: 'error', message: 'bad file' } }, '$(error) Model error'],
+    [{ block: completionBlock({ enabled: false, exclude: [], maxFileBytes: 1e6, sizeBytes: 1 }) }, '$(eye-closed) Tandem'],
+  ];
+  for (const [change, short] of cases) {
+    const v = statusView({ ...base, ...change });
+    assert.equal(v.short, short, JSON.stringify(change));
+    // Narrow: the icon and at most two short words, whatever the model is called or costs.
+    assert.ok(v.short.replace(/\$\([^)]*\)\s*/g, '').length <= 12, v.short);
+  }
+});
+
+void test('the hover shows the last suggestions\' latency: p50/p90 keystroke → ghost text and model time, tokens/s, where it runs', () => {
+  const view = statusView({
+    ...base,
+    completion: { ...ready, device: 'cuda', gpuLayers: 33 },
+    latency: { shown: { p50: 182, p90: 431, count: 20 }, model: { p50: 121, p90: 298, count: 18 }, tokensPerSecond: 52 },
+  });
+  assert.match(
+    view.tooltip,
+    /- Latency of the last 20 suggestions: keystroke → ghost text p50 182 ms, p90 431 ms · model p50 121 ms, p90 298 ms · 52 tokens\/s on CUDA \(33 GPU layers\)/,
+  );
+  assert.match(statusView(base).tooltip, /- Latency: no suggestions measured yet \(the model runs on CPU\)/);
+  assert.doesNotMatch(statusView({ ...base, engine: 'stopped' }).tooltip, /Latency/);
+});
+
+void test('latency figures come from the editor\'s timings and the engine\'s records of generated suggestions', () => {
+  const record = (over: Partial<CompletionRecord>): CompletionRecord => ({
+    seq: 1, uri: 'file:///a.ts', source: 'model', waitMs: 0, contextMs: 1, prefillMs: 20, firstTokenMs: 10, decodeMs: 90, postProcessMs: 0, totalMs: 125,
+    promptTokens: 200, evaluatedTokens: 4, generatedTokens: 10, chars: 30, ...over,
+  });
+  const records = [record({}), record({ prefillMs: 40, decodeMs: 190, generatedTokens: 20 }), record({ source: 'cache', generatedTokens: 0 }), record({ source: 'skipped', generatedTokens: 0 })];
+  const summary = summarizeLatency([100, 300, 200], records);
+  assert.deepEqual(summary.shown, { p50: 200, p90: 300, count: 3 });
+  assert.deepEqual(summary.model, { p50: 120, p90: 240, count: 2 });
+  // 30 tokens in (10 + 90) + (10 + 190) ms of generation.
+  assert.equal(summary.tokensPerSecond, 100);
+  const ring = new LatencyRing();
+  for (let i = 0; i < LATENCY_WINDOW + 10; i++) ring.add(i);
+  ring.add(Number.NaN);
+  assert.equal(ring.values.length, LATENCY_WINDOW);
+  assert.equal(ring.values[0], 10);
+  assert.deepEqual(summarizeLatency([], []), { shown: undefined, model: undefined, tokensPerSecond: undefined });
 });

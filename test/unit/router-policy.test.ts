@@ -165,6 +165,22 @@ void test('every reason is a code with text: each route says why by code, and a 
   }
 });
 
+void test('a refused cloud route falls back to the local model only where it can do the job', () => {
+  // Multi-file edits and a context beyond the local window cannot be done locally: refused means nothing runs.
+  for (const over of [{ kind: 'refactor' as const, fileCount: 3 }, { localTokens: 9000, cloudTokens: 9000 }]) {
+    const d = decide(input({ ...over, hasApiKey: false }));
+    assert.equal(d.route, 'blocked', JSON.stringify(over));
+    assert.equal(d.blockedBy, 'no-api-key');
+    assert.equal(d.reasons.at(-1)?.code, 'nothing-sent');
+    assert.match(d.reasons.at(-1)?.text ?? '', /The local model cannot (write edits across several files|take this much context)/);
+  }
+  // A single-file refactor or a question the user asked Claude for still stays local when the cloud is refused.
+  assert.equal(decide(input({ kind: 'refactor', fileCount: 1, prefer: 'cloud', hasApiKey: false })).route, 'local');
+  assert.equal(decide(input({ prefer: 'cloud', hasApiKey: false })).route, 'local');
+  // Asking for the local model explicitly is honoured.
+  assert.equal(decide(input({ kind: 'refactor', fileCount: 3, prefer: 'local', hasApiKey: false })).route, 'local');
+});
+
 void test('learned advice moves only the open choice; privacy, consent and budget still refuse the cloud', () => {
   const learnedCloud = { route: 'cloud' as const, reason: { code: 'learned-cloud' as const, text: 'Local explanations of Rust were accepted 1 of 9 times, so this goes to Claude.' } };
   const moved = decide(input({ kind: 'explain', learned: learnedCloud }));

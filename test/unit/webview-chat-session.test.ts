@@ -189,6 +189,9 @@ void describe('chat session', () => {
     assert.equal(done(t.posted)[1]?.answer?.route, 'cloud');
     await t.session.retry(done(t.posted)[1]?.id ?? '', 'local');
     assert.deepEqual([t.calls[2]?.prefer, t.calls[2]?.rejectedLocal], ['local', undefined]);
+    // "Retry" (no route given) asks again exactly as the question was asked: here, Claude with the local answer rejected.
+    await t.session.retry(done(t.posted)[1]?.id ?? '', undefined, 'retry-2');
+    assert.deepEqual([t.calls[3]?.id, t.calls[3]?.prefer, t.calls[3]?.rejectedLocal, t.calls[3]?.prompt], ['retry-2', 'cloud', true, 'Explain a.ts:1-1']);
   });
 
   void it('refactor edits open the preview; the outcome (applied or discarded) is shown; errors are listed, not applied', async () => {

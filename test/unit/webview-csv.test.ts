@@ -52,3 +52,14 @@ void describe('ledger CSV', () => {
     assert.equal(csvFileName(new Date(2026, 0, 5)), 'tandem-ledger-2026-01-05.csv');
   });
 });
+
+void describe('ledger CSV timings', () => {
+  void it('writes milliseconds as whole numbers, without float noise', () => {
+    const plain = { ...entry, reasons: [{ code: 'note' as const, text: 'asked' }], fallback: undefined, error: undefined, manifest: undefined };
+    const row = buildCsv([{ ...plain, ttftMs: 33.46376600000076, totalMs: 1204.4999999999 }]).split('\r\n')[1] ?? '';
+    const cells = row.split(',');
+    const at = (name: string): string | undefined => cells[CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number])];
+    assert.equal(at('ttft_ms'), '33');
+    assert.equal(at('total_ms'), '1204');
+  });
+});

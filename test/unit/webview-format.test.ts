@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { baseName, formatBytes, formatMs, formatTime, formatTokens, formatUsd } from '../../webview/shared/format';
-import { badgeText, completeMention, errorTitle, findMentionQuery, kindForPrompt } from '../../webview/chat/format';
+import { badgeText, completeMention, errorTitle, findMentionQuery, kindForPrompt, offeredActions } from '../../webview/chat/format';
+import { lineSpan, linesLabel } from '../../src/shared/lines';
+import type { AnswerRoute, AssistantTurn } from '../../src/shared/webview';
 import { rankMentions } from '../../src/views/mention-rank';
 
 void describe('webview formatting', () => {
@@ -46,5 +48,43 @@ void describe('webview formatting', () => {
     assert.deepEqual(rankMentions(files, 'util').map((f) => f.path), ['src/utils.ts', 'src/server/router/util-x.ts', 'test/utils.test.ts', 'src/deep/a/b/u_t_i_l.ts']);
     assert.deepEqual(rankMentions(files, 'zzz'), []);
     assert.equal(rankMentions(files, '', 2).length, 2);
+  });
+});
+
+void describe('actions under an answer', () => {
+  const turn = (over: Partial<AssistantTurn>): AssistantTurn => ({ role: 'assistant', id: 'a', replyTo: 'u', time: '', kind: 'chat', text: 'x', state: 'done', ...over });
+  const local: AnswerRoute = { route: 'local', model: 'qwen', reasons: [], costUsd: 0, tokens: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, ttftMs: 1, totalMs: 2 };
+
+  void it('offer the other route only when it can work now', () => {
+    assert.deepEqual(offeredActions(turn({ answer: local }), {}), { retry: false, askClaude: true, answerLocally: false, compare: true });
+    // No key, no consent, local-only mode: no "Ask Claude instead", and no compare (it needs both sides).
+    assert.deepEqual(offeredActions(turn({ answer: local }), { cloudUnavailable: 'no Anthropic API key is set' }), { retry: false, askClaude: false, answerLocally: false, compare: false });
+    // A local answer the router kept off the cloud (no key at the time) offers no Claude either.
+    assert.equal(offeredActions(turn({ answer: { ...local, blockedBy: 'secret' } }), {}).askClaude, false);
+    // No local model: no "Answer locally" under a cloud answer.
+    assert.equal(offeredActions(turn({ answer: { ...local, route: 'cloud' } }), { localUnavailable: 'no local chat model can run' }).answerLocally, false);
+    // Neither works (no model, no key): neither is shown.
+    const failed = turn({ text: '', state: 'error', error: { message: 'no model', blockedBy: 'local-unavailable' } });
+    assert.deepEqual(offeredActions(failed, { cloudUnavailable: 'no Anthropic API key is set', localUnavailable: 'no local chat model can run' }), { retry: false, askClaude: false, answerLocally: false, compare: false });
+  });
+
+  void it('Claude unreachable for a multi-file refactor: Retry, never "Answer locally"', () => {
+    const offline = turn({ kind: 'refactor', text: '', state: 'error', error: { message: 'offline', blockedBy: 'cloud-unreachable', noLocal: true } });
+    assert.deepEqual(offeredActions(offline, {}), { retry: true, askClaude: false, answerLocally: false, compare: false });
+    assert.equal(errorTitle('cloud-unreachable'), 'Claude is unreachable');
+    const chatOffline = turn({ text: '', state: 'error', error: { message: 'offline', blockedBy: 'cloud-unreachable' } });
+    assert.deepEqual(offeredActions(chatOffline, {}), { retry: true, askClaude: false, answerLocally: true, compare: false });
+    // The local model answered because Claude was unreachable: "Ask Claude instead" would fail the same way.
+    const fellBack = turn({ answer: { ...local, fallback: { from: 'cloud', reason: { code: 'cloud-unreachable', text: 'offline' } } } });
+    assert.deepEqual(offeredActions(fellBack, {}), { retry: true, askClaude: false, answerLocally: false, compare: false });
+  });
+});
+
+void describe('line spans', () => {
+  void it('one line reads "18", several "10-17"', () => {
+    assert.equal(lineSpan(17, 17), '18');
+    assert.equal(lineSpan(9, 16), '10-17');
+    assert.equal(linesLabel(17, 17), 'line 18');
+    assert.equal(linesLabel(0, 41), 'lines 1-42');
   });
 });

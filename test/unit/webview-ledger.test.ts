@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LedgerEntry, LedgerTotals } from '../../src/shared/protocol';
-import { cloudShareSeries, dailySeries, feedbackSummary, filterEntries, NO_FILTER, tokenCell, totalsView } from '../../webview/panel/ledger-model';
+import { cloudShareSeries, dailySeries, feedbackSummary, filterEntries, NO_FILTER, periodTotals, tokenCell, totalsView } from '../../webview/panel/ledger-model';
 
 const base: LedgerEntry = {
   id: 'a',
@@ -47,6 +47,9 @@ void describe('routing panel model', () => {
     assert.deepEqual(s.spendUsd, [1, 0, 0.5, 0]);
     assert.deepEqual(s.counterfactualUsd, [2, 0, 0, 0]);
     assert.deepEqual(s.localSharePct, [75, null, 0, null]);
+    // The chart legend's figures for the whole period: the local share is by request, not an average of days.
+    assert.deepEqual(periodTotals(s), { days: '4 days', spentUsd: 1.5, allCloudUsd: 2, localShare: 50 });
+    assert.equal(periodTotals(dailySeries({ '2026-11-21': totals({ requests: 1, local: 1 }) }, '2026-11-21')).days, '1 day');
     assert.equal(new Date((s.days[1] as number) * 1000).getDate(), 19);
     assert.equal(dailySeries({}, '2026-11-21').days.length, 0);
     assert.equal(dailySeries({ '2025-01-01': totals({ requests: 1 }) }, '2026-11-21', 30).days.length, 30);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LedgerTotals } from '../../src/shared/protocol';
-import { computePayback, daysBetween } from '../../webview/panel/payback';
+import { computePayback, daysBetween, MIN_PAYBACK_DAYS } from '../../webview/panel/payback';
 
 const day = (costUsd: number, counterfactualUsd: number, requests = 10): LedgerTotals => ({
   costUsd,
@@ -45,5 +45,14 @@ void describe('GPU payback', () => {
   void it('adds years for long paybacks', () => {
     const p = computePayback({ '2026-11-21': day(0, 0.01) }, 2000, '2026-11-21');
     assert.match(p?.steps[2] ?? '', /weeks \(\d+\.\d years\)$/);
+  });
+
+  void it('needs a few days of use before it estimates anything', () => {
+    const one = computePayback({ '2026-11-21': day(0, 0.01) }, 2000, '2026-11-21');
+    assert.deepEqual([one?.measuredDays, one?.enough], [1, false]);
+    const two = computePayback({ '2026-11-20': day(0, 1), '2026-11-21': day(0, 1) }, 2000, '2026-11-21');
+    assert.equal(two?.enough, false);
+    const three = computePayback({ '2026-11-08': day(0, 1), '2026-11-15': day(0, 1), '2026-11-21': day(0, 1) }, 2000, '2026-11-21');
+    assert.deepEqual([three?.measuredDays, three?.enough, MIN_PAYBACK_DAYS], [3, true, 3]);
   });
 });

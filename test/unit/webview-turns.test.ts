@@ -5,6 +5,7 @@ import type { ChatResult, LedgerEntry } from '../../src/shared/protocol';
 import type { AssistantTurn, Turn } from '../../src/shared/webview';
 import { failedTurn, finishedTurn, historyBefore, HISTORY_MESSAGES, MAX_TURNS, questionOf, reviveTurns, summarizeEdits } from '../../src/views/turns';
 import { EngineNotRunningError } from '../../src/client/engine-api';
+import { chatAbilities } from '../../src/views/abilities';
 
 const entry: LedgerEntry = {
   id: 'e', time: '2026-11-21T10:00:00.000Z', kind: 'chat', route: 'local', model: 'qwen', reasons: [{ code: 'note', text: 'local first' }],
@@ -61,6 +62,13 @@ void describe('chat turns', () => {
     const withData = Object.assign(new Error('budget exceeded'), { data: { prompt: 'q', decision } });
     assert.deepEqual(failedTurn(streaming, withData, false).error, { message: 'budget exceeded', blockedBy: 'budget' });
     assert.equal(failedTurn(streaming, new Error('x'), false).error?.blockedBy, undefined);
+    // Claude unreachable for a multi-file refactor: the cause says so by code, and the local model cannot do it.
+    const unreachable = {
+      route: 'cloud' as const, model: 'claude', worstCaseUsd: 0, promptTokens: 10,
+      reasons: [{ code: 'multi-file-refactor' as const, text: 'touches 2 files' }, { code: 'cloud-unreachable' as const, text: 'Cannot reach the Anthropic API' }],
+    };
+    const offline = Object.assign(new Error('Cannot reach the Anthropic API'), { data: { prompt: 'q', decision: unreachable, entry: { ...entry, route: 'cloud' as const } } });
+    assert.deepEqual(failedTurn(streaming, offline, false).error, { message: 'Cannot reach the Anthropic API', blockedBy: 'cloud-unreachable', noLocal: true });
     const stopped = failedTurn(streaming, new Error('cancelled'), true);
     assert.deepEqual([stopped.state, stopped.stopped, stopped.text], ['stopped', 'cancelled', 'ans']);
   });
@@ -97,5 +105,17 @@ void describe('chat turns', () => {
     const many = Array.from({ length: MAX_TURNS + 20 }, (_, i) => ({ role: 'user', id: `u${i}`, time: '', text: 'q', kind: 'chat', chips: [] }));
     assert.equal(reviveTurns(many).length, MAX_TURNS);
     assert.equal(reviveTurns(many)[0]?.id, 'u20');
+  });
+
+  void it('the chat offers Claude only with a key, consent and no local-only mode, and the local model only when one can run', () => {
+    const ready = { role: 'chat' as const, state: 'ready' as const, name: 'q', device: 'cpu' as const, gpuLayers: 0, contextSize: 4096, fim: false };
+    const ok = { hasApiKey: true, localOnly: false, cloudConsent: 'ask' as const, chat: ready, engineRunning: true };
+    assert.deepEqual(chatAbilities(ok), { cloudUnavailable: undefined, localUnavailable: undefined });
+    assert.equal(chatAbilities({ ...ok, hasApiKey: false }).cloudUnavailable, 'no Anthropic API key is set');
+    assert.equal(chatAbilities({ ...ok, localOnly: true }).cloudUnavailable, 'local-only mode is on');
+    assert.equal(chatAbilities({ ...ok, cloudConsent: 'never' }).cloudUnavailable, 'this workspace does not allow cloud use');
+    assert.equal(chatAbilities({ ...ok, chat: { role: 'chat', state: 'none', message: 'none' } }).localUnavailable, 'no local chat model can run');
+    assert.equal(chatAbilities({ ...ok, chat: { role: 'chat', state: 'idle', next: 'load', message: '' } }).localUnavailable, undefined);
+    assert.deepEqual(chatAbilities({ ...ok, engineRunning: false }), { cloudUnavailable: 'the Tandem engine is not running', localUnavailable: 'the Tandem engine is not running' });
   });
 });

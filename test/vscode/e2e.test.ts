@@ -1,18 +1,20 @@
 // Browser end-to-end: the packaged VSIX installed into VS Code 1.99.3 (web client from code-server@4.99.4),
 // the fixture model on the CPU, the fake Anthropic API on 127.0.0.1, Debian's chromium as the window.
-// Each step acts by keyboard, command palette and clicks, asserts what a user would see (DOM) and what ends
-// up on disk, and saves a screenshot to test-artifacts/vscode/. `npm run test:e2e` builds the VSIX first.
+// It starts as a new user would: a fresh profile in a workspace without a model (first run, no model, offline),
+// then the sample workspace with the fixture model. Each step acts by keyboard, command palette and clicks,
+// asserts what a user would see (DOM) and what ends up on disk, and saves a screenshot to test-artifacts/vscode/.
+// `npm run test:e2e` builds the VSIX first.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hostTarget } from '../../scripts/package-plan';
 import { openBrowser, type BrowserSession } from '../../scripts/vscode-offline/browser';
-import { ensureVscodeServer, installExtension, repoRoot, serverDirs, startVscodeServer, type ServerDirs, type VscodeServer } from '../../scripts/vscode-offline/server';
-import { fixtureModel, fixtureModelSettings, makeRunDir } from '../../scripts/vscode-offline/workspace';
+import { ensureVscodeServer, freePort, installExtension, repoRoot, serverDirs, startVscodeServer, type ServerDirs, type VscodeServer } from '../../scripts/vscode-offline/server';
+import { fixtureModel, fixtureModelSettings, makeRunDir, sampleWorkspace } from '../../scripts/vscode-offline/workspace';
 import { artifactsDir, waitUntil, Workbench } from './e2e/driver';
 import { activationMsFromLogs, tandemLog } from '../../scripts/vscode-offline/logs';
-import { ChatDriver } from './e2e/chat';
+import { API_KEY, ChatDriver } from './e2e/chat';
 import { enginePids, startFakeCloud, type FakeCloud } from './e2e/processes';
 import { linkStep, makeSafetyFiles, outsideEditsStep } from './e2e/safety';
 import { startLlamaServer, type LlamaServer } from '../support/llama-server';
@@ -23,9 +25,9 @@ const MODEL_READY = /tiny.*\((CPU)\)/i;
 
 // The whole run stops by itself, whatever hangs (the process exit handlers end the server and the fake cloud).
 setTimeout(() => {
-  console.error('e2e watchdog: the browser end-to-end run took over 14 minutes; stopping it.');
+  console.error('e2e watchdog: the browser end-to-end run took over 20 minutes; stopping it.');
   process.exit(1);
-}, 14 * 60_000).unref();
+}, 20 * 60_000).unref();
 
 let fake: FakeCloud;
 let llama: LlamaServer | undefined;
@@ -35,6 +37,8 @@ let wb: Workbench;
 let chat: ChatDriver;
 let dirs: ServerDirs;
 let run: { base: string; workspace: string };
+/** A copy of the sample workspace whose settings name no model (the engine finds none). */
+let noModelWorkspace: string;
 
 /**
  * One user-visible step: on failure, a screenshot and the end of Tandem's log go with the error, and what the
@@ -66,6 +70,16 @@ async function ghostText(what: string): Promise<string> {
   return (await ghost.first().innerText()).replaceAll('\u00a0', ' ');
 }
 
+/** How many times Tandem activated so far, in every window (each writes its own log). */
+function activations(): number {
+  return (tandemLog(dirs).match(/Tandem activated in/g) ?? []).length;
+}
+
+/** The workspace's files, for "nothing was written there" checks. */
+function workspaceFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' });
+}
+
 /** The ledger file the engine writes (TANDEM_DATA_DIR of this run): entries and feedback lines. */
 function ledgerLines(): { type?: string; id: string; kind?: string; route?: string; entryId?: string; signal?: string; count?: number; compare?: unknown; counterfactualUsd?: number }[] {
   const file = join(run.base, 'tandem-data', 'ledger.jsonl');
@@ -80,7 +94,7 @@ function signalsOn(kind: string): string[] {
   return lines.filter((l) => l.type === 'feedback' && ids.has(l.entryId ?? '')).map((l) => l.signal ?? '');
 }
 
-void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_000 }, () => {
+void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 18 * 60_000 }, () => {
   before(async () => {
     for (const [path, how] of [[vsix, 'npm run package'], [fixtureModel, 'npm run fixture']]) {
       if (!existsSync(path)) throw new Error(`${path} is missing: run \`${how}\` first (npm run test:e2e does both).`);
@@ -88,6 +102,10 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     rmSync(artifactsDir, { recursive: true, force: true });
     run = makeRunDir('tandem-e2e', fixtureModelSettings());
     makeSafetyFiles(run);
+    noModelWorkspace = join(run.base, 'no-model');
+    cpSync(sampleWorkspace, noModelWorkspace, { recursive: true });
+    mkdirSync(join(noModelWorkspace, '.vscode'));
+    writeFileSync(join(noModelWorkspace, '.vscode', 'settings.json'), `${JSON.stringify({ 'tandem.model.gpu': 'cpu' }, null, 2)}\n`);
     fake = await startFakeCloud(join(run.base, 'cloud-requests.jsonl'));
     const vscodeDir = ensureVscodeServer();
     dirs = serverDirs(run.base);
@@ -101,10 +119,9 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     session = await openBrowser();
     wb = new Workbench(session.page);
     chat = new ChatDriver(wb);
-    await session.page.goto(server.url(run.workspace), { timeout: 60_000 });
+    await session.page.goto(server.url(noModelWorkspace), { timeout: 60_000 });
     await step('workbench', async () => {
       await wb.waitForWorkbench();
-      await wb.screenshot('workbench');
     });
   });
 
@@ -119,12 +136,87 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     if (run && !process.env.TANDEM_KEEP_RUN_DIR) rmSync(run.base, { recursive: true, force: true });
   });
 
+  void it('first run: the walkthrough opens and the chat sits in the secondary side bar', async () => {
+    await step('first-run', async () => {
+      await wb.waitVisible(wb.page.locator('.tab', { hasText: 'Walkthrough: Tandem' }), 'the "Get Started with Tandem" walkthrough to open by itself', 60_000);
+      await wb.waitVisible(wb.page.locator('.gettingStartedContainer', { hasText: 'Get Started with Tandem' }), 'the walkthrough page');
+      const aux = wb.auxiliaryBar();
+      await wb.waitVisible(aux.locator('.composite.title', { hasText: /tandem/i }), 'the Tandem chat in the secondary side bar', 30_000);
+      await wb.waitVisible(aux.locator('.title-actions [aria-label="Clear Conversation"]'), '"Clear Conversation" in the chat view\'s title bar');
+      await wb.waitVisible(wb.webview('chat').locator('textarea.input'), 'the chat input');
+      await wb.screenshot('first-run');
+    });
+  });
+
+  void it('without a model: one notification with the download (size and URL), a GGUF file or a team server; nothing offered that cannot work', async () => {
+    await step('no-model', async () => {
+      const notice = await wb.notification('no local model yet', 'the notification that there is no local model', 60_000);
+      const text = await notice.innerText();
+      assert.match(text, /https:\/\/huggingface\.co\/\S+\.gguf/, 'the notification does not show where the download comes from');
+      const buttons = (await notice.locator('.monaco-button').allInnerTexts()).map((b) => b.trim());
+      assert.deepEqual(buttons.slice(0, 1).map((b) => b.replace(/[\d.]+ [MG]B/, 'SIZE')), ['Download (SIZE)']);
+      assert.deepEqual(buttons.slice(1), ['Pick GGUF File…', 'Use a Team Server…']);
+      const status = await wb.waitForStatus(/no model/i, 'the status bar to say there is no model');
+      assert.match(status, /\[shows "No model"\]/, 'the status bar item is an icon and a short text');
+      await wb.screenshot('no-model');
+      // A question without a model and without an API key: it says why, and offers neither route.
+      const view = wb.webview('chat');
+      const box = await wb.waitVisible(view.locator('textarea.input'), 'the chat input');
+      await box.fill('What does computeTotal do?');
+      await box.press('Enter');
+      const failed = view.locator('article.turn.assistant.state-error').last();
+      await wb.waitVisible(failed, 'the chat to say the question cannot be answered', 60_000);
+      assert.match(await failed.locator('[role="alert"]').innerText(), /API key|local model/i);
+      assert.deepEqual(await failed.locator('.turn-actions button', { hasText: /Ask Claude instead|Answer locally/ }).allInnerTexts(), []);
+      await wb.screenshot('no-model-chat');
+    });
+  });
+
+  void it('offline: a download whose host cannot be reached says the machine looks offline and what to do', async () => {
+    await step('offline-download', async () => {
+      await wb.runCommand('Notifications: Clear All Notifications');
+      const closed = await freePort(); // nothing listens there: connection refused, like any host without a network
+      await wb.runCommand('Tandem: Select Local Model');
+      await wb.waitVisible(wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'recommended' }), 'the model presets', 30_000);
+      await wb.page.locator('.quick-input-widget .quick-input-box input').fill('Enter URL');
+      await (await wb.waitVisible(wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Enter URL…' }), 'the "Enter URL…" entry')).click();
+      const input = await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-box input'), 'the model URL box');
+      await input.fill(`http://127.0.0.1:${closed}/models/qwen2.5-coder-0.5b-q8_0.gguf`);
+      await input.press('Enter');
+      await (await wb.waitVisible(wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Chat and explanations' }), 'the role pick')).click();
+      const error = await wb.notification('looks offline', 'an error that says the machine looks offline', 60_000);
+      const text = await error.innerText();
+      assert.doesNotMatch(text, /fetch failed/);
+      assert.match(text, /Connect to the internet and try again/);
+      assert.deepEqual((await error.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()), ['Retry', 'Pick GGUF File…', 'Show Log']);
+      await wb.screenshot('offline-download');
+      await wb.runCommand('Notifications: Clear All Notifications');
+    });
+  });
+
+  void it('the walkthrough and the no-model notice come once: not again after a reload', async () => {
+    await step('first-run-once', async () => {
+      await wb.runCommand('View: Close All Editors');
+      const before = activations();
+      await wb.page.reload();
+      await wb.waitForWorkbench();
+      await waitUntil('Tandem to activate again after the reload', 60_000, () => (activations() > before ? true : undefined));
+      await wb.waitForStatus(/no model/i, 'the status bar to say there is no model again');
+      await wb.page.waitForTimeout(3000);
+      assert.equal(await wb.page.locator('.tab', { hasText: 'Walkthrough: Tandem' }).count(), 0, 'the walkthrough opened again');
+      assert.equal(await wb.toast('no local model yet').count(), 0, 'the no-model notification came again');
+    });
+  });
+
   void it('activates from the VSIX and logs its activation time', async () => {
     await step('activation', async () => {
+      await wb.page.goto(server.url(run.workspace), { timeout: 60_000 });
+      await wb.waitForWorkbench();
       const ms = await waitUntil('"Tandem activated in N ms" in the Tandem log', 60_000, () => activationMsFromLogs(dirs));
       console.log(`Tandem activation time: ${ms} ms (target ≤ 50 ms; the engine starts after activation)`);
       assert.ok(Number.isFinite(ms) && ms >= 0);
       await wb.waitVisible(wb.statusItem(), 'the Tandem status bar item');
+      await wb.screenshot('workbench');
     });
   });
 
@@ -146,30 +238,63 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     });
   });
 
-  void it('the status bar shows the local model and where it runs', async () => {
+  void it('the status bar is an icon and a word; its hover shows the model, where it runs and the suggestions\' latency; its menu lists every action', async () => {
     await step('status-bar', async () => {
       const text = await wb.waitForStatus(MODEL_READY, 'the status bar to say the fixture model runs on the CPU');
       console.log(`status bar: "${text}"`);
-      await wb.screenshot('status-bar');
+      assert.equal((await wb.statusItem().innerText()).trim(), 'Tandem');
+      const hover = await wb.statusHover('the status hover to show the latency of the last suggestions', /keystroke → ghost text p50 \d+ ms, p90 \d+ ms/);
+      assert.match(hover, /model p50 \d+ ms, p90 \d+ ms · \d+ tokens\/s on CPU/);
+      console.log(`status hover latency: ${/Latency[^\n]*/.exec(hover)?.[0]}`);
+      await wb.screenshot('status-bar-hover');
+      await wb.page.mouse.move(0, 0);
+      await wb.statusItem().click();
+      await wb.quickPickLabels();
+      await wb.screenshot('status-menu');
+      // The list is longer than the quick pick shows at once: each action is found by typing its name.
+      const filter = wb.page.locator('.quick-input-widget .quick-input-box input');
+      for (const action of ['Open Chat', 'Explain Selection', 'Clear Conversation', 'Open Routing Panel', 'Turn Inline Completions Off', 'Select Local Model', 'Download Recommended Model',
+        'Set Anthropic API Key', 'Test Anthropic API Key', 'Clear Anthropic API Key', 'Reset Cloud Consent for This Workspace', 'Open Settings', 'Get Started', 'Show Log', 'Restart Engine']) {
+        await filter.fill(action);
+        await wb.waitVisible(wb.page.locator('.quick-input-widget .monaco-list-row .label-name', { hasText: action }), `"${action}" in the status menu`, 5000);
+      }
+      await wb.page.keyboard.press('Escape');
     });
   });
 
-  void it('Explain Selection answers in the chat view, routed locally', async () => {
+  void it('Ctrl+Alt+J opens the chat; a one-line selection reads file:line; the editor\'s context menu offers "Tandem: Explain Selection", answered locally', async () => {
     await step('explain-local', async () => {
+      if (await wb.auxiliaryBar().isVisible()) await wb.runCommand('View: Hide Secondary Side Bar');
       await wb.openFile('pricing.ts');
+      await wb.page.keyboard.press('Control+Alt+J');
+      await wb.waitVisible(wb.auxiliaryBar().locator('.composite.title', { hasText: /tandem/i }), 'Ctrl+Alt+J to open the Tandem chat', 15_000);
+      // The chat takes the keyboard focus (its input), once the view has loaded.
+      const input = wb.webview('chat').locator('textarea.input');
+      await waitUntil('the keyboard focus in the chat input after Ctrl+Alt+J', 15_000, async () =>
+        (await input.evaluate((el) => el.ownerDocument.activeElement === el).catch(() => false)) ? true : undefined,
+      );
+      await wb.openFile('pricing.ts');
+      await wb.goToLine(18);
+      await wb.page.keyboard.press('End');
+      await wb.page.keyboard.press('Shift+Home');
+      const view = wb.webview('chat');
+      await wb.waitVisible(view.locator('.composer .chip', { hasText: 'pricing.ts:18' }), 'the one-line selection chip "pricing.ts:18"', 10_000);
+      assert.equal(await view.locator('.composer .chip', { hasText: 'pricing.ts:18-18' }).count(), 0);
       await wb.goToLine(10);
       for (let i = 0; i < 7; i++) await wb.page.keyboard.press('Shift+ArrowDown');
-      await wb.runCommand('Tandem: Explain Selection');
-      const chat = wb.webview('chat');
-      const badge = await wb.waitVisible(chat.locator('.route-badge.route-local'), 'a local route badge on the answer in the chat view', 90_000);
+      await wb.page.keyboard.press('Shift+F10');
+      const entry = await wb.waitVisible(wb.page.locator('.monaco-menu .action-label', { hasText: 'Tandem: Explain Selection' }), '"Tandem: Explain Selection" in the editor\'s context menu');
+      await wb.screenshot('context-menu');
+      await entry.click();
+      const badge = await wb.waitVisible(view.locator('.route-badge.route-local'), 'a local route badge on the answer in the chat view', 90_000);
       await waitUntil('the local answer text in the chat view', 60_000, async () => {
-        const text = (await chat.locator('.answer-body').last().innerText()).trim();
+        const text = (await view.locator('.answer-body').last().innerText()).trim();
         return text.length > 0 ? text : undefined;
       });
       console.log(`explain route: "${(await badge.innerText()).trim()}"`);
       assert.equal(fake.requests().length, 0, 'Explain Selection sent a request to the cloud');
       // The user likes the answer: the thumbs goes to the ledger, linked to the explain entry.
-      const up = chat.locator('article.turn.assistant').last().locator('button[aria-label="Good answer"]');
+      const up = view.locator('article.turn.assistant').last().locator('button[aria-label="Good answer"]');
       await (await wb.waitVisible(up, 'the thumbs-up button under the answer')).click();
       await waitUntil('the thumbs up to show as pressed', 10_000, async () => ((await up.getAttribute('aria-pressed')) === 'true' ? true : undefined));
       await waitUntil('the thumbs up in the ledger on the explain entry', 15_000, () => (signalsOn('explain').includes('thumbs-up') ? true : undefined));
@@ -177,22 +302,58 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     });
   });
 
-  void it('renaming right after Explain, with the function still selected, proposes edits for both files', async () => {
+  void it('the API key: "not-a-key" is refused, a stored key is named and tested for a tiny cost, and it can be cleared', async () => {
+    await step('api-key', async () => {
+      await wb.runCommand('Tandem: Set Anthropic API Key');
+      const input = await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-box input'), 'the API key input box');
+      await input.fill('not-a-key');
+      await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-message', { hasText: 'not an Anthropic API key' }), 'the input box to refuse "not-a-key"');
+      await input.press('Enter');
+      assert.ok(await input.isVisible(), '"not-a-key" was accepted');
+      await wb.screenshot('api-key-refused');
+      await input.fill(API_KEY);
+      await input.press('Enter');
+      const saved = await wb.waitVisible(wb.toast('API key saved'), 'the "API key saved" notification', 15_000);
+      chat.apiKeySet = true;
+      const sent = fake.requests().length;
+      await saved.locator('.monaco-button', { hasText: 'Test Key' }).click();
+      const works = await wb.waitVisible(wb.toast('the Anthropic API key works'), 'the key test result', 30_000);
+      assert.match(await works.innerText(), /The test cost \$0\.0000\d+/);
+      assert.equal(fake.requests().length, sent + 1, 'the key test sent one request to the (fake) Anthropic API');
+      await wb.screenshot('api-key-tested');
+      await wb.runCommand('Tandem: Set Anthropic API Key');
+      await wb.waitVisible(wb.page.locator('.quick-input-widget', { hasText: `already stored (ending in …${API_KEY.slice(-4)})` }), 'the input box to say a key is already stored');
+      await wb.page.keyboard.press('Escape');
+      await wb.runCommand('Tandem: Clear Anthropic API Key');
+      await wb.clickDialogButton('Remove Key');
+      await wb.waitVisible(wb.toast('Anthropic API key removed'), 'the "API key removed" notification');
+      await wb.statusHover('the status hover to say no key is set', /no Anthropic API key set/);
+      await wb.page.mouse.move(0, 0);
+      await chat.storeApiKey();
+      await wb.runCommand('Notifications: Clear All Notifications');
+    });
+  });
+
+  void it('renaming right after Explain, with the function still selected, asks "Allow Once" first, lists the files, and proposes edits for both', async () => {
     await step('refactor-with-selection', async () => {
       // The user is still in pricing.ts with computeTotal selected from the Explain step.
       const sent = fake.requests().length;
-      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true });
+      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true, consent: 'Allow Once' });
+      const consent = chat.lastConsent;
+      assert.ok(consent, 'no consent dialog before the first cloud request of this workspace');
+      for (const choice of ['Allow Once', 'Always for This Workspace', 'Never for This Workspace']) assert.ok(consent.buttons.includes(choice), `no "${choice}": ${consent.buttons.join(', ')}`);
+      assert.equal(consent.focused, 'Allow Once', 'the default (focused, primary) answer is not "Allow Once"');
+      assert.match(consent.text, /src\/pricing\.ts \(lines? [\d-]+, [\d.]+ (B|KB)\)/);
+      assert.match(consent.text, /src\/invoice\.ts \(lines? [\d-]+, [\d.]+ (B|KB)\)/);
+      assert.doesNotMatch(consent.text, /README/, 'the README only mentions the name: it must not be sent');
       await wb.screenshot('refactor-with-selection');
       const proposal = answer.locator('.refactor');
       await wb.waitVisible(proposal, 'the proposed edits under the rename answer', 10_000);
       const errors = (await proposal.locator('.refactor-errors li').allInnerTexts()).map((e) => e.trim());
       const request = JSON.stringify(fake.requests().slice(sent).at(-1) ?? {});
       const copies = request.split('File: src/pricing.ts').length - 1;
-      assert.deepEqual(
-        errors,
-        [],
-        `the rename was refused: ${errors.join(' | ')} (the request to Claude carried src/pricing.ts ${copies} times: the selection and the whole file)`,
-      );
+      assert.deepEqual(errors, [], `the rename was refused: ${errors.join(' | ')} (the request to Claude carried src/pricing.ts ${copies} times: the selection and the whole file)`);
+      assert.ok(!request.includes('README'), 'the README went along with the rename');
       const files = (await proposal.locator('.refactor-files li').allInnerTexts()).join(' ');
       assert.match(files, /pricing\.ts/);
       assert.match(files, /invoice\.ts/);
@@ -206,12 +367,13 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
   void it('a rename used in two files goes to Claude, opens the refactor preview with the edits ticked, and one Apply changes both files', async () => {
     await step('refactor-cloud', async () => {
       await wb.openFile('invoice.ts');
-      // A new conversation, so nothing from an earlier request is carried along.
-      await wb.webview('chat').locator('button[aria-label="Clear conversation"]').click();
+      // A new conversation, so nothing from an earlier request is carried along: "Clear Conversation" in the title bar.
+      await wb.auxiliaryBar().locator('.title-actions [aria-label="Clear Conversation"]').click();
       // The thread is empty before the next question (under load the webview re-renders late, and an answer counted
       // before the clear would hide the new one).
       await waitUntil('the conversation to be cleared', 10_000, async () => ((await wb.webview('chat').locator('article.turn').count()) === 0 ? true : undefined));
-      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true });
+      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true, consent: 'Always for This Workspace' });
+      assert.ok(chat.lastConsent, '"Allow Once" allowed one request only: the next one asks again');
       const badge = await wb.waitVisible(answer.locator('.route-badge.route-cloud'), 'a cloud route badge on the rename answer', 10_000);
       const badgeText = (await badge.innerText()).trim();
       const title = (await badge.getAttribute('title')) ?? '';
@@ -259,6 +421,8 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
 
   void it('Compare Local and Claude answers the selection on both sides, side by side; the pick reaches the ledger', async () => {
     await step('compare', async () => {
+      // Room for the two answers side by side: the chat's side bar closes for now.
+      if (await wb.auxiliaryBar().isVisible()) await wb.runCommand('View: Hide Secondary Side Bar');
       await wb.openFile('pricing.ts');
       await wb.goToLine(10);
       for (let i = 0; i < 7; i++) await wb.page.keyboard.press('Shift+ArrowDown');
@@ -291,6 +455,8 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
       assert.equal(compared.runs.find((r) => r.id === preferred?.entryId)?.route, 'local');
       await wb.screenshot('compare-picked');
       await wb.runCommand('View: Close Editor');
+      await wb.runCommand('Tandem: Open Chat');
+      await wb.waitVisible(wb.webview('chat').locator('textarea.input'), 'the chat again');
     });
   });
 
@@ -302,7 +468,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
     await step('answer-link', () => linkStep({ wb, chat, fake, run }));
   });
 
-  void it('the routing panel lists both decisions with reasons and costs', async () => {
+  void it('the routing panel lists both decisions with reasons and costs; a row\'s details are in view; Export CSV asks where, outside the workspace', async () => {
     await step('routing-panel', async () => {
       await wb.runCommand('Tandem: Open Routing Panel');
       const panel = wb.webview('panel');
@@ -316,6 +482,7 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
       }
       const text = (await rows.allInnerTexts()).join('\n');
       console.log(`routing panel rows:\n${text}`);
+      assert.doesNotMatch(text, /\d\.\d{5,}/, 'a time or cost is printed with float noise');
       // Opening the panel wrote the completion minutes and the suggestion feedback: every signal is in the ledger.
       const completionSignals = await waitUntil('inline-suggestion feedback in the ledger', 15_000, () => {
         const got = signalsOn('completion');
@@ -327,8 +494,50 @@ void describe('Tandem in VS Code (browser, installed VSIX)', { timeout: 12 * 60_
       await wb.waitVisible(rows.filter({ has: panel.locator('td.feedback', { hasText: 'thumbs up' }) }), 'the thumbs up next to the explain decision', 10_000);
       const learned = await wb.waitVisible(panel.locator('section.learned'), 'the "What the router learned" section', 10_000);
       assert.match(await learned.innerText(), /What the router learned[\s\S]*feedback events used/);
-      await rows.last().scrollIntoViewIfNeeded();
+      await cloudRow.click();
+      const details = panel.locator('section.details');
+      await wb.waitVisible(details.locator('h3'), 'the details of the clicked decision');
+      assert.ok(await details.evaluate((el) => el.getBoundingClientRect().top < window.innerHeight - 40), 'the details opened below the fold');
       await wb.screenshot('routing-panel');
+      const before = workspaceFiles(run.workspace);
+      await panel.getByRole('button', { name: 'Export the matching decisions as CSV' }).click();
+      const path = await wb.waitVisible(wb.page.locator('.quick-input-widget .quick-input-box input'), 'the save dialog for the CSV');
+      // The dialog fills in its suggestion a moment after it opens.
+      const suggested = await waitUntil('the save dialog to suggest a CSV file', 15_000, async () => {
+        const value = await path.inputValue();
+        return value.endsWith('.csv') ? value : undefined;
+      });
+      console.log(`CSV export suggested: ${suggested}`);
+      assert.match(suggested, /tandem-ledger-\d{4}-\d\d-\d\d\.csv$/);
+      assert.ok(!suggested.startsWith(run.workspace), `the export is suggested inside the workspace: ${suggested}`);
+      await wb.screenshot('export-csv-dialog');
+      await wb.page.keyboard.press('Escape');
+      await wb.waitVisible(panel.locator('.status', { hasText: 'Export cancelled' }), 'the panel to say the export was cancelled');
+      assert.deepEqual(workspaceFiles(run.workspace), before, 'the export wrote into the workspace');
+    });
+  });
+
+  void it('Claude unreachable: "Reset Cloud Consent" asks again without restarting the engine; a rename says Claude is unreachable and offers Retry only', async () => {
+    await step('claude-unreachable', async () => {
+      const engine = enginePids(dirs.extensions);
+      await wb.runCommand('Tandem: Reset Cloud Consent for This Workspace');
+      await wb.waitVisible(wb.toast('cloud consent reset'), 'the "cloud consent reset" notification');
+      assert.deepEqual(enginePids(dirs.extensions), engine, 'resetting consent restarted the engine');
+      // The learned router may try a multi-file refactor locally to learn from it; the rules decide this one.
+      const settingsFile = join(run.workspace, '.vscode', 'settings.json');
+      const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+      writeFileSync(settingsFile, `${JSON.stringify({ ...settings, 'tandem.routing.policy': 'fixed' }, null, 2)}\n`);
+      await waitUntil('the engine to take tandem.routing.policy "fixed"', 20_000, () => (/Settings changed: .*routing\.policy/.test(tandemLog(dirs)) ? true : undefined));
+      fake.stop();
+      await wb.webview('chat').locator('textarea.input').waitFor();
+      await wb.auxiliaryBar().locator('.title-actions [aria-label="Clear Conversation"]').click();
+      const answer = await chat.ask('rename computeTotal to sumLineItems', { refactor: true, consent: 'Allow Once' });
+      assert.ok(chat.lastConsent, 'after the reset the next cloud request asks again');
+      await wb.waitVisible(answer.locator('[role="alert"]', { hasText: 'Claude is unreachable' }), 'the answer to say Claude is unreachable', 60_000);
+      assert.match(await answer.innerText(), /cannot write edits across several files/);
+      assert.deepEqual((await answer.locator('.turn-actions button').allInnerTexts()).map((b) => b.trim()).filter(Boolean), ['Retry']);
+      assert.ok(!readFileSync(join(run.workspace, 'src', 'pricing.ts'), 'utf8').includes('sumLineItems'), 'a file changed');
+      await wb.screenshot('claude-unreachable');
     });
   });
 

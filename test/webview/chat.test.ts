@@ -56,7 +56,7 @@ void describe('chat webview', () => {
     const manifestText = (await manifest.textContent()) ?? '';
     assert.match(manifestText, /Sent to claude-sonnet-4-5: 3\.1k tokens from 2 files/);
     assert.match(manifestText, /billing\.ts lines 10-42 · 2\.1 KB/);
-    assert.match(manifestText, /invoice\.ts lines whole file/);
+    assert.match(manifestText, /invoice\.ts whole file/);
     assert.match(manifestText, /billing\.ts:12 \(aws-access-key\)/);
 
     // Copy and insert act on the code block's own text.
@@ -390,6 +390,77 @@ void describe('chat webview', () => {
     await page.close();
   });
 
+  void it('a long answer keeps its route badge in view: the thread follows it only up to the answer\'s top', async () => {
+    const page = await host.open('chat', { height: 560 });
+    await hostPost(page, { type: 'init', turns: [], chips: [], running: true });
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'Explain the whole billing module') });
+    await hostPost(page, { type: 'turn', turn: answerTurn('a1', 'u1') });
+    await hostPost(page, { type: 'delta', id: 'a1', delta: 'Start. ', route: 'local', model: 'qwen2.5-coder-7b' });
+    const long = Array.from({ length: 60 }, (_, i) => `Paragraph ${i + 1} about invoices, taxes and rounding.\n\n`);
+    await streamAnswer(page, 'a1', long);
+    const thread = page.locator('.thread');
+    const inView = async (selector: string): Promise<boolean> =>
+      page.evaluate((sel) => {
+        const t = document.querySelector('.thread')!.getBoundingClientRect();
+        const b = document.querySelector(sel)!.getBoundingClientRect();
+        return b.top >= t.top - 1 && b.bottom <= t.bottom + 1;
+      }, selector);
+    await page.locator('[data-id="a1"] .answer-body', { hasText: 'Paragraph 60' }).waitFor();
+    assert.ok(await inView('[data-id="a1"] .route-badge'), 'the streaming badge scrolled out of view');
+    const text = `Start. ${long.join('')}`;
+    await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text, state: 'done', answer: localAnswer }) });
+    await page.locator('[data-id="a1"] button.route-badge').waitFor();
+    assert.ok(await inView('[data-id="a1"] button.route-badge'), 'the route badge scrolled out of view when the answer finished');
+    assert.ok((await thread.evaluate((t) => t.scrollHeight - t.clientHeight - t.scrollTop)) > 100, 'the thread jumped to the end anyway');
+    // A short answer to the next question still ends in view.
+    await hostPost(page, { type: 'turn', turn: userTurn('u2', 'And in one line?') });
+    await hostPost(page, { type: 'done', id: 'a2', turn: answerTurn('a2', 'u2', { text: 'It bills.', state: 'done', answer: localAnswer }) });
+    assert.ok(await inView('[data-id="a2"] .turn-actions'));
+    await screenshot(page, 'chat-long-answer');
+    await page.close();
+  });
+
+  void it('a fallback says so where the answer ends; Claude unreachable offers Retry and nothing that cannot work', async () => {
+    const page = await chat();
+    await hostPost(page, { type: 'abilities', abilities: {} });
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'Explain parse()', { prefer: 'cloud' }) });
+    const fellBack = { ...localAnswer, fallback: { from: 'cloud' as const, reason: { code: 'cloud-unreachable' as const, text: 'Cannot reach the Anthropic API: this machine looks offline.' } } };
+    await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { text: 'It parses.\n\nMore lines.', state: 'done', answer: fellBack }) });
+    const order = await page.locator('[data-id="a1"] > *').evaluateAll((els) => els.map((e) => e.className));
+    assert.ok(order.indexOf('fallback') > order.indexOf('answer-body'), `the fallback note comes before the answer ends: ${order.join(', ')}`);
+    assert.match((await page.locator('[data-id="a1"] .fallback').textContent()) ?? '', /instead of cloud: Cannot reach the Anthropic API/);
+    // Claude was unreachable for this question: no "Ask Claude instead" that would fail the same way, but Retry.
+    assert.deepEqual(await page.locator('[data-id="a1"] .turn-actions button').allTextContents(), ['Retry', '']);
+
+    await hostPost(page, { type: 'turn', turn: userTurn('u2', 'rename computeTotal to sumLineItems', { kind: 'refactor' }) });
+    const unreachable = { message: 'Cannot reach the Anthropic API: this machine looks offline. The local model cannot write edits across several files.', blockedBy: 'cloud-unreachable' as const, noLocal: true };
+    await hostPost(page, { type: 'done', id: 'a2', turn: answerTurn('a2', 'u2', { kind: 'refactor', state: 'error', error: unreachable }) });
+    assert.match((await page.locator('[data-id="a2"] [role="alert"]').textContent()) ?? '', /Claude is unreachable/);
+    assert.deepEqual(await page.locator('[data-id="a2"] .turn-actions button').allTextContents(), ['Retry']);
+    await page.locator('[data-id="a2"] button', { hasText: 'Retry' }).click();
+    const retry = await waitPosted<{ of: string; prefer?: string }>(page, 'retry');
+    assert.deepEqual({ of: retry.of, prefer: retry.prefer }, { of: 'a2', prefer: undefined });
+    await screenshot(page, 'chat-claude-unreachable');
+    await page.close();
+  });
+
+  void it('without an API key or a local model, the buttons that cannot work are not shown, and come back when they can', async () => {
+    const page = await chat();
+    await hostPost(page, { type: 'abilities', abilities: { cloudUnavailable: 'no Anthropic API key is set', localUnavailable: 'no local chat model can run' } });
+    await hostPost(page, { type: 'turn', turn: userTurn('u1', 'What does parse() do?') });
+    const noModel = { message: 'The local model is unavailable: no chat model set. It cannot go to Claude instead: no Anthropic API key is set.', blockedBy: 'local-unavailable' as const };
+    await hostPost(page, { type: 'done', id: 'a1', turn: answerTurn('a1', 'u1', { state: 'error', error: noModel }) });
+    await hostPost(page, { type: 'turn', turn: userTurn('u2', 'Why?') });
+    await hostPost(page, { type: 'done', id: 'a2', turn: answerTurn('a2', 'u2', { text: 'Because.', state: 'done', answer: localAnswer }) });
+    assert.equal(await page.locator('.turn-actions button', { hasText: /Ask Claude instead|Answer locally/ }).count(), 0);
+    // The user sets a key: "Ask Claude instead" appears under the local answer, live.
+    await hostPost(page, { type: 'abilities', abilities: { localUnavailable: 'no local chat model can run' } });
+    await page.locator('[data-id="a2"] button', { hasText: 'Ask Claude instead' }).waitFor();
+    await page.locator('[data-id="a1"] button', { hasText: 'Ask Claude instead' }).waitFor();
+    assert.equal(await page.locator('.turn-actions button', { hasText: 'Answer locally' }).count(), 0);
+    await page.close();
+  });
+
   void it('thumbs, copies and Compare post what the user did; an unsure local answer offers Claude unless the cloud is ruled out', async () => {
     const page = await chat();
     const unsure = { ...localAnswer, entryId: 'entry-1', confidence: { meanLogProb: -1.9, level: 'low' as const, suggestCloud: true, text: 'The local model was unsure of this answer (mean token log-probability -1.90).' } };
@@ -423,3 +494,4 @@ void describe('chat webview', () => {
     await page.close();
   });
 });
+

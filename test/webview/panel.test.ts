@@ -181,6 +181,60 @@ void describe('routing panel webview', () => {
     await page.close();
   });
 
+  void it('a row\'s details open in view: beside the table on a wide panel, scrolled to below it on a narrow one', async () => {
+    // Forty decisions: the details below the table would be far below the fold.
+    const many = Array.from({ length: 40 }, (_, i) => ({ ...ENTRIES[i % ENTRIES.length]!, id: `m${i}` }));
+    const inView = (page: Page): Promise<boolean> =>
+      page.locator('section.details').evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return r.height > 0 && r.top >= 0 && r.top < window.innerHeight - 40;
+      });
+    for (const width of [1600, 900]) {
+      const page = await host.open('panel', { width, height: 700 });
+      await hostPost(page, { type: 'ledger', result: ledgerResult(many) });
+      const row = page.locator('table.decisions tbody tr[data-id]').nth(2);
+      await row.scrollIntoViewIfNeeded();
+      await row.click();
+      await page.locator('section.details h3').waitFor();
+      assert.ok(await inView(page), `at ${width} px the details of the clicked row are out of view`);
+      if (width === 1600) {
+        const [table, details] = await Promise.all([page.locator('.table-area .table-scroll').boundingBox(), page.locator('section.details').boundingBox()]);
+        assert.ok(table && details && details.x >= table.x + table.width - 1, 'on a wide panel the details sit beside the table');
+        await screenshot(page, 'panel-details-beside');
+      }
+      await page.close();
+    }
+  });
+
+  void it('the Reasons column is wide enough to read, and the chart legend shows the period\'s values before any hover', async () => {
+    const page = await host.open('panel', { width: 1000, height: 800 });
+    await hostPost(page, { type: 'ledger', result: ledgerResult() });
+    await page.locator('table.decisions tbody tr').first().waitFor();
+    const reasons = await page.locator('tr[data-id="e5"] td.reasons').boundingBox();
+    assert.ok(reasons && reasons.width >= 200, `the Reasons column is ${reasons?.width} px wide`);
+    await page.locator('.chart canvas').first().waitFor();
+    const values = await page.locator('.chart .u-legend .u-value').allTextContents();
+    assert.equal(values.length, 4);
+    assert.ok(values.every((v) => v.trim() && v.trim() !== '—'), `legend values before hovering: ${values.join(' | ')}`);
+    const result = ledgerResult();
+    const local = Object.values(result.byDay).reduce((n, d) => n + d.local, 0);
+    assert.deepEqual(values, ['7 days', formatUsd(0.054), formatUsd(ENTRIES.reduce((n, e) => n + e.counterfactualUsd, 0)), `${Math.round((local / ENTRIES.length) * 1000) / 10}%`]);
+    await page.close();
+  });
+
+  void it('one day of data: the chart says "1 day" and the payback says there is not enough data yet', async () => {
+    const page = await host.open('panel');
+    await hostPost(page, { type: 'ledger', result: ledgerResult(ENTRIES.filter((e) => e.id === 'e1' || e.id === 'e2')) });
+    await page.locator('.chart canvas').first().waitFor();
+    assert.match((await page.locator('.chart').getAttribute('aria-label')) ?? '', /^Chart over 1 day:/);
+    assert.equal((await page.locator('.chart .u-legend .u-value').first().textContent())?.trim(), '1 day');
+    await page.locator('.payback-weeks', { hasText: 'Not enough data yet' }).waitFor();
+    assert.match((await page.locator('.payback-result').textContent()) ?? '', /needs 3 days of use; 1 measured so far/);
+    assert.doesNotMatch((await page.locator('.payback-result').textContent()) ?? '', /weeks to break even|years/);
+    await screenshot(page, 'panel-one-day');
+    await page.close();
+  });
+
   void it('what the router learned: per-context records, the policy, a reset, the share sent to Claude, and feedback per decision', async () => {
     const page = await host.open('panel');
     const learnedEntry = { ...ENTRIES[5]!, id: 'e7', reasons: [{ code: 'learned-cloud' as const, text: 'Local chat answers of Rust were accepted 1 of 6 times, so this goes to Claude.' }] };
@@ -241,3 +295,4 @@ void describe('routing panel webview', () => {
     await page.close();
   });
 });
+

@@ -1,16 +1,16 @@
 // One assistant answer: route badge (+ manifest on click), sanitized markdown with code-block actions,
 // refactor proposal, error, and the "Ask Claude instead" / "Answer locally" actions.
-import type { AnswerRoute, AssistantTurn, ErrorCause } from '../../src/shared/webview';
+import type { AnswerRoute, AssistantTurn, ChatAbilities } from '../../src/shared/webview';
+import { linesLabel } from '../../src/shared/lines';
 import { baseName, formatBytes, formatMs, formatTokens, formatUsd } from '../shared/format';
 import { actionLink, button, h, icon } from '../shared/dom';
-import { badgeDescription, badgeText, errorTitle } from './format';
+import { badgeDescription, badgeText, errorTitle, offeredActions } from './format';
 import { refactorView } from './refactor-view';
 import { LINK_CLASS, sanitizedMarkdown } from './sanitize';
 
-const CLOUD_RULED_OUT = new Set<ErrorCause>(['settings', 'secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'cloud-unavailable', 'too-large']);
-
 export interface AnswerActions {
-  retry(of: string, prefer: 'cloud' | 'local'): void;
+  /** Ask again: on the other route, or (no `prefer`) as it was asked. */
+  retry(of: string, prefer?: 'cloud' | 'local'): void;
   /** `from`: the answer copied from; `what`: a code block or the whole answer. */
   copy(text: string, from?: string, what?: 'code' | 'answer'): void;
   insert(text: string, from?: string): void;
@@ -65,9 +65,9 @@ function manifestView(answer: AnswerRoute, actions: AnswerActions): HTMLElement 
     if (m.files.length > 0) {
       const list = h('ul', { class: 'manifest-files' });
       for (const f of m.files) {
-        const ranges = f.ranges.map((r) => `${r.startLine + 1}-${r.endLine + 1}`).join(', ') || 'whole file';
+        const ranges = f.ranges.map((r) => linesLabel(r.startLine, r.endLine)).join(', ') || 'whole file';
         const link = actionLink(baseName(f.uri), f.uri, () => actions.openFile(f.uri, f.ranges[0]?.startLine));
-        list.append(h('li', {}, link, ` lines ${ranges} · ${formatBytes(f.bytes)}`));
+        list.append(h('li', {}, link, ` ${ranges} · ${formatBytes(f.bytes)}`));
       }
       box.append(list);
     }
@@ -122,19 +122,18 @@ function secretsView(turn: AssistantTurn, actions: AnswerActions): HTMLElement {
   return box;
 }
 
-export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLElement {
+export function renderAnswer(turn: AssistantTurn, actions: AnswerActions, abilities: ChatAbilities): HTMLElement {
   const el = h('article', { class: `turn assistant state-${turn.state}`, 'data-id': turn.id, 'aria-label': 'Tandem answer' });
   if (turn.answer) el.append(badge(turn, turn.answer, actions));
   else if (turn.streamingFrom) el.append(h('div', { class: 'route' }, h('span', { class: `route-badge route-${turn.streamingFrom.route}`, text: `${turn.streamingFrom.route} · ${turn.streamingFrom.model}` })));
+  // Only what can work now: no "Ask Claude" without a key, consent or connection, no "Answer locally" without a
+  // model that can do the job.
+  const offered = offeredActions(turn, abilities);
   const confidence = turn.answer?.confidence;
-  const cloudRuledOutHere = turn.answer?.blockedBy !== undefined && CLOUD_RULED_OUT.has(turn.answer.blockedBy);
-  if (turn.answer?.route === 'local' && confidence?.suggestCloud && !cloudRuledOutHere && turn.state === 'done') {
+  if (turn.answer?.route === 'local' && confidence?.suggestCloud && offered.askClaude && turn.state === 'done') {
     // The local model was unsure: offer Claude before the user has to ask.
     el.append(h('div', { class: 'low-confidence', role: 'note' }, icon('question'), h('span', { text: ` ${confidence.text} ` }),
       button('Ask Claude: the local model was unsure of this answer', 'cloud', 'Ask Claude', () => actions.retry(turn.id, 'cloud'), 'primary')));
-  }
-  if (turn.answer?.fallback) {
-    el.append(h('p', { class: 'fallback', role: 'note' }, icon('warning'), ` Answered by ${turn.answer.route} instead of ${turn.answer.fallback.from}: ${turn.answer.fallback.reason.text}`));
   }
   if (turn.error) {
     el.append(h('div', { class: 'error', role: 'alert' }, icon('error'), h('strong', { text: ` ${errorTitle(turn.error.blockedBy)}` }), h('p', { text: turn.error.message })));
@@ -149,13 +148,12 @@ export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLE
   }
   if (turn.refactor) el.append(refactorView(turn, turn.refactor, actions));
   if (turn.blockedSecrets?.length && turn.state !== 'streaming') el.append(secretsView(turn, actions));
+  // Where the answer ends, so it is read with the answer rather than scrolled away above it.
+  if (turn.answer?.fallback) {
+    el.append(h('p', { class: 'fallback', role: 'note' }, icon('warning'), ` Answered by ${turn.answer.route} instead of ${turn.answer.fallback.from}: ${turn.answer.fallback.reason.text}`));
+  }
   if (turn.state !== 'streaming') {
     const bar = h('div', { class: 'turn-actions' });
-    const route = turn.answer?.route;
-    const cause = turn.error?.blockedBy ?? (turn.blockedSecrets?.length ? 'secret' : undefined);
-    // Offer the other route only where it can work: a privacy or budget block rules the cloud out (unless the
-    // user allowed the values that caused it).
-    const cloudRuledOut = (cause !== undefined && CLOUD_RULED_OUT.has(cause) && !(cause === 'secret' && turn.allowed)) || cloudRuledOutHere;
     if (turn.answer?.entryId && turn.text) {
       for (const [rating, name, label] of [['up', 'thumbsup', 'Good answer'], ['down', 'thumbsdown', 'Bad answer']] as const) {
         const on = turn.rating === rating;
@@ -164,11 +162,10 @@ export function renderAnswer(turn: AssistantTurn, actions: AnswerActions): HTMLE
         bar.append(b);
       }
     }
-    if (route !== 'cloud' && !cloudRuledOut) {
-      bar.append(button('Ask Claude instead', 'cloud', 'Ask Claude instead', () => actions.retry(turn.id, 'cloud')));
-    }
-    if (route !== 'local' && cause !== 'local-unavailable') bar.append(button('Answer locally', 'vm', 'Answer locally', () => actions.retry(turn.id, 'local')));
-    if (turn.kind !== 'refactor' && turn.answer && !cloudRuledOut && cause !== 'local-unavailable') {
+    if (offered.retry) bar.append(button('Retry this request as it was asked', 'refresh', 'Retry', () => actions.retry(turn.id)));
+    if (offered.askClaude) bar.append(button('Ask Claude instead', 'cloud', 'Ask Claude instead', () => actions.retry(turn.id, 'cloud')));
+    if (offered.answerLocally) bar.append(button('Answer locally', 'vm', 'Answer locally', () => actions.retry(turn.id, 'local')));
+    if (offered.compare) {
       bar.append(button('Compare the local model and Claude on this question, side by side', 'split-horizontal', 'Compare', () => actions.compare(turn.id)));
     }
     if (turn.text) bar.append(button('Copy answer', 'copy', undefined, () => actions.copy(turn.text, turn.id, 'answer'), 'icon-btn'));

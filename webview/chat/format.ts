@@ -1,5 +1,5 @@
 // Pure helpers of the chat view: request kind, @-mention detection, route badge text. No DOM.
-import type { AnswerRoute, ChatKind, ErrorCause } from '../../src/shared/webview';
+import type { AnswerRoute, AssistantTurn, ChatAbilities, ChatKind, ErrorCause } from '../../src/shared/webview';
 import { formatMs, formatUsd } from '../shared/format';
 
 /** "refactor …"/"rename …" asks for a refactor even without the toggle; explicit toggle wins. */
@@ -74,7 +74,44 @@ export function errorTitle(cause: ErrorCause | undefined): string {
       return 'The Tandem engine is not running';
     case 'cloud':
       return 'The cloud request failed';
+    case 'cloud-unreachable':
+      return 'Claude is unreachable';
     default:
       return 'The request failed';
   }
+}
+
+/** Causes that rule the cloud out for this question (privacy, budget, configuration): asking Claude again cannot work. */
+const CLOUD_RULED_OUT = new Set<ErrorCause>(['settings', 'secret', 'local-only-file', 'consent', 'local-only-mode', 'budget', 'no-api-key', 'cloud-unavailable', 'too-large']);
+/** Failures that may pass when tried again as asked. */
+const RETRYABLE = new Set<ErrorCause>(['cloud', 'cloud-unreachable', 'engine']);
+
+export interface OfferedActions {
+  retry: boolean;
+  askClaude: boolean;
+  answerLocally: boolean;
+  /** Both sides side by side: only where both can answer. */
+  compare: boolean;
+}
+
+/** The actions under a finished answer: only those that can work now. */
+export function offeredActions(turn: AssistantTurn, abilities: ChatAbilities): OfferedActions {
+  if (turn.state === 'streaming') return { retry: false, askClaude: false, answerLocally: false, compare: false };
+  const route = turn.answer?.route;
+  const cause = turn.error?.blockedBy ?? (turn.blockedSecrets?.length ? 'secret' : undefined);
+  // A local answer the router kept off the cloud (privacy, budget, no key) says why in `answer.blockedBy`; values the
+  // user allowed ("Allow this value") no longer rule the cloud out.
+  const ruledOut = (c: ErrorCause | undefined): boolean => c !== undefined && CLOUD_RULED_OUT.has(c) && !(c === 'secret' && turn.allowed);
+  const cloudRuledOut = ruledOut(cause) || ruledOut(turn.answer?.blockedBy);
+  // Claude could not be reached for this question (it failed, or the local model answered instead): asking Claude
+  // "instead" would fail the same way; Retry asks again as it was asked, once the connection is back.
+  const unreachable = cause === 'cloud-unreachable' || turn.answer?.fallback?.reason.code === 'cloud-unreachable';
+  const retry = unreachable || (cause !== undefined && RETRYABLE.has(cause));
+  // A cloud failure is retried as asked rather than "asked again" on the same side.
+  const cloudPossible = !abilities.cloudUnavailable && !unreachable && !cloudRuledOut;
+  const localPossible = !abilities.localUnavailable && cause !== 'local-unavailable' && !turn.error?.noLocal;
+  const askClaude = route !== 'cloud' && !retry && cloudPossible;
+  const answerLocally = route !== 'local' && localPossible;
+  const compare = turn.kind !== 'refactor' && turn.answer !== undefined && cloudPossible && localPossible;
+  return { retry, askClaude, answerLocally, compare };
 }

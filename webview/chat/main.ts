@@ -17,7 +17,7 @@ let mentionSeq = '';
 const thread = new ThreadView({
   retry: (of, prefer) => {
     if (busyId) return;
-    vscode.post({ type: 'retry', id: newId(), of, prefer });
+    vscode.post({ type: 'retry', id: newId(), of, ...(prefer ? { prefer } : {}) });
   },
   copy: (text, from, what) => vscode.post({ type: 'copy', text, from, what }),
   insert: (text, from) => vscode.post({ type: 'insert', text, from }),
@@ -44,11 +44,10 @@ const composer = new Composer({
 const banner = h('div', { class: 'banner', role: 'status', hidden: true },
   icon('warning'), h('span', { text: ' The Tandem engine is not running. Run "Tandem: Restart Engine" or open the log.' }));
 const notice = h('div', { class: 'notice', role: 'status', 'aria-live': 'polite' });
-const clear = h('button', { type: 'button', class: 'btn icon-btn clear', 'aria-label': 'Clear conversation', title: 'Clear conversation' }, icon('clear-all'));
-clear.addEventListener('click', () => vscode.post({ type: 'clear' }));
 
+// "Clear Conversation" lives in the view's title bar (tandem.clearConversation), as in other chat views.
 document.getElementById('app')?.append(
-  h('main', { class: 'chat' }, h('div', { class: 'chat-header' }, banner, clear), thread.element, notice, composer.element),
+  h('main', { class: 'chat' }, h('div', { class: 'chat-header' }, banner), thread.element, notice, composer.element),
 );
 
 const saved = vscode.getState();
@@ -103,6 +102,9 @@ window.addEventListener('message', (event: MessageEvent<HostToChat>) => {
       break;
     case 'engine':
       banner.hidden = msg.running;
+      break;
+    case 'abilities':
+      thread.setAbilities(msg.abilities);
       break;
     case 'notice':
       showNotice(msg.message);

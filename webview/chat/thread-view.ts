@@ -1,9 +1,15 @@
-// The conversation: user turns, streaming answers (re-rendered at most every 50 ms), the empty state.
-import type { AssistantTurn, ContextChip, Turn, UserTurn } from '../../src/shared/webview';
+// The conversation: user turns, streaming answers (re-rendered at most every 50 ms), the empty state. It follows a
+// growing answer only while the reader is at the end, and never past the answer's top: the route badge stays in
+// view.
+import type { AssistantTurn, ChatAbilities, ContextChip, Turn, UserTurn } from '../../src/shared/webview';
 import { h, icon } from '../shared/dom';
 import { renderAnswer, renderBody, type AnswerActions } from './answer-view';
 
 const RENDER_INTERVAL_MS = 50;
+/** Within this many pixels of the end, the reader is "at the end" and the thread follows new text. */
+const AT_END_PX = 24;
+/** Room kept above an answer's badge when the thread stops at it. */
+const BADGE_MARGIN_PX = 6;
 
 export class ThreadView {
   readonly element = h('div', { class: 'thread', role: 'log', 'aria-label': 'Conversation' });
@@ -11,9 +17,24 @@ export class ThreadView {
   private readonly order: string[] = [];
   private readonly pending = new Set<string>();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private abilities: ChatAbilities = {};
+  /** The reader is at the end (or just asked): new text scrolls into view. */
+  private following = true;
 
   constructor(private readonly actions: AnswerActions) {
     this.renderEmpty();
+    this.element.addEventListener('scroll', () => {
+      this.following = this.element.scrollHeight - this.element.clientHeight - this.element.scrollTop <= AT_END_PX;
+    });
+  }
+
+  /** The routes answers may offer changed: finished answers show only the actions that can work now. */
+  setAbilities(abilities: ChatAbilities): void {
+    this.abilities = abilities;
+    for (const turn of this.turns.values()) {
+      if (turn.role !== 'assistant' || turn.state === 'streaming') continue;
+      this.element.querySelector(`[data-id="${CSS.escape(turn.id)}"]`)?.replaceWith(renderAnswer(turn, this.actions, abilities));
+    }
   }
 
   reset(turns: Turn[]): void {
@@ -34,9 +55,11 @@ export class ThreadView {
     if (!this.turns.has(turn.id)) this.order.push(turn.id);
     this.turns.set(turn.id, turn);
     this.pending.delete(turn.id);
-    const el = turn.role === 'user' ? renderUser(turn) : renderAnswer(turn, this.actions);
+    const el = turn.role === 'user' ? renderUser(turn) : renderAnswer(turn, this.actions, this.abilities);
     if (existing) existing.replaceWith(el);
     else this.element.append(el);
+    // A new question brings the reader to the end.
+    if (turn.role === 'user' && !existing) this.following = true;
     this.scrollToEnd();
   }
 
@@ -65,7 +88,15 @@ export class ThreadView {
   }
 
   private scrollToEnd(): void {
-    this.element.scrollTop = this.element.scrollHeight;
+    if (!this.following) return;
+    const end = this.element.scrollHeight - this.element.clientHeight;
+    const last = this.order.length ? this.element.querySelector<HTMLElement>(`[data-id="${CSS.escape(this.order[this.order.length - 1] as string)}"]`) : null;
+    // An answer taller than the view stops the scroll at its top, badge included.
+    const answerTop = last?.classList.contains('assistant') ? last.offsetTop - BADGE_MARGIN_PX : end;
+    const target = Math.max(0, Math.min(end, answerTop));
+    this.element.scrollTop = target;
+    // Stopped short of the end: the reader reads on by scrolling; further text does not move the view.
+    if (target < end) this.following = false;
   }
 
   private renderEmpty(): void {

@@ -1,9 +1,10 @@
 // Daily chart (uPlot): spend and all-cloud cost in USD (left axis), local share of requests in % (right axis).
-// Colours come from the VS Code theme (--vscode-charts-*), read when the chart is built.
+// Colours come from the VS Code theme (--vscode-charts-*), read when the chart is built. The legend shows the whole
+// period's figures, and a day's while the pointer is on it.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatUsd } from '../shared/format';
-import type { DailySeries } from './ledger-model';
+import { periodTotals, type DailySeries, type PeriodTotals } from './ledger-model';
 
 /** The x axis of a daily chart: one tick per day (thinned to about 10), labelled "Nov 21". */
 export function dailyAxis(fg: string, grid: string): uPlot.Axis {
@@ -50,14 +51,21 @@ export class SpendChart {
 
   update(series: DailySeries): void {
     this.series = series;
-    const spent = series.spendUsd.reduce((a, b) => a + b, 0);
-    const cloud = series.counterfactualUsd.reduce((a, b) => a + b, 0);
-    this.element.setAttribute('aria-label', `Chart over ${series.days.length} days: spent ${formatUsd(spent)}, all-cloud would have cost ${formatUsd(cloud)}.`);
+    const period = periodTotals(series);
+    this.element.setAttribute('aria-label', `Chart over ${period.days}: spent ${formatUsd(period.spentUsd)}, all-cloud would have cost ${formatUsd(period.allCloudUsd)}.`);
     const data: uPlot.AlignedData = [series.days, series.spendUsd, series.counterfactualUsd, series.localSharePct];
     if (this.plot) {
       this.plot.setData(data);
+      // The legend shows the period while no day is pointed at: refresh it for the new data.
+      if (this.plot.cursor.idx == null) this.plot.setLegend({ idx: null as unknown as number });
       return;
     }
+    // Without a day under the pointer, each legend entry shows its figure for the whole period.
+    const idle = (key: keyof PeriodTotals): string => {
+      const totals = periodTotals(this.series ?? series);
+      const value = totals[key];
+      return typeof value === 'string' ? value : key === 'localShare' ? (value === undefined ? 'no requests' : `${value}%`) : formatUsd(value ?? 0);
+    };
     const fg = themeColor('--vscode-charts-foreground', '--vscode-foreground');
     const grid = themeColor('--vscode-charts-lines', '--vscode-panel-border');
     const axis = (scale: string, side: 0 | 1, values: (v: number) => string): uPlot.Axis => ({
@@ -81,10 +89,24 @@ export class SpendChart {
           axis('pct', 1, (v) => `${Math.round(v)}%`),
         ],
         series: [
-          { label: 'Day', value: (_u, v) => (v == null ? '—' : dayLabel(v)) },
-          { label: 'Spent', scale: 'usd', stroke: themeColor('--vscode-charts-orange', '--vscode-foreground'), width: 2, value: (_u, v) => (v == null ? '—' : formatUsd(v)) },
-          { label: 'All-cloud would cost', scale: 'usd', stroke: themeColor('--vscode-charts-red', '--vscode-foreground'), width: 1.5, dash: [6, 4], value: (_u, v) => (v == null ? '—' : formatUsd(v)) },
-          { label: 'Local share', scale: 'pct', stroke: themeColor('--vscode-charts-green', '--vscode-foreground'), width: 2, spanGaps: true, value: (_u, v) => (v == null ? '—' : `${v}%`) },
+          { label: 'Day', value: (_u, v, _s, i) => (i == null ? idle('days') : v == null ? '—' : dayLabel(v)) },
+          { label: 'Spent', scale: 'usd', stroke: themeColor('--vscode-charts-orange', '--vscode-foreground'), width: 2, value: (_u, v, _s, i) => (i == null ? idle('spentUsd') : formatUsd(v ?? 0)) },
+          {
+            label: 'All-cloud would cost',
+            scale: 'usd',
+            stroke: themeColor('--vscode-charts-red', '--vscode-foreground'),
+            width: 1.5,
+            dash: [6, 4],
+            value: (_u, v, _s, i) => (i == null ? idle('allCloudUsd') : formatUsd(v ?? 0)),
+          },
+          {
+            label: 'Local share',
+            scale: 'pct',
+            stroke: themeColor('--vscode-charts-green', '--vscode-foreground'),
+            width: 2,
+            spanGaps: true,
+            value: (_u, v, _s, i) => (i == null ? idle('localShare') : v == null ? 'no requests' : `${v}%`),
+          },
         ],
       },
       data,
@@ -98,3 +120,4 @@ export class SpendChart {
     if (Math.abs(width - this.plot.width) > 2) this.plot.setSize({ width, height: 220 });
   }
 }
+

@@ -36,6 +36,8 @@ export function csvField(value: string | number | null | undefined): string {
 
 /** USD amounts with a fixed 6 decimals, so columns line up and nothing shows as 1e-7. */
 const usd = (value: number): string => (Number.isFinite(value) ? value.toFixed(6) : '');
+/** Whole milliseconds: timings measured with performance.now() carry float noise (33.46376600000076). */
+const ms = (value: number | null): number | null => (value === null || !Number.isFinite(value) ? null : Math.round(value));
 
 export function csvRow(entry: LedgerEntry): string {
   const files = entry.manifest?.files.map((f) => f.uri).join(' ') ?? '';
@@ -52,8 +54,8 @@ export function csvRow(entry: LedgerEntry): string {
     usd(entry.costUsd),
     usd(entry.counterfactualUsd),
     usd(entry.counterfactualUsd - entry.costUsd),
-    entry.ttftMs,
-    entry.totalMs,
+    ms(entry.ttftMs),
+    ms(entry.totalMs),
     entry.fallback?.from,
     entry.fallback?.reason.text,
     entry.error,

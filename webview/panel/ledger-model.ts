@@ -69,6 +69,31 @@ export interface DailySeries {
   counterfactualUsd: number[];
   /** Percent of requests answered locally; null on days without requests. */
   localSharePct: (number | null)[];
+  /** Requests per day, and how many of them were answered locally. */
+  requests: number[];
+  localRequests: number[];
+}
+
+export interface PeriodTotals {
+  /** "1 day", "14 days". */
+  days: string;
+  spentUsd: number;
+  allCloudUsd: number;
+  /** Percent of the period's requests answered locally; undefined without requests. */
+  localShare: number | undefined;
+}
+
+/** The figures for the whole charted period (the chart's legend while no day is pointed at). */
+export function periodTotals(series: DailySeries): PeriodTotals {
+  const n = series.days.length;
+  const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+  const requests = sum(series.requests);
+  return {
+    days: `${n} day${n === 1 ? '' : 's'}`,
+    spentUsd: sum(series.spendUsd),
+    allCloudUsd: sum(series.counterfactualUsd),
+    localShare: requests > 0 ? Math.round((sum(series.localRequests) / requests) * 1000) / 10 : undefined,
+  };
 }
 
 function parseDay(key: string): Date | undefined {
@@ -91,7 +116,7 @@ export function daysThrough(first: string, today: string, maxDays: number): Date
 /** One point per calendar day from the first day in `byDay` through `today`, gaps filled with zero spend. */
 export function dailySeries(byDay: Record<string, LedgerTotals>, today: string, maxDays = 90): DailySeries {
   const keys = Object.keys(byDay).filter((k) => parseDay(k)).sort();
-  const series: DailySeries = { days: [], spendUsd: [], counterfactualUsd: [], localSharePct: [] };
+  const series: DailySeries = { days: [], spendUsd: [], counterfactualUsd: [], localSharePct: [], requests: [], localRequests: [] };
   if (keys.length === 0) return series;
   for (const day of daysThrough(keys[0] as string, today, maxDays)) {
     const t = byDay[dayKey(day)];
@@ -99,6 +124,8 @@ export function dailySeries(byDay: Record<string, LedgerTotals>, today: string, 
     series.spendUsd.push(t?.costUsd ?? 0);
     series.counterfactualUsd.push(t?.counterfactualUsd ?? 0);
     series.localSharePct.push(t && t.requests > 0 ? Math.round((t.local / t.requests) * 1000) / 10 : null);
+    series.requests.push(t?.requests ?? 0);
+    series.localRequests.push(t?.local ?? 0);
   }
   return series;
 }

@@ -4,9 +4,16 @@
 import type { LedgerTotals } from '../../src/shared/protocol';
 import { formatUsd } from '../shared/format';
 
+/** Days with requests needed before a payback estimate means anything (one day of use says little about a year). */
+export const MIN_PAYBACK_DAYS = 3;
+
 export interface Payback {
   /** Days covered by the measurement (first day with requests through today, inclusive). */
   days: number;
+  /** Days on which requests were measured. */
+  measuredDays: number;
+  /** At least MIN_PAYBACK_DAYS measured: the estimate is shown; before that, "not enough data yet". */
+  enough: boolean;
   counterfactualUsd: number;
   actualUsd: number;
   savingsUsd: number;
@@ -50,5 +57,5 @@ export function computePayback(byDay: Record<string, LedgerTotals>, gpuPriceUsd:
       ? `No break-even: this usage saves nothing per week`
       : `Break-even: ${money(gpuPriceUsd)} ÷ ${money(weeklySavingsUsd)} per week = ${weeks.toFixed(1)} weeks${weeks > 104 ? ` (${(weeks / 52).toFixed(1)} years)` : ''}`,
   ];
-  return { days: span, counterfactualUsd, actualUsd, savingsUsd, weeklySavingsUsd, gpuPriceUsd, weeks, steps };
+  return { days: span, measuredDays: days.length, enough: days.length >= MIN_PAYBACK_DAYS, counterfactualUsd, actualUsd, savingsUsd, weeklySavingsUsd, gpuPriceUsd, weeks, steps };
 }

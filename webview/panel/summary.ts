@@ -3,7 +3,7 @@ import type { LedgerResult } from '../../src/shared/protocol';
 import { dayKey, formatUsd } from '../shared/format';
 import { h } from '../shared/dom';
 import { totalsView } from './ledger-model';
-import { computePayback } from './payback';
+import { computePayback, MIN_PAYBACK_DAYS } from './payback';
 
 export class Summary {
   readonly element: HTMLElement;
@@ -55,6 +55,14 @@ export class Summary {
     const p = computePayback(this.ledger.byDay, price, dayKey(new Date()));
     if (!p) {
       this.result.replaceChildren(h('p', { class: 'muted', text: 'No usage measured yet: payback needs at least one request.' }));
+      return;
+    }
+    if (!p.enough) {
+      const left = MIN_PAYBACK_DAYS - p.measuredDays;
+      this.result.replaceChildren(
+        h('p', { class: 'big payback-weeks', text: 'Not enough data yet' }),
+        h('p', { class: 'muted', text: `The estimate needs ${MIN_PAYBACK_DAYS} days of use; ${p.measuredDays} measured so far, so ${left} more day${left === 1 ? '' : 's'} to go.` }),
+      );
       return;
     }
     const headline = p.weeks === undefined ? 'Never at this usage' : `${p.weeks.toFixed(1)} weeks to break even`;

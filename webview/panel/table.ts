@@ -1,8 +1,10 @@
-// The decisions table: one row per ledger entry, newest first; a row opens its details (reasons, manifest).
+// The decisions table: one row per ledger entry, newest first; a row opens its details (reasons, manifest) beside
+// the table on a wide panel, below it (scrolled into view) on a narrow one.
 import type { LedgerEntry, LedgerFeedback } from '../../src/shared/protocol';
 import { baseName, formatBytes, formatMs, formatTime, formatTokens, formatUsd } from '../shared/format';
 import { h } from '../shared/dom';
 import { feedbackSummary, tokenCell } from './ledger-model';
+import { lineSpan } from '../../src/shared/lines';
 
 /** Rows rendered at once; the CSV export has all matching rows. */
 export const MAX_ROWS = 500;
@@ -36,7 +38,12 @@ export class DecisionsTable {
     if (shown.length === 0) this.body.append(h('tr', { role: 'row' }, h('td', { colspan: HEADERS.length, class: 'muted', role: 'cell', text: total ? 'No decisions match the filters.' : 'No decisions yet: ask something in the Tandem chat or type in an editor.' })));
     const still = this.selected ? entries.find((e) => e.id === this.selected) : undefined;
     if (still) this.showDetails(still);
-    else this.details.hidden = true;
+    else this.hideDetails();
+  }
+
+  private hideDetails(): void {
+    this.details.hidden = true;
+    this.element.classList.remove('with-details');
   }
 
   private row(e: LedgerEntry): HTMLTableRowElement {
@@ -50,7 +57,7 @@ export class DecisionsTable {
       h('td', { role: 'cell', class: 'num', text: formatUsd(e.costUsd) }),
       h('td', { role: 'cell', class: 'num', text: formatMs(e.ttftMs) }),
       h('td', { role: 'cell', class: 'num', text: formatMs(e.totalMs) }),
-      h('td', { role: 'cell', text: e.fallback ? `${e.fallback.from} → ${e.route}: ${e.fallback.reason.text}` : '' }),
+      h('td', { role: 'cell', class: 'fallback', text: e.fallback ? `${e.fallback.from} → ${e.route}: ${e.fallback.reason.text}` : '' }),
       h('td', { role: 'cell', class: 'feedback', text: feedbackSummary(this.feedback.get(e.id)) }),
     ];
     const selected = e.id === this.selected;
@@ -64,6 +71,8 @@ export class DecisionsTable {
       tr.classList.add('selected');
       tr.setAttribute('aria-selected', 'true');
       this.showDetails(e);
+      // Beside the table it is already in view; below it, bring it up to the reader.
+      this.details.scrollIntoView({ block: 'nearest' });
     };
     tr.addEventListener('click', open);
     tr.addEventListener('keydown', (ev) => {
@@ -81,6 +90,7 @@ export class DecisionsTable {
 
   private showDetails(e: LedgerEntry): void {
     this.details.hidden = false;
+    this.element.classList.add('with-details');
     const m = e.manifest;
     const title = `${e.kind} · ${e.route} · ${e.model} · ${formatTime(e.time)}`;
     const parts: HTMLElement[] = [h('h3', { text: title })];
@@ -98,7 +108,7 @@ export class DecisionsTable {
       parts.push(h('h4', { text: `Manifest: what left the machine${to} (${formatTokens(m.tokens)} tokens${requests})` }));
       const rows = m.files.map((f) => h('tr', { role: 'row' },
         h('td', { role: 'cell', title: f.uri, text: baseName(f.uri) }),
-        h('td', { role: 'cell', text: f.ranges.map((r) => `${r.startLine + 1}-${r.endLine + 1}`).join(', ') || 'whole file' }),
+        h('td', { role: 'cell', text: f.ranges.map((r) => lineSpan(r.startLine, r.endLine)).join(', ') || 'whole file' }),
         h('td', { role: 'cell', class: 'num', text: formatBytes(f.bytes) })));
       parts.push(h('table', { class: 'manifest-table', role: 'table', 'aria-label': 'Files sent' },
         h('thead', {}, h('tr', { role: 'row' }, h('th', { role: 'columnheader', scope: 'col', text: 'File' }), h('th', { role: 'columnheader', scope: 'col', text: 'Lines' }), h('th', { role: 'columnheader', scope: 'col', text: 'Bytes' }))),

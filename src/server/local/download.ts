@@ -62,14 +62,14 @@ export async function downloadModelFile(options: DownloadOptions): Promise<{ pat
   }
   signal.throwIfAborted();
 
-  let response = await fetch(url, { headers: start ? { Range: `bytes=${start}-` } : {}, signal, redirect: 'follow' });
+  let response = await reach(url, { headers: start ? { Range: `bytes=${start}-` } : {}, signal, redirect: 'follow' });
   if (response.status === 416 && start > 0) {
     // The partial file is already complete (or the server disagrees): verify it as is, else start over.
     await response.body?.cancel();
     if (options.sizeBytes && start === options.sizeBytes) return finish(options, part, start);
     await rm(part, { force: true });
     start = 0;
-    response = await fetch(url, { signal, redirect: 'follow' });
+    response = await reach(url, { signal, redirect: 'follow' });
   }
   if (!response.ok || !response.body) {
     await response.body?.cancel();
@@ -111,6 +111,10 @@ export async function downloadModelFile(options: DownloadOptions): Promise<{ pat
         options.onProgress(received, total);
       }
     }
+  } catch (error) {
+    const lost = signal.aborted ? undefined : networkProblem(error, url);
+    if (lost) throw new DownloadError(`The download stopped at ${received} of ${total || '?'} bytes: ${lost}`);
+    throw error;
   } finally {
     await new Promise<void>((resolveEnd) => file.end(() => resolveEnd()));
   }
@@ -119,6 +123,42 @@ export async function downloadModelFile(options: DownloadOptions): Promise<{ pat
     throw new DownloadError(`Download incomplete: ${received} of ${total} bytes; it resumes on the next try`);
   }
   return finish(options, part, received);
+}
+
+/** Network error codes that mean the host cannot be reached at all (no network, no DNS, refused, timed out). */
+const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EPIPE', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT']);
+
+/** What the user reads when the download host cannot be reached: that the machine looks offline, and what to do. */
+export function networkProblem(error: unknown, url: string): string | undefined {
+  let code: string | undefined;
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string' && OFFLINE_CODES.has(c)) code = c;
+  }
+  const fetchFailed = error instanceof TypeError && /fetch failed|terminated/i.test(error.message);
+  if (!code && !fetchFailed) return undefined;
+  let host = url;
+  try {
+    host = new URL(url).host;
+  } catch {
+    // keep the URL as given
+  }
+  return (
+    `cannot reach ${host}${code ? ` (${code})` : ''}: this machine looks offline, or a firewall or proxy blocks it. ` +
+    'Connect to the internet and try again (the download resumes where it stopped), or copy the GGUF file here from another machine ' +
+    'and choose it with "Tandem: Select Local Model" (Browse for GGUF file…).'
+  );
+}
+
+/** fetch, with an unreachable host reported as such instead of "fetch failed". */
+async function reach(url: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const problem = init.signal.aborted ? undefined : networkProblem(error, url);
+    if (problem) throw new DownloadError(`Download failed: ${problem}`);
+    throw error;
+  }
 }
 
 async function finish(options: DownloadOptions, part: string, size: number): Promise<{ path: string; cached: boolean }> {

@@ -274,7 +274,7 @@ export class ModelManager {
     if (source.kind === 'url') {
       if (source.cached) return source.dest;
       if (this.cancelledDownloads.has(source.dest)) {
-        throw new Error(`The download of ${modelName(source.dest)} was cancelled; Tandem: Download Model resumes it`);
+        throw new Error(`The download of ${modelName(source.dest)} was cancelled; run "Tandem: Restart Engine" to resume it`);
       }
       // A URL in the settings: download it in the background (progress and errors arrive as model state)
       // and load it when it is complete; nothing waits for the download meanwhile.

@@ -6,10 +6,10 @@ import { LSPErrorCodes, ResponseError } from 'vscode-languageserver';
 import type { BlockedBy, ChatErrorData, ChatParams, ChatResult, Confidence, Fallback, LedgerEntry, Reason, Route, RouteDecision } from '../../shared/protocol.js';
 import { LocalUnavailableError } from '../context.js';
 import { fmt } from './budget.js';
-import { CloudError, describeFailure } from './errors.js';
+import { CloudError, describeFailure, unreachable } from './errors.js';
 import { EDITS_TOOL, LOCAL_REFACTOR_SUFFIX, buildMessages, systemPrompt } from './prompts.js';
 import { costOf, priceFor, roundUsd, tokenCounts, type Usage } from './prices.js';
-import { LOCAL_ANSWER_TOKENS, type Decision } from './policy.js';
+import { LOCAL_ANSWER_TOKENS, localCannot, type Decision } from './policy.js';
 import { outcomeFromText, outcomeFromTool, type RefactorOutcome } from './refactor.js';
 import type { LearnedDecision, Prepared, RouterService } from './service.js';
 
@@ -21,6 +21,7 @@ interface Run {
   prepared: Prepared;
   signal: AbortSignal;
   emit: Emit;
+  /** When the request's clock started; moved forward by the time the consent question waited for the user. */
   started: number;
   onEntry(entry: LedgerEntry): void;
   /** The learning context of the request (kept on its ledger entries). */
@@ -67,6 +68,8 @@ function record(run: Run, d: RouteDecision, fields: Partial<LedgerEntry> & { usa
     ...(run.context ? { context: run.context } : {}),
     ...rest,
   };
+  // Whole milliseconds: sub-millisecond digits are noise in the panel and the CSV.
+  if (entry.ttftMs !== null) entry.ttftMs = Math.round(entry.ttftMs);
   // The cloud's own entries (an answer, a cut) price their usage themselves; any other end of the request carries
   // what a failed attempt spent.
   if (run.cloudAttempt && fields.costUsd === undefined) {
@@ -169,7 +172,11 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
     let consented = state.consent.effective(settings.privacy.cloudConsent) === 'always';
     if (!consented && d.needsConsent) {
       const reason = texts(d.reasons.filter((r) => r.code !== 'consent-ask')) || 'Send this request to Claude?';
-      const answer = await state.consent.obtain({ reason, model: d.model, worstCaseUsd: d.worstCaseUsd }, run.signal);
+      const asked = performance.now();
+      const manifest = d.manifest ?? state.manifest(prepared, d);
+      const answer = await state.consent.obtain({ reason, model: d.model, worstCaseUsd: d.worstCaseUsd, manifest }, run.signal);
+      // The request's time starts when the user has answered: reading the question is not the request's latency.
+      run.started += performance.now() - asked;
       if (!answer.allowed) return { failed: { code: 'consent', text: answer.reason }, blockedBy: 'consent', spentUsd: 0 };
       consented = true;
     }
@@ -248,7 +255,7 @@ async function runCloud(run: Run, d: Decision, fallback?: Fallback): Promise<Clo
     state.breaker.failure(error.failure);
     state.ctx.log.warn(`Cloud request failed: ${describeFailure(error.failure)}${error.failure.requestId ? ` (request id ${error.failure.requestId})` : ''}`);
     const late = error.failure.deadline || error.failure.waitTooLong;
-    return { failed: { code: late ? 'cloud-deadline' : 'cloud-failed', text: error.message }, spentUsd };
+    return { failed: { code: late ? 'cloud-deadline' : unreachable(error.failure) ? 'cloud-unreachable' : 'cloud-failed', text: error.message }, spentUsd };
   } finally {
     await state.reservations.release(reservation);
   }
@@ -286,8 +293,11 @@ async function runDecided(run: Run, d: LearnedDecision): Promise<ChatResult> {
   if (d.route === 'cloud') {
     const cloud = await runCloud(run, d);
     if ('result' in cloud) return cloud.result;
-    if (!state.local.modelName())
-      failure(run, publicDecision(withFailure(d, cloud.failed, cloud.spentUsd)), `${cloud.failed.text} No local model is available to answer instead.`);
+    const failed = publicDecision(withFailure(d, cloud.failed, cloud.spentUsd));
+    // The local model answers instead only where it can do the job (it cannot write edits across files).
+    const cannot = localCannot(d.reasons);
+    if (cannot) failure(run, failed, `${cloud.failed.text} ${cannot} Nothing was sent to it.`);
+    if (!state.local.modelName()) failure(run, failed, `${cloud.failed.text} No local model is available to answer instead.`);
     // The local model on an untrusted server on another machine gets its own rules, decided as for a local route.
     const server = state.local.destination();
     const local = server && !server.trusted ? state.decide({ ...run.prepared, params: { ...run.prepared.params, prefer: 'local' } }) : d;

@@ -1,6 +1,7 @@
 // Workspace consent for cloud use. The setting wins when it says always/never; with 'ask', the first cloud
 // use asks the client (tandem/askConsent) and an always/never answer is remembered for the engine's life
-// (the extension persists it per workspace). A client that cannot answer means no: fail closed.
+// (the extension persists it per workspace) until tandem/resetConsent. A client that cannot answer means no: fail
+// closed.
 import type { CloudConsent } from '../../shared/settings.js';
 import type { ConsentChoice, ConsentQuestion } from '../../shared/protocol.js';
 
@@ -26,6 +27,11 @@ export class Consent {
   effective(setting: CloudConsent): 'always' | 'never' | 'ask' {
     if (setting === 'always' || setting === 'never') return setting;
     return this.remembered ?? 'ask';
+  }
+
+  /** Forget the remembered answer (tandem/resetConsent): the next cloud use asks again. */
+  reset(): void {
+    this.remembered = undefined;
   }
 
   /** Asks once at a time (concurrent requests share the question). True when this request may go. */

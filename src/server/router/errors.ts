@@ -80,7 +80,7 @@ export function describeFailure(f: CloudFailure): string {
     case 'stalled':
       return `Claude's answer stalled: nothing arrived for ${f.seconds ?? '?'} s, so it was stopped.`;
     case 'offline':
-      return `Cannot reach the Anthropic API (offline, or the connection was refused${tries}).`;
+      return `Cannot reach the Anthropic API: this machine looks offline, or the connection was refused${tries}. Check the network (and any proxy), then retry.`;
     case 'auth':
       return 'The Anthropic API key was rejected (401). Set a valid key with "Tandem: Set Anthropic API Key".';
     case 'spend-limit':
@@ -96,6 +96,11 @@ export function describeFailure(f: CloudFailure): string {
     default:
       return `The Anthropic API call failed${f.status ? ` (${f.status})` : ''}${api}.`;
   }
+}
+
+/** Failures where Claude could not be reached at all: nothing to fix but the connection, so a retry may work. */
+export function unreachable(f: CloudFailure): boolean {
+  return f.kind === 'offline' || f.kind === 'timeout';
 }
 
 /** Failures that say the service is unhealthy (not the user's key, input or account). */

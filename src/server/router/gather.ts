@@ -72,13 +72,15 @@ export async function readContextFile(file: ContextFile, documents: TextDocument
   return { uri, text: lines.slice(start, end + 1).join('\n'), fullText: full, startLine: start, endLine: end, languageId };
 }
 
-/** Files under the workspace folders that mention `identifier` as a whole word, within SEARCH_LIMITS. */
+/** Files under the workspace folders that mention `identifier` as a whole word, within SEARCH_LIMITS; only paths
+ * that `accept` takes are read. */
 export async function searchWorkspace(
   folders: string[],
   identifier: string,
   documents: TextDocuments<TextDocument>,
   exclude: Set<string>,
   signal?: AbortSignal,
+  accept: (path: string) => boolean = () => true,
 ): Promise<ContextFile[]> {
   const word = new RegExp(`(?<![\\w$])${identifier.replace(/[$]/g, '\\$')}(?![\\w$])`);
   const found: ContextFile[] = [];
@@ -101,7 +103,7 @@ export async function searchWorkspace(
         if (!SKIP_DIRS.has(entry.name)) queue.push(path);
         continue;
       }
-      if (!entry.isFile() || exclude.has(path)) continue;
+      if (!entry.isFile() || exclude.has(path) || !accept(path)) continue;
       const uri = pathToFileURL(path).href;
       const doc = openDocument(documents, uri);
       let text: string;

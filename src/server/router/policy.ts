@@ -1,6 +1,6 @@
 // The routing decision. Sensitivity first (fails closed), complexity second, cost third, local first.
 // Pure: everything the decision needs comes in as data, so it can be tested and called from anywhere.
-import type { BlockedBy, Destination, Reason, ReasonCode, RequestKind, RouteDecision, SecretFinding } from '../../shared/protocol.js';
+import { LOCAL_CANNOT_CODES, type BlockedBy, type Destination, type Reason, type ReasonCode, type RequestKind, type RouteDecision, type SecretFinding } from '../../shared/protocol.js';
 import type { TandemSettings } from '../../shared/settings.js';
 import { budgetRefusal, fmt, remainingUsd, type Spent } from './budget.js';
 import { maxTokensWithin, worstCaseUsd } from './prices.js';
@@ -61,6 +61,19 @@ export interface Decision extends RouteDecision {
 export const LOCAL_ANSWER_TOKENS = 1024;
 /** A cloud answer capped below this to fit the budget is not worth sending. */
 export const MIN_CLOUD_OUTPUT = 256;
+
+/** Reasons for the cloud that also say the local model cannot do the request: such a request is never handed to
+ * the local model instead (it would only fail, or answer from a truncated context). */
+const LOCAL_CANNOT: Record<(typeof LOCAL_CANNOT_CODES)[number], string> = {
+  'multi-file-refactor': 'The local model cannot write edits across several files.',
+  'context-exceeds-local': "The local model cannot take this much context (it is larger than the model's window).",
+};
+
+/** Why the local model cannot do a request with these reasons, in a sentence; undefined when it can. */
+export function localCannot(reasons: readonly Reason[]): string | undefined {
+  const code = reasons.map((r) => r.code).find((c): c is keyof typeof LOCAL_CANNOT => c in LOCAL_CANNOT);
+  return code && LOCAL_CANNOT[code];
+}
 
 const LABEL: Record<RequestKind, string> = { completion: 'Completions', explain: 'Explanations', chat: 'Chat questions', refactor: 'Refactors' };
 
@@ -156,6 +169,11 @@ function decideRoute(input: PolicyInput): Decision {
   }
 
   const refuse = (blockedBy: BlockedBy, text: string, extra: Partial<Decision> = {}): Decision => {
+    // A refusal falls back to the local model only where it can do the job; otherwise nothing runs.
+    if (localCannot(wants)) {
+      const reasons = [...wants, why(blockedBy, text), why('nothing-sent', `${localCannot(wants)} Nothing was sent.`)];
+      return { ...base, ...extra, route: 'blocked', model: 'none', reasons, blockedBy };
+    }
     const after = localName ? why('stays-local', 'So it stays on the local model.') : why('nothing-sent', 'Nothing was sent.');
     const d = local([...wants, why(blockedBy, text), after]);
     return { ...d, ...extra, blockedBy };

@@ -14,12 +14,46 @@ import { toPath } from './local-only.js';
 import { parseRename } from './prompts.js';
 import type { Prepared, PreparedFile } from './service.js';
 
+/** Source files that can refer to each other's symbols, by extension. A rename in a TypeScript file looks in
+ * TypeScript and JavaScript sources, never in READMEs, notes or data files that merely mention the name. */
+const LANGUAGE_FAMILIES: readonly (readonly string[])[] = [
+  ['ts', 'tsx', 'mts', 'cts', 'js', 'jsx', 'mjs', 'cjs', 'vue', 'svelte', 'astro'],
+  ['py', 'pyi', 'pyx'],
+  ['java', 'kt', 'kts', 'scala', 'groovy', 'clj', 'cljs', 'cljc'],
+  ['c', 'h', 'cc', 'cpp', 'cxx', 'hpp', 'hh', 'hxx', 'ipp', 'm', 'mm'],
+  ['cs', 'fs', 'fsx', 'vb'],
+  ['go'],
+  ['rs'],
+  ['rb', 'rake', 'erb'],
+  ['php'],
+  ['swift'],
+  ['dart'],
+  ['lua'],
+  ['ex', 'exs', 'erl', 'hrl'],
+  ['hs', 'lhs', 'ml', 'mli'],
+  ['sh', 'bash', 'zsh'],
+  ['r'],
+  ['jl'],
+  ['zig'],
+  ['sql'],
+];
+
+const extensionOf = (path: string): string => /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase() ?? '';
+
+/** Which files a rename may need: the source files of the given files' languages (any source file when none is
+ * recognised). */
+export function renameCandidates(givenPaths: readonly string[]): (path: string) => boolean {
+  const families = LANGUAGE_FAMILIES.filter((f) => givenPaths.some((p) => f.includes(extensionOf(p))));
+  const allowed = new Set((families.length ? families : LANGUAGE_FAMILIES).flat());
+  return (path) => allowed.has(extensionOf(path));
+}
+
 /** Files a rename touches that the request did not name, found in the workspace folders. */
 export async function filesForRefactor(ctx: EngineContext, params: RouteParams, signal: AbortSignal): Promise<ContextFile[]> {
   const rename = parseRename(params.prompt);
   if (!rename || ctx.workspaceFolders.length === 0) return [];
-  const given = new Set((params.files ?? []).filter((f) => f && typeof f.uri === 'string').map((f) => toPath(f.uri)));
-  return searchWorkspace(ctx.workspaceFolders, rename.from, ctx.documents, given, signal);
+  const given = (params.files ?? []).filter((f) => f && typeof f.uri === 'string').map((f) => toPath(f.uri));
+  return searchWorkspace(ctx.workspaceFolders, rename.from, ctx.documents, new Set(given), signal, renameCandidates(given));
 }
 
 export interface RefactorOutcome {

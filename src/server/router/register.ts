@@ -1,6 +1,7 @@
 // Wires the router into the engine: tandem/route (dry run), tandem/chat, tandem/allowValues, tandem/setApiKey,
-// tandem/ledger, tandem/feedback, tandem/learned, tandem/resetLearning, and the tandem/askConsent, tandem/chatDelta,
-// tandem/ledgerEntry and tandem/ledgerFeedback messages it sends, all typed by src/shared.
+// tandem/testApiKey, tandem/resetConsent, tandem/ledger, tandem/feedback, tandem/learned, tandem/resetLearning, and
+// the tandem/askConsent, tandem/chatDelta, tandem/ledgerEntry and tandem/ledgerFeedback messages it sends, all typed
+// by src/shared.
 import { CancellationTokenSource, LSPErrorCodes, ResponseError, type CancellationToken, type ServerCapabilities } from 'vscode-languageserver';
 import {
   AllowValuesParamsSchema,
@@ -17,11 +18,13 @@ import {
   LedgerQuerySchema,
   LedgerRequest,
   NO_PARAMS,
+  ResetConsentNotification,
   ResetLearningRequest,
   RouteParamsSchema,
   RouteRequest,
   SetApiKeyNotification,
   SetApiKeyParamsSchema,
+  TestApiKeyRequest,
   type ChatParams,
   type ChatResult,
   type ConsentChoice,
@@ -36,6 +39,7 @@ import type { EngineContext, LocalChat } from '../context.js';
 import { publicDecision, runChat } from './chat.js';
 import { CompletionLedger } from './completion-ledger.js';
 import { FeedbackService } from './feedback.js';
+import { testApiKey } from './key-test.js';
 import { RouterService } from './service.js';
 
 /** Completion entries and batched suggestion feedback are written at least this often. */
@@ -133,6 +137,17 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
 
   onNotification(
     connection,
+    ResetConsentNotification,
+    NO_PARAMS,
+    () => {
+      state.consent.reset();
+      ctx.log.info('Cloud consent reset by the client: the next cloud use asks again.');
+    },
+    ctx.log.warn,
+  );
+
+  onNotification(
+    connection,
     FeedbackNotification,
     FeedbackSchema,
     (params) => {
@@ -140,6 +155,10 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
       if (problem) ctx.log.warn(`Feedback dropped: ${problem}`);
     },
     ctx.log.warn,
+  );
+
+  onRequest(connection, TestApiKeyRequest, NO_PARAMS, (_params, token) =>
+    testApiKey(state, signalOf(token), entryWritten),
   );
 
   const learned = (): LearnedState => {

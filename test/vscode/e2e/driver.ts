@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { waitUntil } from '../../support/wait';
 
 export const artifactsDir = join(import.meta.dirname, '..', '..', '..', 'test-artifacts', 'vscode');
 
@@ -79,19 +80,63 @@ export class Workbench {
     return this.page.locator('[id="tandem-dev.tandem.tandem.status"]');
   }
 
-  /** Waits until the Tandem status bar item's text matches `pattern`; returns the text. */
+  /**
+   * Waits until the Tandem status bar item's state matches `pattern`; returns it. The item shows an icon and a word;
+   * its accessible name (what a screen reader says, and the hover's first line) carries the whole state.
+   */
   async waitForStatus(pattern: RegExp, what: string, timeoutMs = 60_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let last = '(no Tandem status bar item)';
     while (Date.now() < deadline) {
       const item = this.statusItem();
       if ((await item.count()) > 0) {
-        last = ((await item.first().innerText().catch(() => '')) || (await item.first().getAttribute('aria-label')) || '').trim();
+        const shown = (await item.first().innerText().catch(() => '')).trim();
+        last = `${(await item.first().getAttribute('aria-label').catch(() => '')) ?? ''} [shows "${shown}"]`;
         if (pattern.test(last)) return last;
       }
       await this.page.waitForTimeout(250);
     }
     throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}: the Tandem status bar item says "${last}"`);
+  }
+
+  /** Hovers the Tandem status bar item and returns the hover's text. */
+  async statusHover(what: string, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    return waitUntil(what, timeoutMs, async () => {
+      await this.page.mouse.move(0, 0);
+      await this.statusItem().hover();
+      const hover = this.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'Tandem' });
+      await hover.first().waitFor({ state: 'visible', timeout: 3000 }).catch(() => undefined);
+      const text = (await hover.first().innerText().catch(() => '')).trim();
+      return pattern.test(text) ? text : undefined;
+    }, 500);
+  }
+
+  /** The rows of the open quick pick, as their labels. */
+  async quickPickLabels(): Promise<string[]> {
+    await this.waitVisible(this.page.locator('.quick-input-widget .monaco-list-row'), 'the quick pick rows', 15_000);
+    return (await this.page.locator('.quick-input-widget .monaco-list-row .label-name').allInnerTexts()).map((t) => t.trim());
+  }
+
+  /** A notification toast that contains `text`. */
+  toast(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  }
+
+  /** A notification that contains `text`: its toast, or, once the toast has timed out, its entry in the
+   * notification center (which this opens). */
+  async notification(text: string, what: string, timeoutMs = 30_000): Promise<Locator> {
+    const center = this.page.locator('.notifications-center .notification-list-item', { hasText: text });
+    return waitUntil(what, timeoutMs, async () => {
+      if (await this.toast(text).first().isVisible()) return this.toast(text).first();
+      if (await center.first().isVisible()) return center.first();
+      if (!(await this.page.locator('.notifications-center.visible').isVisible())) await this.runCommand('Notifications: Show Notifications');
+      return undefined;
+    }, 1000);
+  }
+
+  /** The secondary side bar. */
+  auxiliaryBar(): Locator {
+    return this.page.locator('[id="workbench.parts.auxiliarybar"]');
   }
 
   /** The inner document of Tandem's chat view or routing panel (VS Code nests two iframes per webview). */
@@ -116,4 +161,4 @@ export class Workbench {
   }
 }
 
-export { waitUntil } from '../../support/wait';
+export { waitUntil };

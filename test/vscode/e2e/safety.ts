@@ -45,7 +45,9 @@ async function openAbsolute(wb: Workbench, path: string): Promise<void> {
 export async function outsideEditsStep({ wb, chat, fake, run }: SafetyContext): Promise<void> {
   const outside = join(run.base, 'outside');
   const read = (path: string): string => readFileSync(path, 'utf8');
-  // The user has a file outside the workspace open, and attaches src/linked.ts (a symlink to another one).
+  // The user has a file outside the workspace open, and attaches src/linked.ts (a symlink to another one) and the
+  // workspace's tasks.json (a rename gathers only source files that can refer to the name; tasks.json goes along
+  // because the user attached it).
   await openAbsolute(wb, join(outside, 'opened.ts'));
   await fake.enqueue({
     type: 'tool',
@@ -60,7 +62,7 @@ export async function outsideEditsStep({ wb, chat, fake, run }: SafetyContext): 
       ],
     },
   });
-  const answer = await chat.ask('rename labelOf to labelFor, also in', { refactor: true, mentions: ['linked.ts'] });
+  const answer = await chat.ask('rename labelOf to labelFor, also in', { refactor: true, mentions: ['linked.ts', 'tasks.json'] });
   // The Refactor Preview: the workspace edit ticked, the tasks.json edit unticked, nothing outside listed.
   const rows = wb.page.locator('.bulk-edit-panel .monaco-list-row[aria-level="1"]');
   const row = (name: string) => rows.filter({ hasText: name });
