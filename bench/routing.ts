@@ -73,7 +73,7 @@ interface PolicyResult {
   feedbackEvents: number;
   feedbackEventsToConverge: number | null;
   agreementWithBetterSide: number;
-  perTopic: Record<string, { questions: number; firstRouteCloudPct: number; acceptedPct: number }>;
+  perTopic: Record<string, { questions: number; firstRouteCloudPct: number; acceptedPct: number; cloudUsd: number }>;
 }
 
 async function replay(policy: RoutingPolicy, questions: Question[], oracle: { accepted: number; cloudUsd: number }, allCloudQuestionsUsd: number, completionsUsd: number): Promise<PolicyResult> {
@@ -117,14 +117,15 @@ async function replay(policy: RoutingPolicy, questions: Question[], oracle: { ac
   let finalAccepted = 0;
   let cloudFirst = 0;
   const clear: { events: number; agrees: boolean }[] = [];
-  const perTopic: Record<string, { questions: number; cloud: number; accepted: number }> = {};
+  const perTopic: Record<string, { questions: number; cloud: number; accepted: number; usd: number }> = {};
   for (const q of questions) {
     const first = await ask(q, `q${q.seq}`);
     const route = first.entry.route;
     const ok = route === 'cloud' ? q.cloudOk : q.localOk;
     const better = betterSide(q);
     if (better) clear.push({ events, agrees: route === better });
-    const t = (perTopic[q.topic.name] ??= { questions: 0, cloud: 0, accepted: 0 });
+    const t = (perTopic[q.topic.name] ??= { questions: 0, cloud: 0, accepted: 0, usd: 0 });
+    t.usd += first.entry.costUsd;
     t.questions++;
     if (route === 'cloud') {
       t.cloud++;
@@ -144,6 +145,7 @@ async function replay(policy: RoutingPolicy, questions: Question[], oracle: { ac
       const other: Route = route === 'local' ? 'cloud' : 'local';
       const second = await ask(q, `q${q.seq}-again`, other === 'cloud' ? { prefer: 'cloud', rejectedLocal: true } : { prefer: 'local' });
       const secondOk = second.entry.route === 'cloud' ? q.cloudOk : q.localOk;
+      t.usd += second.entry.costUsd;
       final = secondOk;
       if (q.topic.kind === 'refactor') give(second.entry.id, secondOk ? 'refactor-applied' : 'refactor-discarded');
       else if (q.ratesRetry < USER.rate) give(second.entry.id, secondOk ? 'thumbs-up' : 'thumbs-down');
@@ -188,7 +190,7 @@ async function replay(policy: RoutingPolicy, questions: Question[], oracle: { ac
     feedbackEventsToConverge: policy === 'fixed' ? (converged === 0 ? 0 : null) : converged,
     agreementWithBetterSide: round(clear.filter((c) => c.agrees).length / Math.max(1, clear.length)),
     perTopic: Object.fromEntries(
-      Object.entries(perTopic).map(([name, t]) => [name, { questions: t.questions, firstRouteCloudPct: Math.round((t.cloud / t.questions) * 100), acceptedPct: Math.round((t.accepted / t.questions) * 100) }]),
+      Object.entries(perTopic).map(([name, t]) => [name, { questions: t.questions, firstRouteCloudPct: Math.round((t.cloud / t.questions) * 100), acceptedPct: Math.round((t.accepted / t.questions) * 100), cloudUsd: roundUsd(t.usd) }]),
     ),
   };
 }
