@@ -90,6 +90,7 @@ function gateWith(settings: unknown = {}, answer: 'always' | 'once' | 'never' = 
   const gate = new ServerGate({
     settings: () => value,
     identity: (uri: string) => fileIdentity(uri, ['/w']),
+    recentIdentity: (uri: string) => fileIdentity(uri, ['/w']),
     matcher: () => createLocalOnlyMatcher(value.privacy.localOnlyGlobs),
     scanner: new SecretScanner(),
     allows: () => false,

@@ -9,13 +9,15 @@ import type { FimInput } from '../backends/types.js';
 import type { Consent } from './consent.js';
 import { CompletionEgressLog, type CompletionEgressSink } from './egress-log.js';
 import { egressRefusal, type EgressDeps } from './gate.js';
-import { displayPath, localOnlyReason } from './local-only.js';
+import { displayPath, localOnlyReason, type FileIdentity } from './local-only.js';
 import { linesOf, redact, type Finding } from './scan/scanner.js';
 
 const NONE_ALLOWED: ReadonlySet<string> = new Set();
 
 export interface ServerGateDeps extends EgressDeps {
   consent: Consent;
+  /** A file's identity as recently resolved (the filter per keystroke); allow() resolves afresh before sending. */
+  recentIdentity(uri: string): Promise<FileIdentity>;
   /** The stable tag of a redacted value (its salted hash), as in the cloud's placeholders. */
   tag(value: string): string;
   workspaceFolders: string[];
@@ -65,12 +67,12 @@ export class ServerGate implements ServerEgress {
     if (settings.privacy.localOnly) throw refusal('local-only-mode', d, 'Local-only mode is on (tandem.privacy.localOnly)');
     await this.requireConsent(d, 'Inline completions');
     const matcher = this.deps.matcher();
-    const match = matcher.match(await this.deps.identity(input.uri));
+    const match = matcher.match(await this.deps.recentIdentity(input.uri));
     if (match) throw refusal('local-only-file', d, `${displayPath(input.uri, this.deps.workspaceFolders)} is local-only (${localOnlyReason(match)})`);
     // Context from other files: a local-only file or a chunk with a secret is simply left out.
     const context = [];
     for (const chunk of input.context) {
-      if (matcher.match(await this.deps.identity(chunk.uri))) continue;
+      if (matcher.match(await this.deps.recentIdentity(chunk.uri))) continue;
       if (this.secretsIn(chunk.text).length > 0) continue;
       context.push(chunk);
     }

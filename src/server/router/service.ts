@@ -118,6 +118,7 @@ export class RouterService {
     };
     this.serverGate = new ServerGate({
       ...egressDeps,
+      recentIdentity: (uri: string) => this.identity(uri),
       tag: this.tag,
       consent: this.serverConsent,
       workspaceFolders: ctx.workspaceFolders,
@@ -217,7 +218,8 @@ export class RouterService {
     return { params, files, promptFindings, historyFindings, allowed, problems };
   }
 
-  private identity(uri: string): Promise<FileIdentity> {
+  /** A file's identity, kept a short while (decisions and completions come at typing speed). */
+  identity(uri: string): Promise<FileIdentity> {
     const now = performance.now();
     const known = this.identities.get(uri);
     if (known && now - known.at < IDENTITY_TTL_MS) return known.identity;
