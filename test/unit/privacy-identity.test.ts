@@ -2,10 +2,13 @@
 // without regard to case on every OS; files outside the workspace and untitled buffers by their absolute path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { TextDocuments } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { readContextFile } from '../../src/server/router/gather.js';
 import { createLocalOnlyMatcher, fileIdentity, localOnlyReason } from '../../src/server/router/local-only.js';
 import { credentialStore } from '../../src/server/router/scan/stores.js';
 
@@ -76,4 +79,30 @@ void test('an .env-shaped file with secret-looking keys is a credential store by
   const code = Array.from({ length: 40 }, (_, i) => `function f${i}() { return ${i}; }`).join('\n') + '\nconst password = "x";\n';
   assert.equal(credentialStore(code, []), undefined);
   assert.equal(credentialStore('x', [{ store: 'a kubeconfig' }]), 'a kubeconfig');
+});
+
+void test('a file is read as the file the rules judged: a link swapped after the check is not followed', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tandem-swap-'));
+  writeFileSync(join(root, '.env'), 'DATABASE_PASSWORD=swapped-in-credential\n');
+  writeFileSync(join(root, 'a.ts'), 'export const a = 1;\n');
+  const docs = new TextDocuments(TextDocument);
+  const uri = (name: string) => pathToFileURL(join(root, name)).href;
+  // A plain file when judged, a link to .env when read (within the identity cache's life).
+  writeFileSync(join(root, 'plain.ts'), 'export const plain = 1;\n');
+  const plainIdentity = await fileIdentity(uri('plain.ts'), [root]);
+  assert.equal(plainIdentity.real, undefined);
+  rmSync(join(root, 'plain.ts'));
+  symlinkSync(join(root, '.env'), join(root, 'plain.ts'));
+  const plain = await readContextFile({ uri: uri('plain.ts') }, docs, plainIdentity);
+  assert.doesNotMatch(plain.text, /swapped-in-credential/);
+  assert.match(plain.error ?? '', /became a symbolic link/);
+  // A link to a.ts when judged, pointed at .env when read: the text is a.ts's, the file that was judged.
+  symlinkSync(join(root, 'a.ts'), join(root, 'link.ts'));
+  const linkIdentity = await fileIdentity(uri('link.ts'), [root]);
+  assert.match(linkIdentity.real?.absolute ?? '', /a\.ts$/);
+  rmSync(join(root, 'link.ts'));
+  symlinkSync(join(root, '.env'), join(root, 'link.ts'));
+  const link = await readContextFile({ uri: uri('link.ts') }, docs, linkIdentity);
+  assert.equal(link.text, 'export const a = 1;\n');
+  rmSync(root, { recursive: true, force: true });
 });

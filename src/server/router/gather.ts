@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ContextFile } from '../../shared/protocol.js';
-import { toPath } from './local-only.js';
+import { toPath, type FileIdentity } from './local-only.js';
 import { lineCount } from './prompts.js';
 import { readFileSafely } from './safe-read.js';
 
@@ -45,7 +45,10 @@ function isBinary(buf: Buffer): boolean {
   return buf.subarray(0, 8192).includes(0);
 }
 
-export async function readContextFile(file: ContextFile, documents: TextDocuments<TextDocument>): Promise<ReadFile> {
+/** `identity`: who the privacy rules judged the file to be. A file on disk is then read at its real path, and not
+ * through a link that appeared since, so the text is the text of the file that was judged (a symlink swapped to
+ * point at `.env` after the check is not followed). */
+export async function readContextFile(file: ContextFile, documents: TextDocuments<TextDocument>, identity?: FileIdentity): Promise<ReadFile> {
   const range = file.range;
   let full: string | undefined;
   let uri = file.uri;
@@ -60,7 +63,7 @@ export async function readContextFile(file: ContextFile, documents: TextDocument
     uri = doc.uri;
     languageId ??= doc.languageId;
   } else {
-    const read = await readFileSafely(toPath(file.uri));
+    const read = identity ? await readFileSafely(identity.real?.absolute ?? toPath(file.uri), undefined, true) : await readFileSafely(toPath(file.uri));
     if (!read.ok) return { uri, text: '', startLine: 0, endLine: 0, error: read.error };
     if (isBinary(read.buf)) return { uri, text: '', startLine: 0, endLine: 0, error: 'it is a binary file' };
     full = read.buf.toString('utf8');

@@ -41,7 +41,7 @@ function kindOf(st: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boo
   return 'it is not a regular file';
 }
 
-async function readBounded(path: string, maxBytes: number): Promise<SafeRead> {
+async function readBounded(path: string, maxBytes: number, noFollow: boolean): Promise<SafeRead> {
   let info;
   try {
     info = await stat(path);
@@ -53,7 +53,7 @@ async function readBounded(path: string, maxBytes: number): Promise<SafeRead> {
   if (info.size > maxBytes) return { ok: false, error: `it is larger than ${mb(maxBytes)} (${mb(info.size)})` };
   let handle: FileHandle | undefined;
   try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (noFollow ? (constants.O_NOFOLLOW ?? 0) : 0));
     // The path may have been swapped between the stat and the open: the open file is what counts.
     const opened = await handle.stat();
     if (!opened.isFile()) return { ok: false, error: kindOf(opened) };
@@ -68,19 +68,22 @@ async function readBounded(path: string, maxBytes: number): Promise<SafeRead> {
     if (length > maxBytes) return { ok: false, error: `it is larger than ${mb(maxBytes)}` };
     return { ok: true, buf: buf.subarray(0, length) };
   } catch (error) {
-    return { ok: false, error: (error as NodeJS.ErrnoException).code === 'EACCES' ? 'it cannot be read (permission denied)' : String(error) };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' && noFollow) return { ok: false, error: 'it became a symbolic link while it was being read (read it again)' };
+    return { ok: false, error: code === 'EACCES' ? 'it cannot be read (permission denied)' : String(error) };
   } finally {
     await handle?.close().catch(() => undefined);
   }
 }
 
-/** The bytes of a regular file of at most `maxBytes`, or why it was not read. Never throws, never hangs. */
-export function readFileSafely(path: string, maxBytes = READ_LIMITS.maxBytes): Promise<SafeRead> {
+/** The bytes of a regular file of at most `maxBytes`, or why it was not read. Never throws, never hangs.
+ * `noFollow`: refuse when the path's last part is a symbolic link (the caller already resolved it). */
+export function readFileSafely(path: string, maxBytes = READ_LIMITS.maxBytes, noFollow = false): Promise<SafeRead> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<SafeRead>((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, error: `reading it took longer than ${READ_LIMITS.timeoutMs / 1000} s` }), READ_LIMITS.timeoutMs);
     timer.unref();
   });
   // A read that outlives the timeout finishes in the background (its slot and handle are then released).
-  return Promise.race([slot(() => readBounded(path, maxBytes)), timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([slot(() => readBounded(path, maxBytes, noFollow)), timeout]).finally(() => clearTimeout(timer));
 }

@@ -188,7 +188,13 @@ export class RouterService {
     const seen = new Set<string>();
     const files: PreparedFile[] = [];
     const all = [...(Array.isArray(params.files) ? params.files : []), ...extraFiles].filter((f) => f && typeof f.uri === 'string');
-    const read = await Promise.all(all.map(async (f) => ({ file: await readContextFile(f, this.ctx.documents), identity: await this.identity(f.uri) })));
+    // The identity first: the file is read as the file the rules judge (its real path, no link that appeared since).
+    const read = await Promise.all(
+      all.map(async (f) => {
+        const identity = await this.identity(f.uri);
+        return { file: await readContextFile(f, this.ctx.documents, identity), identity };
+      }),
+    );
     // A file given whole makes its ranges redundant (e.g. the selection chip plus the file chip): it is sent
     // once, so the model never sees two copies and proposes overlapping edits.
     const whole = new Set(all.filter((f, i) => !f.range && !read[i]?.file.error).map((f) => f.uri));
