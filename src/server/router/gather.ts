@@ -112,7 +112,8 @@ export async function searchWorkspace(
       let text: string;
       if (doc) text = doc.getText();
       else {
-        const read = await readFileSafely(path, Math.min(SEARCH_LIMITS.maxFileBytes, SEARCH_LIMITS.maxTotalBytes - bytes));
+        // A regular file when listed (links are not followed): not through a link that replaced it since.
+        const read = await readFileSafely(path, Math.min(SEARCH_LIMITS.maxFileBytes, SEARCH_LIMITS.maxTotalBytes - bytes), true);
         if (!read.ok || isBinary(read.buf)) continue;
         text = read.buf.toString('utf8');
       }
