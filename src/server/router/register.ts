@@ -77,6 +77,9 @@ export function registerRouter(ctx: EngineContext, local: LocalChat): { capabili
     (m) => ctx.log.info(`Egress: ${m.files.length} file(s), ~${m.tokens} tokens, ${m.redactions.length} redaction(s): ${m.files.map((f) => f.uri).join(', ') || 'message only'}`),
     (entry) => void connection.sendNotification(LedgerEntryNotification, entry),
   );
+  // The ledger's first read parses the whole file (about 0.3 s at 50,000 entries): done right after start, while the
+  // model loads, rather than by the first completion entry or decision, which would hold the engine meanwhile.
+  setTimeout(() => state.ledger.sync(), 0).unref();
   // Completions sent to a server on another machine since the last entry are written before the engine stops.
   ctx.onShutdown(() => state.serverGate.completions.flush());
 
