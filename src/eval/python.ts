@@ -48,9 +48,10 @@ with open(path, encoding='utf-8') as file:
     source = file.read()
 try:
     import resource
-    for limit, value in (('RLIMIT_AS', ${MEMORY_BYTES}), ('RLIMIT_FSIZE', ${FILE_BYTES}), ('RLIMIT_CPU', seconds + 1)):
+    # The CPU limit's soft value sends SIGXCPU (read as a timeout) a second before the hard one would SIGKILL.
+    for limit, soft, hard in (('RLIMIT_AS', ${MEMORY_BYTES}, ${MEMORY_BYTES}), ('RLIMIT_FSIZE', ${FILE_BYTES}, ${FILE_BYTES}), ('RLIMIT_CPU', seconds + 1, seconds + 2)):
         try:
-            resource.setrlimit(getattr(resource, limit), (value, value))
+            resource.setrlimit(getattr(resource, limit), (soft, hard))
         except (AttributeError, ValueError, OSError):
             pass  # macOS refuses RLIMIT_AS; the wall-clock limit still holds
 except ImportError:
