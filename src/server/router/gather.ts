@@ -63,7 +63,7 @@ export async function readContextFile(file: ContextFile, documents: TextDocument
     uri = doc.uri;
     languageId ??= doc.languageId;
   } else {
-    const read = identity ? await readFileSafely(identity.real?.absolute ?? toPath(file.uri), undefined, true) : await readFileSafely(toPath(file.uri));
+    const read = await readFileSafely(identity?.real?.absolute ?? toPath(file.uri), undefined, identity !== undefined);
     if (!read.ok) return { uri, text: '', startLine: 0, endLine: 0, error: read.error };
     if (isBinary(read.buf)) return { uri, text: '', startLine: 0, endLine: 0, error: 'it is a binary file' };
     full = read.buf.toString('utf8');
